@@ -1,0 +1,257 @@
+package eval
+
+import (
+	"bytes"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/imagenetx/imagenetx/predictions"
+)
+
+func fixtureAccumulator(t *testing.T) *Accumulator {
+	t.Helper()
+	images := []fixtureImage{
+		{valName(1), 0, []string{"pose"}},
+		{valName(2), 0, []string{"pose", "color"}},
+		{valName(3), 2, []string{"background"}},
+		{valName(4), 3, []string{"pose"}},
+		{valName(5), 5, []string{"texture"}},
+		{valName(6), 5, []string{"texture"}}, // a prototype: excluded
+	}
+	real := [][]int{{0}, {1, 0}, {}, {3, 4}, {5}}
+	dir := writeFixture(t, images, []string{valName(6)}, real)
+	ds, err := LoadDataset(dir, DatasetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds.Images) != 5 {
+		t.Fatalf("%d images, want 5 (prototype excluded)", len(ds.Images))
+	}
+	acc := NewAccumulator(ds)
+	// model "a": image 1 right; 2 predicts 1 (same metaclass dog, ReaL has 1);
+	// 3 predicts 7 (class 2 is fish→other, 7 is tool→other: metaclass right);
+	// 4 right; 5 wrong (predicts 3). Plus one unannotated file.
+	for _, p := range []predictions.Prediction{
+		{FileName: valName(1), Class: 0, Prob: 0.9},
+		{FileName: valName(2), Class: 1, Prob: 0.6},
+		{FileName: valName(3), Class: 7, Prob: 0.5},
+		{FileName: valName(4), Class: 3, Prob: 0.8},
+		{FileName: valName(5), Class: 3, Prob: 0.4},
+		{FileName: "other.JPEG", Class: 3, Prob: 0.4},
+	} {
+		if err := acc.Add("a", p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return acc
+}
+
+func TestTableSemantics(t *testing.T) {
+	acc := fixtureAccumulator(t)
+	pose, color, background, texture := mustFactor(t, "pose"), mustFactor(t, "color"), mustFactor(t, "background"), mustFactor(t, "texture")
+	cases := []struct {
+		et                        ErrorType
+		pose, color, bg, tex, avg float64
+		worst100                  float64
+	}{
+		{ErrorClass, 2.0 / 3, 0, 0, 0, 2.0 / 5, 2.0 / 5},
+		{ErrorMetaclass, 1, 1, 1, 0, 4.0 / 5, 4.0 / 5},
+		{ErrorReal, 1, 1, 0, 0, 3.0 / 5, 3.0 / 5},
+	}
+	for _, c := range cases {
+		t.Run(c.et.String(), func(t *testing.T) {
+			tbl, err := acc.Table(c.et)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, ok := tbl.Row("a")
+			if !ok {
+				t.Fatal("no row a")
+			}
+			for _, chk := range []struct {
+				name      string
+				got, want float64
+			}{
+				{"pose", r.Factor[pose], c.pose}, {"color", r.Factor[color], c.color},
+				{"background", r.Factor[background], c.bg}, {"texture", r.Factor[texture], c.tex},
+				{"average", r.Average, c.avg}, {"worst_100_classes", r.Worst100Classes, c.worst100},
+			} {
+				if math.Abs(chk.got-chk.want) > 1e-15 {
+					t.Errorf("%s = %v, want %v", chk.name, chk.got, chk.want)
+				}
+			}
+			if !math.IsNaN(r.Factor[mustFactor(t, "style")]) {
+				t.Errorf("style has no images: want NaN, got %v", r.Factor[mustFactor(t, "style")])
+			}
+			if r.WorstFactor != min(c.pose, c.color, c.bg, c.tex) {
+				t.Errorf("worst_factor %v", r.WorstFactor)
+			}
+		})
+	}
+	real, _ := acc.Table(ErrorReal)
+	h, ok := real.Row(HumanModel)
+	if !ok {
+		t.Fatal("ReaL table lacks the human row")
+	}
+	// Humans predict the annotated class: right where ReaL lists it (images
+	// 1, 2, 4 and 5; image 3 has no ReaL label).
+	if h.Average != 4.0/5 {
+		t.Errorf("human ReaL average %v, want 0.8", h.Average)
+	}
+	m, _ := acc.Model("a")
+	if cov := m.Coverage(); cov != (Coverage{Annotated: 5, Joined: 5, Missing: 0, Unannotated: 1}) {
+		t.Errorf("coverage %+v", cov)
+	}
+}
+
+func mustFactor(t *testing.T, name string) int {
+	f, err := FactorIndex(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestMetaclassTableQuirks(t *testing.T) {
+	acc := fixtureAccumulator(t)
+	tbl, err := acc.MetaclassTable(ErrorClass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tbl.Rows) != NumMetaclasses {
+		t.Fatalf("%d rows, want %d", len(tbl.Rows), NumMetaclasses)
+	}
+	byName := map[string]Row{}
+	for _, r := range tbl.Rows {
+		byName[r.Metaclass] = r
+	}
+	dog := byName["dog"]
+	if dog.Average != 0.5 || dog.Factor[mustFactor(t, "pose")] != 0.5 || dog.Factor[mustFactor(t, "color")] != 0 {
+		t.Errorf("dog row %+v", dog.Factor)
+	}
+	// "other" holds images 3 and 5, both wrong: the reference has no correct
+	// row to group, so every factor is NaN while the average is 0.
+	other := byName["other"]
+	if other.Average != 0 || !math.IsNaN(other.Factor[mustFactor(t, "background")]) || !math.IsNaN(other.WorstFactor) {
+		t.Errorf("other row: average %v, background %v, worst %v", other.Average, other.Factor[mustFactor(t, "background")], other.WorstFactor)
+	}
+	if n := byName["device"].N; n != 0 || !math.IsNaN(byName["device"].Average) {
+		t.Errorf("device has no images: N %d, average %v", n, byName["device"].Average)
+	}
+}
+
+func TestAddRejectsBadPredictions(t *testing.T) {
+	cases := []struct {
+		name string
+		p    predictions.Prediction
+		want string
+	}{
+		{"duplicate", predictions.Prediction{FileName: valName(1), Class: 0, Prob: 1}, "duplicate prediction"},
+		{"duplicate unannotated", predictions.Prediction{FileName: "other.JPEG", Class: 0, Prob: 1}, "duplicate prediction"},
+		{"class too large", predictions.Prediction{FileName: valName(9), Class: 1000, Prob: 1}, "outside 0..999"},
+		{"negative class", predictions.Prediction{FileName: valName(9), Class: -1, Prob: 1}, "outside 0..999"},
+		{"probability NaN", predictions.Prediction{FileName: valName(9), Class: 1, Prob: math.NaN()}, "outside [0,1]"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			acc := fixtureAccumulator(t)
+			err := acc.Add("a", c.p)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("Add(%+v) = %v, want error containing %q", c.p, err, c.want)
+			}
+		})
+	}
+}
+
+func TestWorstClassesTakesLowestAccuracies(t *testing.T) {
+	counts := []classCount{{n: 4, correct: 4}, {n: 2, correct: 0}, {n: 10, correct: 5}, {n: 0}, {n: 3, correct: 1}}
+	for _, c := range []struct {
+		k    int
+		want float64
+	}{{1, 0}, {2, 1.0 / 5}, {3, 6.0 / 15}, {10, 10.0 / 19}} {
+		if got := worstClassesAccuracy(counts, c.k); math.Abs(got-c.want) > 1e-15 {
+			t.Errorf("k=%d: %v, want %v", c.k, got, c.want)
+		}
+	}
+}
+
+func TestWriteTableFormats(t *testing.T) {
+	acc := fixtureAccumulator(t)
+	tbl, err := acc.Table(ErrorClass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		format Format
+		view   View
+		want   []string
+	}{
+		{FormatCSV, ViewAccuracy, []string{"model,pose,background,", ",worst_factor,average,worst_100_classes\n", "a,0.6666666666666666,0.0,,0.0,,,,,0.0,,,,,,,,0.0,0.4,0.4\n"}},
+		{FormatCSV, ViewErrorRatio, []string{"model,pose,", "multiple_objects\n", "a,0.5555555555555557,1.6666666666666667,,1.6666666666666667,"}},
+		{FormatJSON, ViewAccuracy, []string{`"model": "a"`, `"style": null`, `"average": 0.4`}},
+		{FormatMarkdown, ViewAccuracy, []string{"| model | pose   |", "| a     | 0.6667 |"}},
+	} {
+		var buf bytes.Buffer
+		if err := WriteTable(&buf, tbl, c.format, c.view); err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(buf.String(), w) {
+				t.Errorf("format %d view %d: output lacks %q:\n%s", c.format, c.view, w, buf.String())
+			}
+		}
+	}
+}
+
+func TestFormatFloat(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		want string
+	}{{1, "1.0"}, {0, "0.0"}, {0.5, "0.5"}, {1e-05, "1e-05"}, {math.NaN(), ""}, {1.0 / 3, "0.3333333333333333"}, {math.Inf(1), "inf"}} {
+		if got := FormatFloat(c.v); got != c.want {
+			t.Errorf("FormatFloat(%v) = %q, want %q", c.v, got, c.want)
+		}
+	}
+}
+
+func TestReadTableRoundTrip(t *testing.T) {
+	acc := fixtureAccumulator(t)
+	tbl, _ := acc.Table(ErrorClass)
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, tbl, FormatCSV, ViewAccuracy); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadTable(&buf, "mem.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := back.Rows[0], tbl.Rows[0]
+	for f := range Factors {
+		if got.Factor[f] != want.Factor[f] && !(math.IsNaN(got.Factor[f]) && math.IsNaN(want.Factor[f])) {
+			t.Errorf("%s: %v, want %v", Factors[f], got.Factor[f], want.Factor[f])
+		}
+	}
+	if got.Average != want.Average || got.Worst100Classes != want.Worst100Classes || got.WorstFactor != want.WorstFactor {
+		t.Errorf("read back %+v", got)
+	}
+}
+
+func TestReadTableErrors(t *testing.T) {
+	header := "model," + strings.Join(Factors[:], ",") + ",worst_factor,average\n"
+	row := "m" + strings.Repeat(",0.5", NumFactors) + ",0.5,0.5\n"
+	for _, c := range []struct{ name, in, want string }{
+		{"empty", "", "empty table"},
+		{"no model column", strings.Replace(header, "model", "name", 1) + row, `missing column "model"`},
+		{"missing factor", strings.Replace(header, "pose,", "", 1) + row, `missing factor column "pose"`},
+		{"not a number", header + strings.Replace(row, "0.5", "x", 1), "t.csv:2: column pose"},
+		{"ragged", header + "m,1\n", "t.csv"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ReadTable(strings.NewReader(c.in), "t.csv")
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("err %v, want containing %q", err, c.want)
+			}
+		})
+	}
+}

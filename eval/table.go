@@ -1,0 +1,102 @@
+package eval
+
+import (
+	"fmt"
+	"math"
+)
+
+// ErrorType says when a prediction counts as correct.
+type ErrorType int
+
+const (
+	// ErrorClass: the predicted class is the annotated class.
+	ErrorClass ErrorType = iota
+	// ErrorMetaclass: the predicted class has the annotated class's metaclass.
+	ErrorMetaclass
+	// ErrorReal: the predicted class is among the image's ReaL labels.
+	ErrorReal
+	numErrorTypes
+)
+
+// ErrorTypes lists every error type in a fixed order.
+var ErrorTypes = [numErrorTypes]ErrorType{ErrorClass, ErrorMetaclass, ErrorReal}
+
+func (e ErrorType) String() string {
+	switch e {
+	case ErrorClass:
+		return "class"
+	case ErrorMetaclass:
+		return "metaclass"
+	case ErrorReal:
+		return "real"
+	}
+	return fmt.Sprintf("ErrorType(%d)", int(e))
+}
+
+// ParseErrorType reads "class", "metaclass" or "real" ("real_class" is
+// accepted as the reference toolkit's spelling).
+func ParseErrorType(s string) (ErrorType, error) {
+	switch s {
+	case "class":
+		return ErrorClass, nil
+	case "metaclass":
+		return ErrorMetaclass, nil
+	case "real", "real_class":
+		return ErrorReal, nil
+	}
+	return 0, fmt.Errorf("unknown error type %q (want class, metaclass or real)", s)
+}
+
+// Row is one line of a factor table: one model, or one (model, metaclass)
+// group. Accuracies are NaN where the group has no image to measure.
+type Row struct {
+	Model string
+	// Metaclass is empty for rows over the whole data set.
+	Metaclass string
+	// Factor holds the accuracy over the images annotated with each factor.
+	Factor [NumFactors]float64
+	// WorstFactor is the lowest of Factor (NaN entries ignored).
+	WorstFactor float64
+	// Average is the accuracy over all the group's images.
+	Average float64
+	// Worst100Classes is the accuracy over the images of the 100 classes with
+	// the lowest per-class accuracy; NaN where not computed.
+	Worst100Classes float64
+	// Counts behind the accuracies; zero when the row was read from a file.
+	Count, Correct [NumFactors]int
+	N, NCorrect    int
+}
+
+// ErrorRatio returns (1 − factor accuracy) / (1 − average) for factor f.
+func (r *Row) ErrorRatio(f int) float64 {
+	return (1 - r.Factor[f]) / (1 - r.Average)
+}
+
+// Table is a factor table: one row per model, or per (model, metaclass) with
+// the metaclasses in Metaclasses order.
+type Table struct {
+	ErrorType   ErrorType
+	ByMetaclass bool
+	Rows        []Row
+}
+
+// Row returns the first row of the named model over the whole data set.
+func (t *Table) Row(model string) (*Row, bool) {
+	for i := range t.Rows {
+		if t.Rows[i].Model == model && t.Rows[i].Metaclass == "" {
+			return &t.Rows[i], true
+		}
+	}
+	return nil, false
+}
+
+// worstFactor is the minimum over the factors, skipping NaN as pandas does.
+func worstFactor(acc *[NumFactors]float64) float64 {
+	w := math.NaN()
+	for _, a := range acc {
+		if !math.IsNaN(a) && (math.IsNaN(w) || a < w) {
+			w = a
+		}
+	}
+	return w
+}
