@@ -28,6 +28,7 @@ type ModelPredictions struct {
 	// (prototypes, unannotated or foreign images).
 	Unannotated int
 	unannotated map[string]struct{}
+	mu          sync.Mutex
 }
 
 // Coverage says how well a model's predictions cover the annotations.
@@ -70,9 +71,17 @@ func (a *Accumulator) Add(model string, p predictions.Prediction) error {
 		return fmt.Errorf("%s: predicted_probability %v outside [0,1]", p.FileName, p.Prob)
 	}
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	m := a.modelLocked(model)
-	i, ok := a.ds.Index(p.FileName)
+	a.mu.Unlock()
+	return m.add(a.ds, p)
+}
+
+// add records a validated prediction; the model's own lock lets files of
+// different models load in parallel.
+func (m *ModelPredictions) add(ds *Dataset, p predictions.Prediction) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	i, ok := ds.Index(p.FileName)
 	if !ok {
 		if _, dup := m.unannotated[p.FileName]; dup {
 			return fmt.Errorf("duplicate prediction for %s", p.FileName)

@@ -152,6 +152,12 @@ func (s *jsonScanner) integer() (int, error) {
 		return 1, s.literal("true")
 	case 'f':
 		return 0, s.literal("false")
+	case '0', '1':
+		// the factor flags: a lone digit followed by a delimiter
+		if n := s.pos + 1; n < len(s.b) && (s.b[n] == ',' || s.b[n] == '}' || s.b[n] == ' ') {
+			s.pos = n
+			return int(s.b[n-1] - '0'), nil
+		}
 	}
 	tok, err := s.number()
 	if err != nil {

@@ -2,6 +2,7 @@ package eval
 
 import (
 	"math"
+	"math/bits"
 	"sort"
 )
 
@@ -16,12 +17,11 @@ func (g *groupCounts) add(im *Image, ok bool) {
 	if ok {
 		g.nCorrect++
 	}
-	for f := 0; f < NumFactors; f++ {
-		if im.Factors&(1<<f) != 0 {
-			g.count[f]++
-			if ok {
-				g.correct[f]++
-			}
+	for fs := im.Factors; fs != 0; fs &= fs - 1 {
+		f := bits.TrailingZeros16(fs)
+		g.count[f]++
+		if ok {
+			g.correct[f]++
 		}
 	}
 }

@@ -21,7 +21,9 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"eval": {runEval, "per-factor accuracy / error-ratio tables from prediction CSVs"},
+		"eval":       {runEval, "per-factor accuracy / error-ratio tables from prediction CSVs"},
+		"preprocess": {runPreprocess, "one image through the torchvision-exact pipeline, saved as .npy"},
+		"spillover":  {runSpillover, "augmentation spill-over from tables of trained models"},
 	}
 }
 
