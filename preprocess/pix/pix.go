@@ -1,0 +1,98 @@
+// Package pix holds the packed 8-bit RGB image type shared by the
+// preprocessing packages (decode, resample, variants), kept in its own
+// package so that those packages can depend on it without import cycles.
+package pix
+
+import "fmt"
+
+// RGB8 is a packed 8-bit RGB image: 3 bytes a pixel, rows Stride bytes apart.
+// It is what a PIL image in mode "RGB" holds, without PIL's 4th padding byte.
+type RGB8 struct {
+	Pix    []uint8
+	Stride int
+	W, H   int
+}
+
+// New returns a zeroed w×h image with a tight stride.
+func New(w, h int) *RGB8 {
+	return &RGB8{Pix: make([]uint8, w*h*3), Stride: w * 3, W: w, H: h}
+}
+
+// Reuse returns an image of size w×h, reusing dst's pixel buffer when it is
+// large enough (contents are then undefined); dst may be nil.
+func Reuse(dst *RGB8, w, h int) *RGB8 {
+	n := w * h * 3
+	if dst == nil {
+		dst = &RGB8{}
+	}
+	if cap(dst.Pix) < n {
+		dst.Pix = make([]uint8, n)
+	}
+	dst.Pix = dst.Pix[:n]
+	dst.Stride, dst.W, dst.H = w*3, w, h
+	return dst
+}
+
+// Row returns the 3*W bytes of row y.
+func (m *RGB8) Row(y int) []uint8 {
+	o := y * m.Stride
+	return m.Pix[o : o+3*m.W : o+3*m.W]
+}
+
+// Validate reports whether the image's fields describe its buffer.
+func (m *RGB8) Validate() error {
+	if m == nil {
+		return fmt.Errorf("nil image")
+	}
+	if m.W <= 0 || m.H <= 0 {
+		return fmt.Errorf("image size %dx%d: must be positive", m.W, m.H)
+	}
+	if m.Stride < 3*m.W {
+		return fmt.Errorf("image stride %d < 3*width %d", m.Stride, 3*m.W)
+	}
+	if need := (m.H-1)*m.Stride + 3*m.W; len(m.Pix) < need {
+		return fmt.Errorf("image buffer %d bytes < %d needed for %dx%d stride %d", len(m.Pix), need, m.W, m.H, m.Stride)
+	}
+	return nil
+}
+
+// Clone returns a tightly packed copy of m.
+func (m *RGB8) Clone() *RGB8 {
+	out := New(m.W, m.H)
+	for y := 0; y < m.H; y++ {
+		copy(out.Row(y), m.Row(y))
+	}
+	return out
+}
+
+// Interpolation selects a resampling filter, as PIL's Image.resize resample argument.
+type Interpolation int
+
+const (
+	// Bilinear is PIL's Image.BILINEAR (a triangle filter, antialiased when shrinking).
+	Bilinear Interpolation = iota
+	// Bicubic is PIL's Image.BICUBIC (Keys cubic, a = -0.5, antialiased when shrinking).
+	Bicubic
+)
+
+// ParseInterpolation parses "bilinear" or "bicubic".
+func ParseInterpolation(s string) (Interpolation, error) {
+	switch s {
+	case "bilinear":
+		return Bilinear, nil
+	case "bicubic":
+		return Bicubic, nil
+	}
+	return 0, fmt.Errorf("interpolation %q: want bilinear or bicubic", s)
+}
+
+// String returns the name ParseInterpolation accepts.
+func (i Interpolation) String() string {
+	switch i {
+	case Bilinear:
+		return "bilinear"
+	case Bicubic:
+		return "bicubic"
+	}
+	return fmt.Sprintf("Interpolation(%d)", int(i))
+}

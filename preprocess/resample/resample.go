@@ -1,0 +1,179 @@
+package resample
+
+import (
+	"fmt"
+
+	"github.com/imagenetx/imagenetx/preprocess/pix"
+)
+
+// Window is a rectangle of the resized image: X, Y may be negative and the
+// window may reach past the resized image; pixels outside it are zero (like
+// torchvision's CenterCrop padding).
+type Window struct{ X, Y, W, H int }
+
+// Scratch holds the intermediate buffers of one resize so that repeated calls
+// allocate nothing. A Scratch must not be used by two goroutines at once.
+type Scratch struct {
+	tmp []uint8
+	acc []int32
+}
+
+// Resize resizes src to w×h exactly as PIL's Image.resize((w, h), f).
+func Resize(dst, src *pix.RGB8, w, h int, f pix.Interpolation, s *Scratch) (*pix.RGB8, error) {
+	return ResizeWindow(dst, src, w, h, f, Window{0, 0, w, h}, s)
+}
+
+// ResizeWindow returns the window win of src resized to w×h as PIL's
+// Image.resize((w, h), f) would, computing only the pixels in the window.
+// dst is reused when large enough; s may be nil.
+func ResizeWindow(dst, src *pix.RGB8, w, h int, f pix.Interpolation, win Window, s *Scratch) (*pix.RGB8, error) {
+	if err := src.Validate(); err != nil {
+		return nil, fmt.Errorf("resize: %w", err)
+	}
+	if w <= 0 || h <= 0 || win.W <= 0 || win.H <= 0 {
+		return nil, fmt.Errorf("resize %dx%d to %dx%d window %+v: sizes must be positive", src.W, src.H, w, h, win)
+	}
+	if f != pix.Bilinear && f != pix.Bicubic {
+		return nil, fmt.Errorf("resize: unsupported interpolation %v", f)
+	}
+	if s == nil {
+		s = &Scratch{}
+	}
+	dst = pix.Reuse(dst, win.W, win.H)
+	x0, x1 := max(win.X, 0), min(win.X+win.W, w)
+	y0, y1 := max(win.Y, 0), min(win.Y+win.H, h)
+	if x0 > win.X || y0 > win.Y || x1 < win.X+win.W || y1 < win.Y+win.H {
+		clear(dst.Pix)
+	}
+	if x0 >= x1 || y0 >= y1 {
+		return dst, nil
+	}
+	// Horizontal pass over the input rows the vertical pass reads.
+	var vert *axis
+	rowLo, rowHi := y0, y1
+	if h != src.H {
+		vert = coeffs(src.H, h, f)
+		rowLo = int(vert.min[y0])
+		rowHi = int(vert.min[y1-1] + vert.n[y1-1])
+	}
+	tmp, tstride := horizontal(src, w, f, x0, x1, rowLo, rowHi, s)
+	// Vertical pass writes into the window's part of dst.
+	out := dst.Pix[(y0-win.Y)*dst.Stride+(x0-win.X)*3:]
+	if vert == nil {
+		for y := y0; y < y1; y++ {
+			copy(out[(y-y0)*dst.Stride:(y-y0)*dst.Stride+(x1-x0)*3], tmp[(y-rowLo)*tstride:])
+		}
+		return dst, nil
+	}
+	vertical(out, dst.Stride, tmp, tstride, vert, rowLo, y0, y1, (x1-x0)*3, s)
+	return dst, nil
+}
+
+// horizontal resamples columns [x0, x1) of the w-wide result for input rows
+// [rowLo, rowHi) and returns them with their stride. Where the width does not
+// change it returns a view of src itself (Pillow's coefficients are then the
+// identity, and it skips the pass too).
+func horizontal(src *pix.RGB8, w int, f pix.Interpolation, x0, x1, rowLo, rowHi int, s *Scratch) ([]uint8, int) {
+	if w == src.W {
+		return src.Pix[rowLo*src.Stride+x0*3:], src.Stride
+	}
+	hz := coeffs(src.W, w, f)
+	stride := (x1 - x0) * 3
+	n := stride * (rowHi - rowLo)
+	if cap(s.tmp) < n {
+		s.tmp = make([]uint8, n)
+	}
+	tmp := s.tmp[:n]
+	for y := rowLo; y < rowHi; y++ {
+		horizontalRow(tmp[(y-rowLo)*stride:(y-rowLo+1)*stride], src.Row(y), hz, x0)
+	}
+	return tmp, stride
+}
+
+// horizontalRow is ImagingResampleHorizontal_8bpc for one row, output
+// columns x0 .. x0+len(out)/3. The taps are unrolled by four and two (integer sums are exact in any order): this loop is
+// most of the resize time.
+func horizontalRow(out, in []uint8, hz *axis, x0 int) {
+	const half = 1 << (precisionBits - 1)
+	ks := hz.ksize
+	for o := 0; o+2 < len(out); o += 3 {
+		xx := x0 + o/3
+		j, n := int(hz.min[xx])*3, int(hz.n[xx])
+		k := hz.k[xx*ks : xx*ks+n]
+		p := in[j : j+3*n]
+		ss0, ss1, ss2 := int32(half), int32(half), int32(half)
+		for len(k) >= 4 && len(p) >= 12 {
+			k0, k1, k2, k3 := k[0], k[1], k[2], k[3]
+			ss0 += int32(p[0])*k0 + int32(p[3])*k1 + int32(p[6])*k2 + int32(p[9])*k3
+			ss1 += int32(p[1])*k0 + int32(p[4])*k1 + int32(p[7])*k2 + int32(p[10])*k3
+			ss2 += int32(p[2])*k0 + int32(p[5])*k1 + int32(p[8])*k2 + int32(p[11])*k3
+			k, p = k[4:], p[12:]
+		}
+		for len(k) >= 2 && len(p) >= 6 {
+			k0, k1 := k[0], k[1]
+			ss0 += int32(p[0])*k0 + int32(p[3])*k1
+			ss1 += int32(p[1])*k0 + int32(p[4])*k1
+			ss2 += int32(p[2])*k0 + int32(p[5])*k1
+			k, p = k[2:], p[6:]
+		}
+		if len(k) == 1 && len(p) >= 3 {
+			k0 := k[0]
+			ss0 += int32(p[0]) * k0
+			ss1 += int32(p[1]) * k0
+			ss2 += int32(p[2]) * k0
+		}
+		out[o], out[o+1], out[o+2] = clip8(ss0), clip8(ss1), clip8(ss2)
+	}
+}
+
+// vertical is ImagingResampleVertical_8bpc for output rows [y0, y1), each
+// n bytes wide, reading tmp whose first row is input row rowLo. It sums
+// row by row into an int32 accumulator: integer sums do not depend on order.
+func vertical(out []uint8, ostride int, tmp []uint8, tstride int, vert *axis, rowLo, y0, y1, n int, s *Scratch) {
+	const half = 1 << (precisionBits - 1)
+	if cap(s.acc) < n {
+		s.acc = make([]int32, n)
+	}
+	acc := s.acc[:n]
+	for yy := y0; yy < y1; yy++ {
+		ymin, k := vert.taps(yy)
+		for i := range acc {
+			acc[i] = half
+		}
+		t := 0
+		for ; t+1 < len(k); t += 2 { // two rows per sweep: half the acc traffic
+			o := (ymin + t - rowLo) * tstride
+			r0, r1 := tmp[o:o+n], tmp[o+tstride:o+tstride+n]
+			k0, k1 := k[t], k[t+1]
+			acc, r1 := acc[:len(r0)], r1[:len(r0)]
+			for i, v := range r0 {
+				acc[i] += int32(v)*k0 + int32(r1[i])*k1
+			}
+		}
+		if t < len(k) {
+			o := (ymin + t - rowLo) * tstride
+			row := tmp[o : o+n]
+			kv := k[t]
+			acc := acc[:len(row)]
+			for i, v := range row {
+				acc[i] += int32(v) * kv
+			}
+		}
+		dst := out[(yy-y0)*ostride : (yy-y0)*ostride+n]
+		for i, v := range acc {
+			dst[i] = clip8(v)
+		}
+	}
+}
+
+// clip8 is Pillow's clip8: drop the fraction bits and clamp to 0..255.
+func clip8(v int32) uint8 {
+	v >>= precisionBits
+	if v < 0 {
+		return 0
+	}
+	if v > 255 {
+		return 255
+	}
+	return uint8(v)
+}
