@@ -24,6 +24,8 @@ func commands() map[string]command {
 		"eval":       {runEval, "per-factor accuracy / error-ratio tables from prediction CSVs"},
 		"preprocess": {runPreprocess, "one image through the torchvision-exact pipeline, saved as .npy"},
 		"spillover":  {runSpillover, "augmentation spill-over from tables of trained models"},
+		"report":     {runReport, "self-contained HTML audit report (charts, tables, examples)"},
+		"plot":       {runPlot, "one report chart as SVG or PNG"},
 	}
 }
 

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/imagenetx/imagenetx/internal/shareddata"
+)
+
+func TestReportAndPlotFlagErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		run  func(context.Context, []string) error
+		args []string
+		want string
+	}{
+		{"report without input", runReport, nil, "--predictions PATH or --sweep DIR is required"},
+		{"report extra argument", runReport, []string{"x"}, "unexpected argument"},
+		{"report examples", runReport, []string{"--examples", "0", "--sweep", "d"}, "--examples"},
+		{"report bad error type", runReport, []string{"--sweep", "d", "--error-type", "top5"}, "unknown error type"},
+		{"report missing sweep", runReport, []string{"--sweep", "/nonexistent/sweep"}, "spillover.csv"},
+		{"plot without kind", runPlot, nil, "KIND is required"},
+		{"plot without output", runPlot, []string{"accuracy", "--sweep", "d"}, "-o FILE.svg or FILE.png is required"},
+		{"plot bad extension", runPlot, []string{"accuracy", "--sweep", "d", "-o", "x.gif"}, "want a .svg or .png"},
+		{"plot unknown kind", runPlot, []string{"pie", "--sweep", "d", "-o", "x.svg"}, "unknown chart"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.run(context.Background(), tt.args)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestReportAndPlotOnRealData(t *testing.T) {
+	ann := shareddata.Require(t, "annotations")
+	preds := shareddata.Require(t, "predictions", "base", "ResNet50.csv")
+	dir := t.TempDir()
+	out := filepath.Join(dir, "report.html")
+	if err := runReport(context.Background(), []string{"--quiet", "--predictions", preds, "--annotations", ann, "-o", out}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"ResNet50 (accuracy 0.747 on 46110 images)", `id="error-ratio"`, "ResNet50: 46110 of 46110 annotated images"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	svg := filepath.Join(dir, "er.svg")
+	if err := runPlot(context.Background(), []string{"error-ratio", "--quiet", "--predictions", preds, "--annotations", ann, "-o", svg}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(svg); err != nil || !strings.Contains(string(b), "<svg") {
+		t.Errorf("plot SVG: %v", err)
+	}
+	pngPath := filepath.Join(dir, "heat.png")
+	if err := runPlot(context.Background(), []string{"heatmap", "--quiet", "--predictions", preds, "--annotations", ann, "-o", pngPath}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(pngPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := png.Decode(f); err != nil {
+		t.Errorf("plot PNG: %v", err)
+	}
+}
