@@ -2,12 +2,13 @@ package preprocess
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/gif"
 	"image/png"
-	"os"
+	"io"
 
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"
@@ -16,88 +17,171 @@ import (
 	"github.com/imagenetx/imagenetx/preprocess/pix"
 )
 
-// maxPixels is twice PIL's Image.MAX_IMAGE_PIXELS: where PIL raises
+// DefaultMaxPixels is twice PIL's Image.MAX_IMAGE_PIXELS: where PIL raises
 // DecompressionBombError instead of decoding.
-const maxPixels = 2 * 89478485
+const DefaultMaxPixels = 2 * 89478485
 
-func checkSize(w, h int) error {
-	if w <= 0 || h <= 0 {
-		return fmt.Errorf("image size %dx%d: must be positive", w, h)
+// DecodeOptions are the decoder's safety limits and its policy on damaged
+// JPEGs. The zero value is the default: Pillow's decompression-bomb limit,
+// DefaultMaxFileBytes, and damaged JPEG data refused.
+type DecodeOptions struct {
+	// MaxPixels refuses an image whose header declares more than this many
+	// pixels (width × height), before any pixel memory is allocated;
+	// 0 means DefaultMaxPixels.
+	MaxPixels int64
+	// MaxFileBytes refuses larger files in DecodeFile before reading them;
+	// 0 means DefaultMaxFileBytes.
+	MaxFileBytes int64
+	// AcceptCorruptJPEG decodes JPEGs whose entropy-coded data is damaged
+	// (libjpeg's "Corrupt JPEG data" warnings: bad Huffman or arithmetic
+	// codes, a segment ending early, a missing restart marker) the way
+	// Pillow does, with the lost blocks filled in. By default such files
+	// fail with ErrCorrupt, so that no result is computed from half-read
+	// pixels. Truncated files (premature end of file) fail either way, as
+	// they do in Pillow.
+	AcceptCorruptJPEG bool
+}
+
+func (o DecodeOptions) maxPixels() int64 {
+	if o.MaxPixels > 0 {
+		return o.MaxPixels
 	}
-	if int64(w)*int64(h) > maxPixels {
-		return fmt.Errorf("image size %dx%d exceeds %d pixels (decompression bomb limit)", w, h, maxPixels)
-	}
-	return nil
+	return DefaultMaxPixels
 }
 
 // Decode decodes an image file's bytes to RGB, as PIL's
-// Image.open(f).convert('RGB') does. JPEGs go through libjpeg-turbo exactly
-// as Pillow 9.4 decodes them (grayscale replicated, CMYK/YCCK read with
-// Adobe's inverted polarity then converted with PIL's cmyk2rgb). PNG, GIF,
-// BMP, TIFF and WebP go through Go's decoders and are converted as PIL's
-// convert('RGB') would: palette looked up, alpha dropped without compositing,
-// 16-bit channels reduced to their high byte, 16-bit grayscale (PIL mode
-// "I") clipped to 255. WebP and YCbCr TIFF colour conversion is Go's, not
-// libwebp's, so those can differ from PIL by rounding.
-func Decode(data []byte) (*RGB8, error) {
-	return DecodeInto(nil, data)
-}
+// Image.open(f).convert('RGB') does, with the default DecodeOptions.
+//
+// JPEGs go through libjpeg-turbo exactly as Pillow 9.4 decodes them
+// (grayscale replicated, CMYK/YCCK read with Adobe's inverted polarity then
+// converted with PIL's cmyk2rgb). PNG, GIF, BMP, TIFF and WebP go through
+// Go's decoders and are converted as PIL's convert('RGB') would: palette
+// looked up, alpha dropped without compositing, 16-bit channels reduced to
+// their high byte, 16-bit grayscale (PIL mode "I") clipped to 255. WebP and
+// YCbCr TIFF colour conversion is Go's, not libwebp's, so those can differ
+// from PIL by rounding. Errors are *DecodeError values.
+func Decode(data []byte) (*RGB8, error) { return DecodeOptions{}.Decode(data) }
 
 // DecodeInto is Decode reusing dst's buffer when it is large enough.
 func DecodeInto(dst *RGB8, data []byte) (*RGB8, error) {
-	if isJPEG(data) {
-		return decodeJPEG(dst, data)
-	}
-	m, err := decodeGo(data)
-	if err != nil {
-		return nil, err
-	}
-	b := m.Bounds()
-	if err := checkSize(b.Dx(), b.Dy()); err != nil {
-		return nil, err
-	}
-	return toRGB(pix.Reuse(dst, b.Dx(), b.Dy()), m), nil
+	return DecodeOptions{}.DecodeInto(dst, data)
 }
 
-// DecodeFile reads and decodes one image file; errors name the path.
-func DecodeFile(path string) (*RGB8, error) {
-	data, err := os.ReadFile(path)
+// DecodeFile reads and decodes one image file with the default options.
+func DecodeFile(path string) (*RGB8, error) { return DecodeOptions{}.DecodeFile(path) }
+
+// Decode is the package-level Decode under these options.
+func (o DecodeOptions) Decode(data []byte) (*RGB8, error) { return o.DecodeInto(nil, data) }
+
+// DecodeInto is Decode reusing dst's buffer when it is large enough. Errors
+// are *DecodeError values with an empty Path.
+func (o DecodeOptions) DecodeInto(dst *RGB8, data []byte) (*RGB8, error) {
+	img, stage, err := o.decode(dst, data)
 	if err != nil {
-		return nil, fmt.Errorf("decode: %w", err)
-	}
-	img, err := Decode(data)
-	if err != nil {
-		return nil, fmt.Errorf("decode %s: %w", path, err)
+		return nil, &DecodeError{Stage: stage, Err: err}
 	}
 	return img, nil
+}
+
+func (o DecodeOptions) decode(dst *RGB8, data []byte) (*RGB8, Stage, error) {
+	if len(data) == 0 {
+		return nil, StageDecode, fmt.Errorf("%w: empty file", ErrUnknownFormat)
+	}
+	if isJPEG(data) {
+		return decodeJPEG(dst, data, o)
+	}
+	f, ok := formatOf(data)
+	if !ok {
+		return nil, StageDecode, fmt.Errorf("%w (not JPEG, PNG, GIF, BMP, TIFF or WebP)", ErrUnknownFormat)
+	}
+	cfg, err := f.config(bytes.NewReader(data))
+	if err != nil {
+		return nil, StageDecode, f.wrap(err)
+	}
+	if err := checkSize(cfg.Width, cfg.Height, o.maxPixels()); err != nil {
+		return nil, StageLimit, err
+	}
+	m, err := f.decodeSafely(data)
+	if err != nil {
+		return nil, StageDecode, f.wrap(err)
+	}
+	b := m.Bounds()
+	// A GIF frame may differ from the logical screen DecodeConfig reports.
+	if err := checkSize(b.Dx(), b.Dy(), o.maxPixels()); err != nil {
+		return nil, StageLimit, err
+	}
+	return toRGB(pix.Reuse(dst, b.Dx(), b.Dy()), m), "", nil
+}
+
+// checkSize refuses empty images and images over the pixel limit.
+func checkSize(w, h int, limit int64) error {
+	if w <= 0 || h <= 0 {
+		return fmt.Errorf("%w: image size %dx%d", ErrCorrupt, w, h)
+	}
+	if n := int64(w) * int64(h); n > limit {
+		return fmt.Errorf("%w: image size %dx%d is %d pixels, over the %d-pixel limit", ErrTooManyPixels, w, h, n, limit)
+	}
+	return nil
 }
 
 func isJPEG(data []byte) bool {
 	return len(data) >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF
 }
 
-// decodeGo decodes the non-JPEG formats by their magic bytes.
-func decodeGo(data []byte) (image.Image, error) {
-	r := bytes.NewReader(data)
-	var (
-		m   image.Image
-		err error
-	)
+// format is one of the non-JPEG formats, decoded with Go's decoders.
+type format struct {
+	name   string
+	config func(io.Reader) (image.Config, error)
+	decode func(io.Reader) (image.Image, error)
+}
+
+var (
+	pngFormat  = format{"png", png.DecodeConfig, png.Decode}
+	gifFormat  = format{"gif", gif.DecodeConfig, gif.Decode}
+	bmpFormat  = format{"bmp", bmp.DecodeConfig, bmp.Decode}
+	tiffFormat = format{"tiff", tiff.DecodeConfig, tiff.Decode}
+	webpFormat = format{"webp", webp.DecodeConfig, webp.Decode}
+)
+
+// formatOf picks the decoder by magic bytes, as PIL does, never by name.
+func formatOf(data []byte) (format, bool) {
 	switch {
 	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
-		m, err = png.Decode(r)
+		return pngFormat, true
 	case bytes.HasPrefix(data, []byte("GIF8")):
-		m, err = gif.Decode(r)
+		return gifFormat, true
 	case bytes.HasPrefix(data, []byte("BM")):
-		m, err = bmp.Decode(r)
+		return bmpFormat, true
 	case bytes.HasPrefix(data, []byte("II*\x00")), bytes.HasPrefix(data, []byte("MM\x00*")):
-		m, err = tiff.Decode(r)
+		return tiffFormat, true
 	case len(data) >= 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WEBP":
-		m, err = webp.Decode(r)
-	default:
-		return nil, fmt.Errorf("unrecognised image format (not JPEG, PNG, GIF, BMP, TIFF or WebP)")
+		return webpFormat, true
 	}
-	return m, err
+	return format{}, false
+}
+
+// decodeSafely runs the Go decoder, turning a panic on hostile input (a
+// decoder bug) into an error so that one file cannot end a run.
+func (f format) decodeSafely(data []byte) (m image.Image, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			m, err = nil, fmt.Errorf("%w: decoder panicked: %v", ErrCorrupt, r)
+		}
+	}()
+	return f.decode(bytes.NewReader(data))
+}
+
+// wrap names the format and classifies the decoder's error: running out of
+// data is truncation (as PIL reports it), anything else is corruption.
+func (f format) wrap(err error) error {
+	switch {
+	case errors.Is(err, ErrCorrupt):
+		return fmt.Errorf("%s: %w", f.name, err)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
+		err == png.FormatError("not enough pixel data"): // IDAT stream ended early
+		return fmt.Errorf("%s: %w (%v)", f.name, ErrTruncated, err)
+	}
+	return fmt.Errorf("%s: %w: %v", f.name, ErrCorrupt, err)
 }
 
 // toRGB converts a decoded image the way PIL's convert('RGB') converts the

@@ -13,32 +13,68 @@ package preprocess
 #include <jpeglib.h>
 #include <jerror.h>
 
+// JX_MAX_SCANS bounds a progressive JPEG's scans, as TurboJPEG's
+// TJFLAG_LIMITSCANS does: each scan walks every block of the image, so a
+// small file of many empty scans would otherwise cost minutes.
+#define JX_MAX_SCANS 500
+
 typedef struct {
 	struct jpeg_error_mgr pub;
 	jmp_buf jb;
-	int truncated;
+	int truncated;  // "Premature end of JPEG file": the data ran out
+	int corrupt;    // a warning that pixels were lost or invented
+	int scans;      // more than JX_MAX_SCANS scans
+	char warn[JMSG_LENGTH_MAX]; // the first corrupt-data warning
 	char msg[JMSG_LENGTH_MAX];
 } jx_err;
 
 typedef struct {
 	struct jpeg_decompress_struct cinfo;
+	struct jpeg_progress_mgr progress;
 	jx_err err;
 	int created;
 	JSAMPLE *row;
 } jx_dec;
 
+// error_exit must not return: jump back to the setjmp in jx_header or
+// jx_decode, whose caller destroys the decompressor (no process exit, no leak).
 static void jx_error_exit(j_common_ptr c) {
 	jx_err *e = (jx_err *)c->err;
 	(*c->err->format_message)(c, e->msg);
 	longjmp(e->jb, 1);
 }
 
-// Warnings do not stop decoding (as in Pillow), but premature end of data
-// does: Pillow reports such files as truncated.
+// jx_data_loss reports whether a libjpeg warning means that decoded pixels
+// were not read from the file (Pillow ignores all of these but premature end
+// of file; metadata warnings and extraneous bytes lose no pixels).
+static int jx_data_loss(int code) {
+	switch (code) {
+	case JWRN_HIT_MARKER: case JWRN_HUFF_BAD_CODE: case JWRN_ARITH_BAD_CODE:
+	case JWRN_MUST_RESYNC: case JWRN_BOGUS_PROGRESSION:
+		return 1;
+	}
+	return 0;
+}
+
+// Warnings do not stop libjpeg; they are recorded here and judged after.
 static void jx_emit(j_common_ptr c, int level) {
 	jx_err *e = (jx_err *)c->err;
-	if (level < 0 && c->err->msg_code == JWRN_JPEG_EOF) {
+	if (level >= 0) return;
+	if (c->err->msg_code == JWRN_JPEG_EOF) {
 		e->truncated = 1;
+	} else if (jx_data_loss(c->err->msg_code) && !e->corrupt) {
+		e->corrupt = 1;
+		(*c->err->format_message)(c, e->warn);
+	}
+}
+
+static void jx_progress(j_common_ptr c) {
+	j_decompress_ptr d = (j_decompress_ptr)c;
+	jx_err *e = (jx_err *)c->err;
+	if (d->input_scan_number > JX_MAX_SCANS) {
+		e->scans = 1;
+		snprintf(e->msg, sizeof e->msg, "progressive JPEG has more than %d scans", JX_MAX_SCANS);
+		longjmp(e->jb, 1);
 	}
 }
 
@@ -53,6 +89,10 @@ static void jx_free(jx_dec *d) {
 }
 
 static const char *jx_msg(jx_dec *d) { return d->err.msg; }
+static const char *jx_warn(jx_dec *d) { return d->err.warn; }
+static int jx_truncated(jx_dec *d) { return d->err.truncated; }
+static int jx_corrupt(jx_dec *d) { return d->err.corrupt; }
+static int jx_scans(jx_dec *d) { return d->err.scans; }
 
 static int jx_header(jx_dec *d, const unsigned char *data, unsigned long n, int *w, int *h, int *comps) {
 	d->cinfo.err = jpeg_std_error(&d->err.pub);
@@ -62,6 +102,8 @@ static int jx_header(jx_dec *d, const unsigned char *data, unsigned long n, int 
 	if (setjmp(d->err.jb)) return -1;
 	jpeg_create_decompress(&d->cinfo);
 	d->created = 1;
+	d->progress.progress_monitor = jx_progress;
+	d->cinfo.progress = &d->progress;
 	jpeg_mem_src(&d->cinfo, data, n);
 	jpeg_read_header(&d->cinfo, TRUE);
 	*w = d->cinfo.image_width;
@@ -108,6 +150,7 @@ static int jx_decode(jx_dec *d, unsigned char *out, int stride) {
 	ci->dct_method = JDCT_ISLOW;
 	ci->do_fancy_upsampling = TRUE;
 	jpeg_start_decompress(ci);
+	if (d->err.truncated) return -1; // a progressive file is read whole by now
 	int w = ci->output_width;
 	if (ci->out_color_space != JCS_RGB) {
 		d->row = (JSAMPLE *)malloc((size_t)w * ci->output_components);
@@ -121,17 +164,13 @@ static int jx_decode(jx_dec *d, unsigned char *out, int stride) {
 		if (ci->out_color_space == JCS_GRAYSCALE) jx_gray_row(o, d->row, w);
 		else if (ci->out_color_space == JCS_CMYK) jx_cmyk_row(o, d->row, w);
 	}
-	if (d->err.truncated || ci->output_scanline < ci->output_height) {
-		snprintf(d->err.msg, sizeof d->err.msg, "image file is truncated");
-		return -1;
-	}
-	return 0;
+	if (ci->output_scanline < ci->output_height) d->err.truncated = 1;
+	return d->err.truncated ? -1 : 0;
 }
 */
 import "C"
 
 import (
-	"errors"
 	"fmt"
 	"runtime"
 	"unsafe"
@@ -139,30 +178,46 @@ import (
 	"github.com/imagenetx/imagenetx/preprocess/pix"
 )
 
-// decodeJPEG decodes a JPEG into dst (reused when large enough).
-func decodeJPEG(dst *pix.RGB8, data []byte) (*pix.RGB8, error) {
-	if len(data) == 0 {
-		return nil, errors.New("empty JPEG data")
-	}
+// decodeJPEG decodes a JPEG into dst (reused when large enough), refusing it
+// before allocating when its header declares more than o's pixel limit.
+func decodeJPEG(dst *pix.RGB8, data []byte, o DecodeOptions) (*pix.RGB8, Stage, error) {
 	// libjpeg keeps a pointer to data between the header and decode calls.
 	var pinner runtime.Pinner
 	pinner.Pin(&data[0])
 	defer pinner.Unpin()
 	d := C.jx_new()
 	if d == nil {
-		return nil, errors.New("jpeg: out of memory")
+		return nil, StageDecode, fmt.Errorf("jpeg: out of memory")
 	}
 	defer C.jx_free(d)
 	var w, h, comps C.int
 	if C.jx_header(d, (*C.uchar)(unsafe.Pointer(&data[0])), C.ulong(len(data)), &w, &h, &comps) != 0 {
-		return nil, fmt.Errorf("jpeg: %s", C.GoString(C.jx_msg(d)))
+		return nil, StageDecode, jpegError(d, 0, 0)
 	}
-	if err := checkSize(int(w), int(h)); err != nil {
-		return nil, err
+	if err := checkSize(int(w), int(h), o.maxPixels()); err != nil {
+		return nil, StageLimit, err
 	}
 	dst = pix.Reuse(dst, int(w), int(h))
 	if C.jx_decode(d, (*C.uchar)(unsafe.Pointer(&dst.Pix[0])), C.int(dst.Stride)) != 0 {
-		return nil, fmt.Errorf("jpeg: %s", C.GoString(C.jx_msg(d)))
+		if C.jx_scans(d) != 0 {
+			return nil, StageLimit, fmt.Errorf("jpeg: %w: %s", ErrTooManyScans, C.GoString(C.jx_msg(d)))
+		}
+		return nil, StageDecode, jpegError(d, int(w), int(h))
 	}
-	return dst, nil
+	if C.jx_corrupt(d) != 0 && !o.AcceptCorruptJPEG {
+		return nil, StageDecode, fmt.Errorf("jpeg: %w: %s", ErrCorrupt, C.GoString(C.jx_warn(d)))
+	}
+	return dst, "", nil
+}
+
+// jpegError classifies a failed header read or decode: data that ran out is
+// truncation, anything else libjpeg refused is corruption.
+func jpegError(d *C.jx_dec, w, h int) error {
+	if C.jx_truncated(d) != 0 {
+		if w > 0 {
+			return fmt.Errorf("jpeg: %w (premature end of data in a %dx%d image)", ErrTruncated, w, h)
+		}
+		return fmt.Errorf("jpeg: %w (premature end of data in the header)", ErrTruncated)
+	}
+	return fmt.Errorf("jpeg: %w: %s", ErrCorrupt, C.GoString(C.jx_msg(d)))
 }

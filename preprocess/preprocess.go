@@ -9,6 +9,15 @@
 // ToTensor/Normalize is done in the same order, so tensors match torchvision
 // bit for bit (see the golden tests). Augmentation variants live in package
 // preprocess/variant.
+//
+// Bad input never panics or ends the process: decoding fails with a
+// *DecodeError naming the file, the stage (open, limit, decode) and a reason
+// testable with errors.Is (ErrTruncated, ErrCorrupt, ErrTooManyPixels, ...).
+// Headers declaring more than DecodeOptions.MaxPixels are refused before
+// pixel memory is allocated; truncated files fail as in Pillow, and JPEGs
+// with damaged entropy data fail too unless DecodeOptions.AcceptCorruptJPEG
+// asks for Pillow's fill-in. TestBadInputs and TestBadInputsMatchPillow
+// hold the corpus of hostile files and their outcomes.
 package preprocess
 
 import (

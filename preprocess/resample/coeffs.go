@@ -20,46 +20,65 @@ import (
 const precisionBits = 32 - 8 - 2
 
 // axis holds the fixed-point coefficients that map an input axis of length
-// in onto an output axis of length out (Pillow's precompute_coeffs followed by
-// normalize_coeffs_8bpc).
+// in onto output indices [first, first+len(min)) of an output axis of length
+// out (Pillow's precompute_coeffs followed by normalize_coeffs_8bpc).
 type axis struct {
-	min   []int32 // first input index of each output index
-	n     []int32 // number of taps of each output index
-	k     []int32 // ksize coefficients per output index
+	first int     // first output index covered
+	min   []int32 // first input index of each covered output index
+	n     []int32 // number of taps of each covered output index
+	k     []int32 // ksize coefficients per covered output index
 	ksize int
 }
 
 // taps returns the first input index and the coefficients of output index i.
 func (a *axis) taps(i int) (int, []int32) {
+	i -= a.first
 	o := i * a.ksize
 	return int(a.min[i]), a.k[o : o+int(a.n[i]) : o+int(a.n[i])]
 }
+
+// bytes is the memory the axis holds.
+func (a *axis) bytes() int { return 4 * (len(a.min) + len(a.n) + len(a.k)) }
 
 type axisKey struct {
 	in, out int
 	f       pix.Interpolation
 }
 
-// maxCached bounds the coefficient cache; sizes beyond it are recomputed.
-const maxCached = 8192
-
-var (
-	cache     sync.Map // axisKey -> *axis
-	cacheMu   sync.Mutex
-	cacheSize int
+const (
+	// maxCacheBytes bounds the coefficient cache's memory; axes beyond it
+	// are recomputed for each call.
+	maxCacheBytes = 64 << 20
+	// maxFullAxis is the longest output axis computed (and cached) whole.
+	// Longer ones (a 1x100000 image resized to 256 wide is 25.6M rows tall)
+	// are computed only over the output indices a crop window reads, so
+	// hostile aspect ratios cost memory in proportion to the crop, not to
+	// the virtual resized image.
+	maxFullAxis = 1 << 16
 )
 
-// coeffs returns the (cached, shared, read-only) coefficients for in -> out.
-func coeffs(in, out int, f pix.Interpolation) *axis {
+var (
+	cache      sync.Map // axisKey -> *axis
+	cacheMu    sync.Mutex
+	cacheBytes int
+)
+
+// coeffs returns coefficients for in -> out covering at least the output
+// indices [lo, hi): the whole axis (cached, shared, read-only) when out is
+// at most maxFullAxis, otherwise just [lo, hi), uncached.
+func coeffs(in, out int, f pix.Interpolation, lo, hi int) *axis {
+	if out > maxFullAxis {
+		return computeAxisRange(in, out, f, lo, hi)
+	}
 	key := axisKey{in, out, f}
 	if a, ok := cache.Load(key); ok {
 		return a.(*axis)
 	}
 	a := computeAxis(in, out, f)
 	cacheMu.Lock()
-	if cacheSize < maxCached {
+	if cacheBytes+a.bytes() <= maxCacheBytes {
 		if _, loaded := cache.LoadOrStore(key, a); !loaded {
-			cacheSize++
+			cacheBytes += a.bytes()
 		}
 	}
 	cacheMu.Unlock()
@@ -108,6 +127,13 @@ func bicubic(x float64) float64 {
 // computeAxis is precompute_coeffs + normalize_coeffs_8bpc for the box
 // (0, in), in double precision exactly as Pillow computes them.
 func computeAxis(inSize, outSize int, f pix.Interpolation) *axis {
+	return computeAxisRange(inSize, outSize, f, 0, outSize)
+}
+
+// computeAxisRange is computeAxis for output indices [lo, hi) only: each
+// output index's coefficients depend on nothing but its own position, so the
+// values equal the whole axis's.
+func computeAxisRange(inSize, outSize int, f pix.Interpolation, lo, hi int) *axis {
 	flt := filterFor(f)
 	// in0, in1 are C floats holding 0 and inSize: exact for any real size.
 	scale := float64(inSize) / float64(outSize)
@@ -115,12 +141,12 @@ func computeAxis(inSize, outSize int, f pix.Interpolation) *axis {
 	support := flt.support * filterscale
 	ksize := int(math.Ceil(support))*2 + 1
 	a := &axis{
-		min: make([]int32, outSize), n: make([]int32, outSize),
-		k: make([]int32, outSize*ksize), ksize: ksize,
+		first: lo, min: make([]int32, hi-lo), n: make([]int32, hi-lo),
+		k: make([]int32, (hi-lo)*ksize), ksize: ksize,
 	}
 	w := make([]float64, ksize)
 	ss := 1.0 / filterscale
-	for xx := 0; xx < outSize; xx++ {
+	for xx := lo; xx < hi; xx++ {
 		center := float64((float64(xx) + 0.5) * scale)
 		xmin := int(center - support + 0.5)
 		if xmin < 0 {
@@ -136,7 +162,8 @@ func computeAxis(inSize, outSize int, f pix.Interpolation) *axis {
 			w[x] = flt.fn(float64(float64(x+xmin)-center+0.5) * ss)
 			ww += w[x]
 		}
-		k := a.k[xx*ksize : xx*ksize+ksize]
+		i := xx - lo
+		k := a.k[i*ksize : i*ksize+ksize]
 		for x := 0; x < xmax; x++ {
 			v := w[x]
 			if ww != 0 {
@@ -144,7 +171,7 @@ func computeAxis(inSize, outSize int, f pix.Interpolation) *axis {
 			}
 			k[x] = toFixed(v)
 		}
-		a.min[xx], a.n[xx] = int32(xmin), int32(xmax)
+		a.min[i], a.n[i] = int32(xmin), int32(xmax)
 	}
 	return a
 }

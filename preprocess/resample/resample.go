@@ -52,9 +52,10 @@ func ResizeWindow(dst, src *pix.RGB8, w, h int, f pix.Interpolation, win Window,
 	var vert *axis
 	rowLo, rowHi := y0, y1
 	if h != src.H {
-		vert = coeffs(src.H, h, f)
-		rowLo = int(vert.min[y0])
-		rowHi = int(vert.min[y1-1] + vert.n[y1-1])
+		vert = coeffs(src.H, h, f, y0, y1)
+		first, _ := vert.taps(y0)
+		last, k := vert.taps(y1 - 1)
+		rowLo, rowHi = first, last+len(k)
 	}
 	tmp, tstride := horizontal(src, w, f, x0, x1, rowLo, rowHi, s)
 	// Vertical pass writes into the window's part of dst.
@@ -77,7 +78,7 @@ func horizontal(src *pix.RGB8, w int, f pix.Interpolation, x0, x1, rowLo, rowHi 
 	if w == src.W {
 		return src.Pix[rowLo*src.Stride+x0*3:], src.Stride
 	}
-	hz := coeffs(src.W, w, f)
+	hz := coeffs(src.W, w, f, x0, x1)
 	stride := (x1 - x0) * 3
 	n := stride * (rowHi - rowLo)
 	if cap(s.tmp) < n {
@@ -97,7 +98,7 @@ func horizontalRow(out, in []uint8, hz *axis, x0 int) {
 	const half = 1 << (precisionBits - 1)
 	ks := hz.ksize
 	for o := 0; o+2 < len(out); o += 3 {
-		xx := x0 + o/3
+		xx := x0 + o/3 - hz.first
 		j, n := int(hz.min[xx])*3, int(hz.n[xx])
 		k := hz.k[xx*ks : xx*ks+n]
 		p := in[j : j+3*n]

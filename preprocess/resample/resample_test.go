@@ -2,6 +2,8 @@ package resample
 
 import (
 	"bytes"
+	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/imagenetx/imagenetx/preprocess/pix"
@@ -91,5 +93,49 @@ func TestResizeErrors(t *testing.T) {
 	}
 	if _, err := Resize(nil, src, 2, 2, pix.Interpolation(9), nil); err == nil {
 		t.Error("unknown interpolation accepted")
+	}
+}
+
+// TestAxisRangeEqualsWholeAxis checks that coefficients computed for a
+// range of output indices equal the whole axis's, which is what lets very
+// long axes be computed only where a crop window reads them.
+func TestAxisRangeEqualsWholeAxis(t *testing.T) {
+	for _, c := range []struct{ in, out, lo, hi int }{{1, 700, 300, 400}, {5000, 256, 16, 240}, {333, 333, 0, 333}, {7, 4000, 3999, 4000}} {
+		for _, f := range []pix.Interpolation{pix.Bilinear, pix.Bicubic} {
+			whole, part := computeAxis(c.in, c.out, f), computeAxisRange(c.in, c.out, f, c.lo, c.hi)
+			for i := c.lo; i < c.hi; i++ {
+				m1, k1 := whole.taps(i)
+				m2, k2 := part.taps(i)
+				if m1 != m2 || !slices.Equal(k1, k2) {
+					t.Fatalf("%+v %v output %d: range gives %d %v, whole axis %d %v", c, f, i, m2, k2, m1, k1)
+				}
+			}
+		}
+	}
+}
+
+// TestResizeWindowOfHugeAxis resizes a 1×100000 column to 256 wide, as
+// Resize(256) does (25.6M rows): only the crop window's coefficients are
+// computed, and a constant image stays constant.
+func TestResizeWindowOfHugeAxis(t *testing.T) {
+	src := pix.New(1, 100000)
+	for i := range src.Pix {
+		src.Pix[i] = 77
+	}
+	win := Window{X: 16, Y: 25600000/2 - 112, W: 224, H: 224}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	out, err := ResizeWindow(nil, src, 256, 25600000, pix.Bilinear, win, nil)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range out.Pix {
+		if v != 77 {
+			t.Fatalf("byte %d = %d, want 77", i, v)
+		}
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 16<<20 {
+		t.Errorf("allocated %d bytes for a 224x224 window", n)
 	}
 }
