@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/stats"
 	"github.com/imagenetx/imagenetx/internal/atomicfile"
 )
 
@@ -25,9 +26,12 @@ type datasetFlags struct {
 	keepPrototypes          bool
 }
 
-func (d *datasetFlags) register(fs *flag.FlagSet) {
+func (d *datasetFlags) register(fs *flag.FlagSet) { d.registerWithFactors(fs, "top") }
+
+// registerWithFactors registers the flags with another default release.
+func (d *datasetFlags) registerWithFactors(fs *flag.FlagSet, factors string) {
 	fs.StringVar(&d.dir, "annotations", "", "ImageNet-X annotations `DIR` (upstream file names)")
-	fs.StringVar(&d.factors, "factors", "top", "annotation release: top or multi")
+	fs.StringVar(&d.factors, "factors", factors, "annotation release: top or multi")
 	fs.StringVar(&d.partition, "partition", "val", "annotated split: val or train")
 	fs.BoolVar(&d.keepPrototypes, "keep-prototypes", false, "keep the 3,000 prototypical images (excluded by default, as in the reference)")
 }
@@ -56,14 +60,14 @@ func runEval(ctx context.Context, args []string) error {
 	errType := fs.String("error-type", "class", "when a prediction is correct: class, metaclass or real")
 	byMeta := fs.Bool("by-metaclass", false, "one row per (model, metaclass)")
 	ratio := fs.Bool("error-ratio", false, "print error ratios (1-factor acc)/(1-average) instead of accuracies")
+	ci := fs.Bool("ci", false, "long form (model,[metaclass,]factor,…) with Wilson intervals for accuracies and delta-method intervals for error ratios (both shown; --error-ratio is not needed)")
+	confidence := fs.Float64("confidence", stats.DefaultConfidence, "two-sided confidence level of the --ci intervals")
+	minImages := fs.Int("min-images", eval.DefaultMinImages, "with --ci, flag factors measured on fewer images")
 	format := fs.String("format", "csv", "output format: csv, json or markdown")
 	out := fs.String("o", "", "output `FILE` (default stdout)")
 	quiet := fs.Bool("quiet", false, "no coverage notes on stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
-	}
-	if len(preds) == 0 {
-		return fmt.Errorf("--predictions PATH is required")
 	}
 	et, err := eval.ParseErrorType(*errType)
 	if err != nil {
@@ -73,30 +77,64 @@ func runEval(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	sources, err := eval.ExpandPredictionPaths(preds)
+	opt := eval.IntervalOptions{Confidence: *confidence, MinImages: *minImages}
+	if *ci {
+		if err := opt.Validate(); err != nil {
+			return fmt.Errorf("--confidence/--min-images: %w", err)
+		}
+	}
+	acc, err := loadAccumulator(ctx, &ds, preds, *quiet)
 	if err != nil {
 		return err
-	}
-	dataset, err := ds.load()
-	if err != nil {
-		return err
-	}
-	acc := eval.NewAccumulator(dataset)
-	if err := eval.LoadPredictions(acc, sources); err != nil {
-		return err
-	}
-	if !*quiet {
-		reportCoverage(os.Stderr, acc)
 	}
 	table, err := tableFor(acc, et, *byMeta)
 	if err != nil {
 		return err
+	}
+	if *ci {
+		it, err := table.Intervals(opt)
+		if err != nil {
+			return err
+		}
+		return writeOutput(*out, func(w io.Writer) error { return eval.WriteIntervals(w, it, fmtv) })
 	}
 	view := eval.ViewAccuracy
 	if *ratio {
 		view = eval.ViewErrorRatio
 	}
 	return writeOutput(*out, func(w io.Writer) error { return eval.WriteTable(w, table, fmtv, view) })
+}
+
+// loadAccumulator loads the annotations and joins the predictions with
+// them, noting the coverage of each model on stderr unless quiet.
+func loadAccumulator(ctx context.Context, ds *datasetFlags, preds []string, quiet bool) (*eval.Accumulator, error) {
+	if len(preds) == 0 {
+		return nil, fmt.Errorf("--predictions PATH is required")
+	}
+	sources, err := eval.ExpandPredictionPaths(preds)
+	if err != nil {
+		return nil, err
+	}
+	return loadSources(ctx, ds, sources, quiet)
+}
+
+// loadSources is loadAccumulator for already expanded sources.
+func loadSources(ctx context.Context, ds *datasetFlags, sources []eval.PredictionSource, quiet bool) (*eval.Accumulator, error) {
+	dataset, err := ds.load()
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	acc := eval.NewAccumulator(dataset)
+	if err := eval.LoadPredictions(acc, sources); err != nil {
+		return nil, err
+	}
+	if !quiet {
+		reportCoverage(os.Stderr, acc)
+	}
+	return acc, ctx.Err()
 }
 
 func tableFor(acc *eval.Accumulator, et eval.ErrorType, byMetaclass bool) (*eval.Table, error) {

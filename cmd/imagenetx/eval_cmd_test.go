@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/internal/shareddata"
 )
 
@@ -57,5 +61,132 @@ func TestEvalCommandBadInputKeepsOutputUntouched(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 2 {
 		t.Errorf("temporary files left behind: %v", entries)
+	}
+}
+
+func evalRun(ctx context.Context, args []string, _ *bytes.Buffer) error { return runEval(ctx, args) }
+
+// Without --ci the eval command writes exactly the library's table, in
+// every format; the CSV is pinned byte for byte (the reference layout).
+func TestEvalCommandWithoutCIIsUnchanged(t *testing.T) {
+	ann := writeAnnotationFixture(t)
+	dir := t.TempDir()
+	writePredictionFixture(t, dir, "a", fixtureA)
+	writePredictionFixture(t, dir, "b", fixtureB)
+	ds, err := eval.LoadDataset(ann, eval.DatasetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc := eval.NewAccumulator(ds)
+	sources, _ := eval.ExpandPredictionPaths([]string{dir})
+	if err := eval.LoadPredictions(acc, sources); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		flags  []string
+		format eval.Format
+		view   eval.View
+		meta   bool
+	}{
+		{nil, eval.FormatCSV, eval.ViewAccuracy, false},
+		{[]string{"--format", "markdown", "--error-ratio"}, eval.FormatMarkdown, eval.ViewErrorRatio, false},
+		{[]string{"--format", "json", "--by-metaclass"}, eval.FormatJSON, eval.ViewAccuracy, true},
+	} {
+		got := runToFile(t, evalRun, append([]string{"--annotations", ann, "--predictions", dir}, c.flags...)...)
+		tbl, err := tableFor(acc, eval.ErrorClass, c.meta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want bytes.Buffer
+		if err := eval.WriteTable(&want, tbl, c.format, c.view); err != nil {
+			t.Fatal(err)
+		}
+		if got != want.String() {
+			t.Errorf("%q: output\n%s\nwant\n%s", c.flags, got, want.String())
+		}
+	}
+	csv := runToFile(t, evalRun, "--annotations", ann, "--predictions", dir)
+	const pinned = "model,pose,background,pattern,color,smaller,shape,partial_view,subcategory,texture,larger,darker,object_blocking,person_blocking,style,brighter,multiple_objects,worst_factor,average,worst_100_classes\n" +
+		"a,0.4,0.5,,1.0,,,,,1.0,,,,,,,,0.4,0.625,0.625\n" +
+		"b,0.8,0.5,,0.0,,,,,0.0,,,,,,,,0.0,0.5,0.5\n"
+	if csv != pinned {
+		t.Errorf("CSV changed:\n%s\nwant\n%s", csv, pinned)
+	}
+}
+
+// Expected numbers: the Wilson formula and the delta method of
+// stats.ErrorRatioInterval evaluated in Python (scipy 1.10 norm.ppf).
+func TestEvalCommandCIOnFixture(t *testing.T) {
+	ann := writeAnnotationFixture(t)
+	dir := t.TempDir()
+	a := writePredictionFixture(t, dir, "a", fixtureA)
+	recs := csvRecords(t, runToFile(t, evalRun, "--annotations", ann, "--predictions", a, "--ci", "--min-images", "3"), "model", "factor")
+	if len(recs) != eval.NumFactors+1 {
+		t.Fatalf("%d records, want %d", len(recs), eval.NumFactors+1)
+	}
+	bg := recs["a/background"]
+	if bg["n"] != "2" || bg["correct"] != "1" || bg["few_images"] != "True" {
+		t.Errorf("background: %v", bg)
+	}
+	checkField(t, bg, "acc_lo", 0.09453120573423074, 1e-12)
+	checkField(t, bg, "acc_hi", 0.9054687942657693, 1e-12)
+	checkField(t, bg, "error_ratio", 1.3333333333333333, 1e-12)
+	checkField(t, bg, "er_lo", 0.4044957605078479, 1e-12)
+	checkField(t, bg, "er_hi", 4.395046750417761, 1e-12)
+	pose := recs["a/pose"]
+	checkField(t, pose, "acc_lo", 0.11762077423264783, 1e-12)
+	checkField(t, pose, "acc_hi", 0.769275718723987, 1e-12)
+	if pose["few_images"] != "False" {
+		t.Errorf("pose (5 images) flagged with --min-images 3")
+	}
+	avg := recs["a/average"]
+	checkField(t, avg, "acc_lo", 0.3057423946026273, 1e-12)
+	checkField(t, avg, "error_ratio", math.NaN(), 0)
+
+	md := runToFile(t, evalRun, "--annotations", ann, "--predictions", a, "--ci", "--format", "markdown", "--by-metaclass")
+	for _, s := range []string{"| model | metaclass       | factor           |  n |", "| a     | bird            | background       | 1* | 1.0000 [0.2065, 1.0000] |", "\\* fewer than 30 images"} {
+		if !strings.Contains(md, s) {
+			t.Errorf("markdown lacks %q:\n%s", s, md)
+		}
+	}
+	for _, bad := range [][]string{{"--confidence", "1.5"}, {"--min-images", "-1"}} {
+		args := append([]string{"--annotations", ann, "--predictions", a, "--ci", "--quiet"}, bad...)
+		if err := runEval(context.Background(), args); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// Expected numbers: pandas inner join of the published predictions with
+// the val top-factor annotations, Wilson and delta-method intervals
+// evaluated in Python with scipy 1.10.
+func TestEvalCommandCIOnRealPredictions(t *testing.T) {
+	ann := shareddata.Require(t, "annotations")
+	base := shareddata.Require(t, "predictions", "base")
+	recs := csvRecords(t, runToFile(t, evalRun, "--annotations", ann, "--predictions", filepath.Join(base, "ResNet50.csv"),
+		"--predictions", filepath.Join(base, "SimCLR.csv"), "--ci", "--min-images", "50"), "model", "factor")
+	want := []struct {
+		key                 string
+		n, correct          string
+		lo, hi, r, rlo, rhi float64
+		few                 string
+	}{
+		{"ResNet50/pose", "15064", "12413", 0.8178540507655276, 0.8300157869068976, 0.6947390335481853, 0.6742757340303595, 0.7158233647983164, "False"},
+		{"ResNet50/texture", "282", "111", 0.3383922369164104, 0.4517011937302702, 2.3938629408335763, 2.1791832118701477, 2.6296915965034744, "False"},
+		{"ResNet50/multiple_objects", "40", "20", 0.3519952693346538, 0.6480047306653463, 1.97388698630137, 1.4480846158673397, 2.6906092309780067, "True"},
+		{"SimCLR/pose", "15064", "11147", 0.7329107846780845, 0.7469190582200547, 0.7740285305614059, 0.7565560699246242, 0.7919045130161201, "False"},
+		{"SimCLR/multiple_objects", "40", "24", 0.44595893660346186, 0.7365167431570808, 1.1907036797934152, 0.8147892413297424, 1.7400515141311386, "True"},
+		{"SimCLR/average", "46110", "30620", 0.6597396285963056, 0.6683614256936731, math.NaN(), math.NaN(), math.NaN(), "False"},
+	}
+	for _, w := range want {
+		r := recs[w.key]
+		if r["n"] != w.n || r["correct"] != w.correct || r["few_images"] != w.few {
+			t.Errorf("%s: %v", w.key, r)
+		}
+		checkField(t, r, "acc_lo", w.lo, 1e-9)
+		checkField(t, r, "acc_hi", w.hi, 1e-9)
+		checkField(t, r, "error_ratio", w.r, 1e-9)
+		checkField(t, r, "er_lo", w.rlo, 1e-9)
+		checkField(t, r, "er_hi", w.rhi, 1e-9)
 	}
 }

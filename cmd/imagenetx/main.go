@@ -21,11 +21,15 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"eval":       {runEval, "per-factor accuracy / error-ratio tables from prediction CSVs"},
-		"preprocess": {runPreprocess, "one image through the torchvision-exact pipeline, saved as .npy"},
-		"spillover":  {runSpillover, "augmentation spill-over from tables of trained models"},
-		"report":     {runReport, "self-contained HTML audit report (charts, tables, examples)"},
-		"plot":       {runPlot, "one report chart as SVG or PNG"},
+		"eval":        {runEval, "per-factor accuracy / error-ratio tables from prediction CSVs"},
+		"preprocess":  {runPreprocess, "one image through the torchvision-exact pipeline, saved as .npy"},
+		"spillover":   {runSpillover, "augmentation spill-over from tables of trained models"},
+		"report":      {runReport, "self-contained HTML audit report (charts, tables, examples)"},
+		"compare":     {runCompare, "paired per-factor comparison of two models (exact McNemar tests, corrected)"},
+		"calibration": {runCalibration, "expected calibration error per factor, worst factor and overall"},
+		"prevalence":  {runPrevalence, "prevalence shift of each factor among a model's mistakes"},
+		"cooccur":     {runCooccur, "Spearman co-occurrence of the factors (and metaclasses)"},
+		"plot":        {runPlot, "one report chart as SVG or PNG"},
 	}
 }
 

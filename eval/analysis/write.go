@@ -1,0 +1,324 @@
+package analysis
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/imagenetx/imagenetx/eval"
+)
+
+// CalibrationRow is one line of a calibration table: a model, or a (model,
+// metaclass) group.
+type CalibrationRow struct {
+	Model, Metaclass string
+	Calibration
+}
+
+// CalibrationTable lays calibration reports out as the reference's
+// compute_factor_calibration_errors (one row per model) or
+// compute_factor_metaclass_calibration_errors (metaclass by metaclass in
+// eval.Metaclasses order, models in the given order within each).
+type CalibrationTable struct {
+	ByMetaclass bool
+	Rows        []CalibrationRow
+}
+
+// NewCalibrationTable arranges the reports of models (reports[i] belongs
+// to models[i]). Metaclass groups without images are left out, as a pandas
+// groupby has no such group.
+func NewCalibrationTable(models []string, reports []CalibrationReport, byMetaclass bool) *CalibrationTable {
+	t := &CalibrationTable{ByMetaclass: byMetaclass}
+	if !byMetaclass {
+		for i, m := range models {
+			t.Rows = append(t.Rows, CalibrationRow{Model: m, Calibration: reports[i].Calibration})
+		}
+		return t
+	}
+	for mc, name := range eval.Metaclasses {
+		for i, m := range models {
+			if c := reports[i].ByMetaclass[mc]; c.N > 0 {
+				t.Rows = append(t.Rows, CalibrationRow{Model: m, Metaclass: name, Calibration: c})
+			}
+		}
+	}
+	return t
+}
+
+// Columns returns the header: model,[metaclass,]<16 factors>,worst_factor,average.
+func (t *CalibrationTable) Columns() []string {
+	cols := labelColumns(t.ByMetaclass)
+	cols = append(cols, eval.Factors[:]...)
+	return append(cols, "worst_factor", "average")
+}
+
+// Records returns the table for CSV or JSON.
+func (t *CalibrationTable) Records() *eval.Records {
+	rec := &eval.Records{Header: t.Columns()}
+	for _, r := range t.Rows {
+		row := labels(r.Model, r.Metaclass, t.ByMetaclass)
+		for _, v := range r.Factor {
+			row = append(row, v)
+		}
+		rec.Rows = append(rec.Rows, append(row, r.WorstFactor, r.Overall))
+	}
+	return rec
+}
+
+// WriteCalibration writes a calibration table in the reference layout
+// (markdown: four decimals).
+func WriteCalibration(w io.Writer, t *CalibrationTable, format eval.Format) error {
+	return writeRecords(w, t.Records(), format, len(labelColumns(t.ByMetaclass)))
+}
+
+// PrevalenceRow is the prevalence shift of one model, or of one (model,
+// metaclass) group, with the group's accuracy.
+type PrevalenceRow struct {
+	Model, Metaclass string
+	PrevalenceShift
+	Accuracy float64
+}
+
+// PrevalenceTable holds prevalence shifts per model, or per (model,
+// metaclass) in eval.Metaclasses order with the models within each.
+type PrevalenceTable struct {
+	ByMetaclass bool
+	Rows        []PrevalenceRow
+}
+
+// NewPrevalenceTable arranges the reports of models (reports[i] belongs to
+// models[i]); metaclass groups without images are left out.
+func NewPrevalenceTable(models []string, reports []PrevalenceReport, byMetaclass bool) *PrevalenceTable {
+	t := &PrevalenceTable{ByMetaclass: byMetaclass}
+	if !byMetaclass {
+		for i, m := range models {
+			s := reports[i].PrevalenceShift
+			t.Rows = append(t.Rows, PrevalenceRow{Model: m, PrevalenceShift: s, Accuracy: accuracy(s)})
+		}
+		return t
+	}
+	for mc, name := range eval.Metaclasses {
+		for i, m := range models {
+			if s := reports[i].ByMetaclass[mc]; s.Images > 0 {
+				t.Rows = append(t.Rows, PrevalenceRow{Model: m, Metaclass: name, PrevalenceShift: s, Accuracy: accuracy(s)})
+			}
+		}
+	}
+	return t
+}
+
+func accuracy(s PrevalenceShift) float64 {
+	if s.Images == 0 {
+		return math.NaN()
+	}
+	return float64(s.Images-s.Mistakes) / float64(s.Images)
+}
+
+// PrevalenceColumns returns the long-form header of a prevalence table.
+func PrevalenceColumns(byMetaclass bool) []string {
+	return append(labelColumns(byMetaclass), "factor", "share", "mistake_share", "shift", "images", "mistakes", "accuracy")
+}
+
+// Records returns the table in long form: one record per group and factor.
+func (t *PrevalenceTable) Records() *eval.Records {
+	rec := &eval.Records{Header: PrevalenceColumns(t.ByMetaclass)}
+	for _, r := range t.Rows {
+		for f, name := range eval.Factors {
+			row := labels(r.Model, r.Metaclass, t.ByMetaclass)
+			rec.Rows = append(rec.Rows, append(row, name, r.Share[f], r.MistakeShare[f], r.Shift[f], r.Images, r.Mistakes, r.Accuracy))
+		}
+	}
+	return rec
+}
+
+// WritePrevalence writes a prevalence table: CSV and JSON in long form,
+// markdown as the reference's wide shift table (a row per group, a column
+// per factor, then accuracy) followed, per model, by a sentence naming the
+// factors most over- and under-represented among its mistakes.
+func WritePrevalence(w io.Writer, t *PrevalenceTable, format eval.Format) error {
+	if format != eval.FormatMarkdown {
+		return writeRecords(w, t.Records(), format, 0)
+	}
+	header := append(labelColumns(t.ByMetaclass), eval.Factors[:]...)
+	header = append(header, "accuracy")
+	var rows [][]string
+	for _, r := range t.Rows {
+		row := labels(r.Model, r.Metaclass, t.ByMetaclass)
+		cells := make([]string, 0, len(header))
+		for _, l := range row {
+			cells = append(cells, l.(string))
+		}
+		for _, v := range r.Shift {
+			cells = append(cells, signed(v))
+		}
+		rows = append(rows, append(cells, eval.FormatFixed(r.Accuracy)))
+	}
+	if err := eval.WriteMarkdownTable(w, header, rows, len(labelColumns(t.ByMetaclass))); err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString("\nshift = (mistake share − share)/share of each factor's annotations; above 0 the factor is over-represented among the mistakes.\n\n")
+	for _, r := range t.Rows {
+		if r.Metaclass == "" {
+			b.WriteString(prevalenceSentence(r))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// prevalenceSentence names the (at most three) factors most over- and most
+// under-represented among a model's mistakes.
+func prevalenceSentence(r PrevalenceRow) string {
+	type fs struct {
+		name  string
+		shift float64
+	}
+	var over, under []fs
+	for f, v := range r.Shift {
+		switch {
+		case r.Share[f] == 0:
+		case v > 0:
+			over = append(over, fs{eval.Factors[f], v})
+		case v < 0:
+			under = append(under, fs{eval.Factors[f], v})
+		}
+	}
+	slices.SortStableFunc(over, func(a, b fs) int { return cmp.Compare(b.shift, a.shift) })
+	slices.SortStableFunc(under, func(a, b fs) int { return cmp.Compare(a.shift, b.shift) })
+	list := func(items []fs) string {
+		if len(items) == 0 {
+			return "none"
+		}
+		var parts []string
+		for _, it := range items[:min(3, len(items))] {
+			parts = append(parts, fmt.Sprintf("%s (%+.0f%%)", it.name, 100*it.shift))
+		}
+		return strings.Join(parts, ", ")
+	}
+	return fmt.Sprintf("- %s (%d mistakes on %d images): most over-represented among its mistakes: %s; most under-represented: %s.\n",
+		r.Model, r.Mistakes, r.Images, list(over), list(under))
+}
+
+// CooccurrenceTable is the Spearman correlation between factor (and
+// metaclass) indicators, with p-values; Names labels rows and columns.
+type CooccurrenceTable struct {
+	Names  []string
+	Rho, P *mat.SymDense
+	// Factors is how many of the first Names are factors; the rest are
+	// metaclass indicators. 0 means all are factors.
+	Factors int
+}
+
+// CooccurrenceColumns is the long-form header of a co-occurrence table.
+var CooccurrenceColumns = []string{"factor_a", "factor_b", "rho", "pval"}
+
+// Records returns every ordered pair, the diagonal included, so that
+// pandas' pivot(index="factor_a", columns="factor_b") rebuilds the matrix.
+func (t *CooccurrenceTable) Records() *eval.Records {
+	rec := &eval.Records{Header: CooccurrenceColumns}
+	for i, a := range t.Names {
+		for j, b := range t.Names {
+			rec.Rows = append(rec.Rows, []any{a, b, t.Rho.At(i, j), t.P.At(i, j)})
+		}
+	}
+	return rec
+}
+
+// WriteCooccurrence writes the table: CSV and JSON in long form, markdown
+// as the list of distinct pairs with p < alpha, strongest correlation first.
+// Markdown leaves out pairs of two metaclasses (the names after the first
+// t.Factors): one-hot indicators exclude each other, so their negative
+// correlation says nothing.
+func WriteCooccurrence(w io.Writer, t *CooccurrenceTable, format eval.Format, alpha float64) error {
+	if format != eval.FormatMarkdown {
+		return writeRecords(w, t.Records(), format, 0)
+	}
+	type pair struct {
+		a, b   string
+		rho, p float64
+	}
+	var pairs []pair
+	total := 0
+	factors := t.Factors
+	if factors == 0 {
+		factors = len(t.Names)
+	}
+	for i := range t.Names[:factors] {
+		for j := i + 1; j < len(t.Names); j++ {
+			total++
+			if p := t.P.At(i, j); p < alpha {
+				pairs = append(pairs, pair{t.Names[i], t.Names[j], t.Rho.At(i, j), p})
+			}
+		}
+	}
+	slices.SortStableFunc(pairs, func(x, y pair) int { return cmp.Compare(math.Abs(y.rho), math.Abs(x.rho)) })
+	if _, err := fmt.Fprintf(w, "%d of %d pairs correlate significantly (Spearman, p < %g), strongest first:\n\n", len(pairs), total, alpha); err != nil {
+		return err
+	}
+	rows := make([][]string, len(pairs))
+	for k, p := range pairs {
+		pval := strconv.FormatFloat(p.p, 'g', 3, 64)
+		if p.p < eval.MinReportedP {
+			pval = "<" + strconv.FormatFloat(eval.MinReportedP, 'g', -1, 64)
+		}
+		rows[k] = []string{p.a, p.b, signed(p.rho), pval}
+	}
+	return eval.WriteMarkdownTable(w, CooccurrenceColumns, rows, 2)
+}
+
+func labelColumns(byMetaclass bool) []string {
+	if byMetaclass {
+		return []string{"model", "metaclass"}
+	}
+	return []string{"model"}
+}
+
+func labels(model, metaclass string, byMetaclass bool) []any {
+	if byMetaclass {
+		return []any{model, metaclass}
+	}
+	return []any{model}
+}
+
+// writeRecords writes records as CSV or JSON, or as a markdown table of
+// four-decimal numbers whose first textColumns columns are text.
+func writeRecords(w io.Writer, rec *eval.Records, format eval.Format, textColumns int) error {
+	switch format {
+	case eval.FormatCSV:
+		return rec.WriteCSV(w)
+	case eval.FormatJSON:
+		return rec.WriteJSON(w)
+	case eval.FormatMarkdown:
+		rows := make([][]string, len(rec.Rows))
+		for i, r := range rec.Rows {
+			for _, v := range r {
+				cell := fmt.Sprint(v)
+				if x, ok := v.(float64); ok {
+					cell = eval.FormatFixed(x)
+				}
+				rows[i] = append(rows[i], cell)
+			}
+		}
+		return eval.WriteMarkdownTable(w, rec.Header, rows, textColumns)
+	}
+	return fmt.Errorf("unknown format %d", format)
+}
+
+// signed prints v with four decimals and an explicit sign ("" for NaN).
+func signed(v float64) string {
+	if math.IsNaN(v) {
+		return ""
+	}
+	s := strconv.FormatFloat(v, 'f', 4, 64)
+	if v > 0 {
+		s = "+" + s
+	}
+	return s
+}
