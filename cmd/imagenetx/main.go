@@ -21,6 +21,9 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
+		"setup":       {runSetup, "install ONNX Runtime, annotations and the default model (sha256-checked)"},
+		"run":         {runRun, "predictions of a model over a folder of images (reference CSV)"},
+		"audit":       {runAudit, "run + factor evaluation in one process"},
 		"eval":        {runEval, "per-factor accuracy / error-ratio tables from prediction CSVs"},
 		"preprocess":  {runPreprocess, "one image through the torchvision-exact pipeline, saved as .npy"},
 		"spillover":   {runSpillover, "augmentation spill-over from tables of trained models"},

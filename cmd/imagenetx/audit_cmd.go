@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/imagenetx/imagenetx/engine"
+	"github.com/imagenetx/imagenetx/engine/ortlib"
+	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/models"
+)
+
+// runAudit is `imagenetx audit`: run + eval in one process. The model's
+// predictions stream into the factor evaluator as they are made; OUTDIR gets
+// predictions.csv, errors.csv (when an image failed), factors.csv and
+// run.json, and the terminal a short summary.
+func runAudit(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: imagenetx audit --model FILE|NAME --images DIR --annotations DIR [-o OUTDIR] [flags]")
+		fs.PrintDefaults()
+	}
+	f := &runFlags{}
+	f.register(fs)
+	var ds datasetFlags
+	ds.register(fs)
+	outDir := fs.String("o", "audit", "output `DIR`")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := f.check(fs); err != nil {
+		return err
+	}
+	if ds.dir == "" {
+		ds.dir = defaultAnnotations()
+	}
+	return audit(ctx, f, &ds, *outDir, os.Stdout)
+}
+
+// defaultAnnotations is set-up's annotation folder.
+func defaultAnnotations() string {
+	home, err := ortlib.DataHome()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(home, "annotations")
+}
+
+func audit(ctx context.Context, f *runFlags, ds *datasetFlags, outDir string, stdout io.Writer) error {
+	dataset, err := ds.load()
+	if err != nil {
+		return fmt.Errorf("annotations: %w (run `bash scripts/setup.sh` to fetch them, or pass --annotations DIR)", err)
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return err
+	}
+	o := outputs{
+		preds:    filepath.Join(outDir, "predictions.csv"),
+		errors:   filepath.Join(outDir, "errors.csv"),
+		manifest: filepath.Join(outDir, "run.json"),
+	}
+	j, err := openJob(f)
+	if err != nil {
+		return err
+	}
+	defer j.clf.Close()
+	acc := eval.NewAccumulator(dataset)
+	score := newTop1(ds.dir)
+	add := func(r engine.Result) error {
+		if r.Err != nil {
+			return nil
+		}
+		score.add(r.Pred.FileName, r.Pred.Class)
+		return acc.Add(j.clf.Spec.Name, r.Pred)
+	}
+	sink, start, err := j.openSink(o, add)
+	if err != nil {
+		return err
+	}
+	st, err := j.execute(ctx, start, engine.Tee{sink, engine.FuncSink(add)}, o)
+	err = errors.Join(err, sink.Close())
+	printRunSummary(os.Stderr, j, st, o)
+	if err != nil {
+		return runOutcome(st, err, o)
+	}
+	if err := writeAuditTables(stdout, acc, j, score, outDir); err != nil {
+		return err
+	}
+	return runOutcome(st, nil, o)
+}
+
+// top1 counts correct predictions against filename_label.csv, which labels
+// all 50,000 validation images (the factor table leaves out prototypes).
+type top1 struct {
+	labels           map[string]int
+	correct, labeled int
+}
+
+func newTop1(annotations string) *top1 {
+	labels, err := models.ReadFileLabels(filepath.Join(annotations, "filename_label.csv"))
+	if err != nil {
+		return &top1{}
+	}
+	return &top1{labels: labels}
+}
+
+func (t *top1) add(name string, class int) {
+	if c, ok := t.labels[name]; ok {
+		t.labeled++
+		if c == class {
+			t.correct++
+		}
+	}
+}
+
+func writeAuditTables(w io.Writer, acc *eval.Accumulator, j *job, score *top1, outDir string) error {
+	tbl, err := acc.Table(eval.ErrorClass)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(outDir, "factors.csv")
+	if err := writeOutput(path, func(out io.Writer) error { return eval.WriteTable(out, tbl, eval.FormatCSV, eval.ViewAccuracy) }); err != nil {
+		return err
+	}
+	if err := eval.WriteTable(w, tbl, eval.FormatMarkdown, eval.ViewAccuracy); err != nil {
+		return err
+	}
+	reportCoverage(os.Stderr, acc)
+	row, ok := tbl.Row(j.clf.Spec.Name)
+	if score.labeled > 0 {
+		fmt.Fprintf(w, "\ntop-1: %d/%d = %.4f (filename_label.csv)\n", score.correct, score.labeled, float64(score.correct)/float64(score.labeled))
+	}
+	if ok {
+		fmt.Fprintf(w, "worst factors by error ratio: %s\n", worstFactors(row, 3))
+	}
+	fmt.Fprintf(w, "factor table: %s\n", path)
+	return nil
+}
+
+// worstFactors names the k factors with the highest error ratio.
+func worstFactors(r *eval.Row, k int) string {
+	idx := make([]int, 0, eval.NumFactors)
+	for f := 0; f < eval.NumFactors; f++ {
+		if !math.IsNaN(r.ErrorRatio(f)) && !math.IsInf(r.ErrorRatio(f), 0) {
+			idx = append(idx, f)
+		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return r.ErrorRatio(idx[a]) > r.ErrorRatio(idx[b]) })
+	s := ""
+	for i, f := range idx[:min(k, len(idx))] {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("%s %.2f (%d images)", eval.Factors[f], r.ErrorRatio(f), r.Count[f])
+	}
+	return s
+}

@@ -1,0 +1,345 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/imagenetx/imagenetx/engine"
+	"github.com/imagenetx/imagenetx/engine/ortlib"
+	"github.com/imagenetx/imagenetx/internal/atomicfile"
+	"github.com/imagenetx/imagenetx/models"
+	"github.com/imagenetx/imagenetx/preprocess"
+)
+
+// runFlags are the settings shared by `run` and `audit`.
+type runFlags struct {
+	model, images, ortLib, device, output, variant string
+	batch, workers, threads, runners, limit, topk  int
+	resume, quiet                                  bool
+	pre                                            modelFlags
+}
+
+// modelFlags override the model's preprocessing and label space.
+type modelFlags struct {
+	resize, crop       int
+	cropPct            float64
+	interp, mean, std  string
+	layout, numClasses string
+}
+
+func (f *runFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.model, "model", models.DefaultName, "registered model `NAME` ("+models.Names()+") or .onnx FILE")
+	fs.StringVar(&f.images, "images", "", "image `DIR`: flat, or one folder per wnid")
+	fs.StringVar(&f.ortLib, "ort-lib", "", "libonnxruntime.so `FILE` (default $"+ortlib.EnvVar+", then set-up's place)")
+	fs.StringVar(&f.device, "device", "cpu", "cpu or cuda:N")
+	fs.IntVar(&f.batch, "batch", 0, fmt.Sprintf("images per inference call (default %d; fixed-batch models use theirs)", engine.DefaultBatch))
+	fs.IntVar(&f.workers, "workers", 0, "decode/preprocess workers (default: one per CPU)")
+	fs.IntVar(&f.threads, "threads", 0, "ONNX Runtime intra-op threads (default: one per CPU)")
+	fs.IntVar(&f.runners, "runners", 1, "concurrent inference calls")
+	fs.IntVar(&f.limit, "limit", 0, "only the first N images (in file-name order)")
+	fs.IntVar(&f.topk, "topk", 1, "write the top K classes per image")
+	fs.BoolVar(&f.resume, "resume", false, "continue an interrupted run from its output files")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
+	fs.StringVar(&f.output, "output-kind", "auto", "model output: auto, logits or probabilities")
+	fs.StringVar(&f.variant, "variant", "", "preprocessing variant chain, e.g. brightness:factor=1.5")
+	fs.IntVar(&f.pre.resize, "resize", -1, "resize the shorter side to N (default: the model's)")
+	fs.IntVar(&f.pre.crop, "crop", 0, "center-crop size (default: the model's)")
+	fs.Float64Var(&f.pre.cropPct, "crop-pct", 0, "timm crop_pct: resize to crop/crop_pct")
+	fs.StringVar(&f.pre.interp, "interpolation", "", "bilinear or bicubic (default: the model's)")
+	fs.StringVar(&f.pre.mean, "mean", "", "normalisation mean r,g,b (default: the model's)")
+	fs.StringVar(&f.pre.std, "std", "", "normalisation std r,g,b (default: the model's)")
+	fs.StringVar(&f.pre.layout, "layout", "", "NCHW or NHWC (default: read from the model)")
+	fs.StringVar(&f.pre.numClasses, "num-classes", "", "1000, or 1001 for a background class at index 0 (default: from the model)")
+}
+
+func (f *runFlags) check(fs *flag.FlagSet) error {
+	switch {
+	case fs.NArg() > 0:
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	case f.images == "":
+		return errors.New("--images DIR is required")
+	case f.limit < 0 || f.topk < 1 || f.batch < 0 || f.workers < 0 || f.threads < 0 || f.runners < 1:
+		return errors.New("--limit, --batch, --workers and --threads must be ≥ 0, --topk and --runners ≥ 1")
+	}
+	return nil
+}
+
+// settings turns the preprocessing flags into model settings.
+func (m *modelFlags) settings() (models.Settings, error) {
+	var s models.Settings
+	if m.resize >= 0 {
+		s.ResizeSize = &m.resize
+	}
+	if m.crop > 0 {
+		s.CropSize = &m.crop
+	}
+	if m.cropPct != 0 {
+		zero := 0
+		s.CropPct, s.ResizeSize = &m.cropPct, &zero
+	}
+	if m.interp != "" {
+		in, err := preprocess.ParseInterpolation(m.interp)
+		if err != nil {
+			return s, fmt.Errorf("--interpolation: %w", err)
+		}
+		s.Interpolation = &in
+	}
+	for _, t := range []struct {
+		name, val string
+		dst       **[3]float32
+	}{{"--mean", m.mean, &s.Mean}, {"--std", m.std, &s.Std}} {
+		if t.val != "" {
+			v, err := parseTriple(t.name, t.val)
+			if err != nil {
+				return s, err
+			}
+			*t.dst = &v
+		}
+	}
+	return s, m.moreSettings(&s)
+}
+
+func (m *modelFlags) moreSettings(s *models.Settings) error {
+	if m.layout != "" {
+		l, err := models.ParseLayout(m.layout)
+		if err != nil {
+			return fmt.Errorf("--layout: %w", err)
+		}
+		s.Layout = &l
+	}
+	switch m.numClasses {
+	case "":
+	case "1000", "1001":
+		n, off := 1000, 0
+		if m.numClasses == "1001" {
+			n, off = 1001, 1
+		}
+		s.Classes, s.LabelOffset = &n, &off
+	default:
+		return fmt.Errorf("--num-classes %s: want 1000 or 1001", m.numClasses)
+	}
+	return nil
+}
+
+// job is an opened model with its image list.
+type job struct {
+	flags *runFlags
+	clf   *engine.Classifier
+	items []engine.Item
+}
+
+// openJob loads the runtime and model and lists the images.
+func openJob(f *runFlags) (*job, error) {
+	items, err := engine.ListImages(f.images)
+	if err != nil {
+		return nil, err
+	}
+	if f.limit > 0 && f.limit < len(items) {
+		items = items[:f.limit]
+	}
+	spec, err := resolveModel(f)
+	if err != nil {
+		return nil, err
+	}
+	dev, err := engine.ParseDevice(f.device)
+	if err != nil {
+		return nil, err
+	}
+	kind, err := engine.ParseOutputKind(f.output)
+	if err != nil {
+		return nil, err
+	}
+	if err := engine.InitDefault(f.ortLib); err != nil {
+		return nil, err
+	}
+	clf, err := engine.OpenClassifier(spec, engine.Options{
+		Batch: f.batch, Workers: f.workers, Threads: f.threads, Runners: f.runners,
+		Device: dev, Variant: f.variant, TopK: f.topk, Output: kind,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &job{flags: f, clf: clf, items: items}, nil
+}
+
+// resolveModel finds the model (registered names are looked for in the
+// data home and the mirror) and applies the flag overrides.
+func resolveModel(f *runFlags) (models.Spec, error) {
+	var dirs []string
+	if home, err := ortlib.DataHome(); err == nil {
+		dirs = append(dirs, filepath.Join(home, "models"))
+	}
+	if m := defaultMirror(); m != "" {
+		dirs = append(dirs, filepath.Join(m, "models"))
+	}
+	spec, err := models.Resolve(f.model, dirs)
+	if err != nil {
+		return spec, err
+	}
+	s, err := f.pre.settings()
+	if err != nil {
+		return spec, err
+	}
+	spec.Model, err = s.Apply(spec.Model)
+	return spec, err
+}
+
+// manifest records what produced an output, so --resume can refuse to mix
+// runs of different models or settings.
+type manifest struct {
+	Model       string            `json:"model"`
+	ModelSHA256 string            `json:"model_sha256"`
+	Preprocess  preprocess.Config `json:"preprocess"`
+	Variant     string            `json:"variant"`
+	Batch       int               `json:"batch"`
+	TopK        int               `json:"topk"`
+	LabelOffset int               `json:"label_offset"`
+	OutputKind  string            `json:"output_kind"`
+}
+
+func (j *job) manifest() manifest {
+	c := j.clf
+	return manifest{
+		Model: c.Spec.Name, ModelSHA256: c.Spec.SHA256, Preprocess: c.Spec.Preprocess, Variant: j.flags.variant,
+		Batch: c.Config.Batch, TopK: j.flags.topk, LabelOffset: c.Config.Scorer.LabelOffset, OutputKind: c.Config.Scorer.Kind.String(),
+	}
+}
+
+func writeManifest(path string, m manifest) error {
+	return atomicfile.WriteFile(path, func(f *os.File) error {
+		enc := json.NewEncoder(f)
+		enc.SetIndent("", "  ")
+		return enc.Encode(m)
+	})
+}
+
+// checkManifest compares the interrupted run's manifest with this one and
+// adopts its decided output kind.
+func (j *job) checkManifest(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("--resume: %w (cannot tell what produced the existing output)", err)
+	}
+	var old manifest
+	if err := json.Unmarshal(data, &old); err != nil {
+		return fmt.Errorf("--resume: %s: %w", path, err)
+	}
+	cur := j.manifest()
+	if old.OutputKind != engine.OutputAuto.String() && cur.OutputKind == engine.OutputAuto.String() {
+		cur.OutputKind = old.OutputKind
+		j.clf.Config.Scorer.Kind, _ = engine.ParseOutputKind(old.OutputKind)
+	}
+	if old != cur {
+		return fmt.Errorf("--resume: the existing output was made with different settings (%s: %+v, now %+v); start afresh without --resume", path, old, cur)
+	}
+	return nil
+}
+
+// outputs are the files of one run.
+type outputs struct{ preds, errors, manifest string }
+
+// openSink creates or resumes the output files; replay sees the results a
+// resumed run keeps.
+func (j *job) openSink(o outputs, replay func(engine.Result) error) (*engine.FileSink, int, error) {
+	if !j.flags.resume {
+		if err := writeManifest(o.manifest, j.manifest()); err != nil {
+			return nil, 0, err
+		}
+		s, err := engine.CreateFileSink(o.preds, o.errors, j.flags.topk)
+		return s, 0, err
+	}
+	if _, err := os.Stat(o.preds); err == nil {
+		if err := j.checkManifest(o.manifest); err != nil {
+			return nil, 0, err
+		}
+	} else if err := writeManifest(o.manifest, j.manifest()); err != nil {
+		return nil, 0, err
+	}
+	return engine.ResumeFileSink(o.preds, o.errors, j.flags.topk, j.items, j.clf.Config.Batch, replay)
+}
+
+// execute runs the pipeline from start into sink with progress on stderr.
+func (j *job) execute(ctx context.Context, start int, sink engine.Sink, o outputs) (engine.Stats, error) {
+	cfg := j.clf.Config
+	pp := engine.NewProgressPrinter(os.Stderr, j.flags.quiet)
+	cfg.Progress = pp.Update
+	cfg.KindDecided = func(k engine.OutputKind) error {
+		m := j.manifest()
+		m.OutputKind = k.String()
+		return writeManifest(o.manifest, m)
+	}
+	st, err := engine.Run(ctx, j.items, start, j.clf.Preparer, j.clf.Session, sink, cfg)
+	pp.Finish(st.Progress)
+	return st, err
+}
+
+// runRun is `imagenetx run`: predictions of a model over a folder of images,
+// in the reference CSV format, rows in file-name order.
+func runRun(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: imagenetx run --model FILE|NAME --images DIR [-o preds.csv] [flags]")
+		fs.PrintDefaults()
+	}
+	f := &runFlags{}
+	f.register(fs)
+	out := fs.String("o", "predictions.csv", "predictions CSV `FILE`")
+	errorsPath := fs.String("errors", "", "errors CSV `FILE` for images that failed (default: FILE with .errors.csv)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := f.check(fs); err != nil {
+		return err
+	}
+	o := outputs{preds: *out, errors: *errorsPath, manifest: *out + ".run.json"}
+	if o.errors == "" {
+		o.errors = engine.ErrorsPathFor(*out)
+	}
+	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
+		return fmt.Errorf("output folder: %w", err)
+	}
+	j, err := openJob(f)
+	if err != nil {
+		return err
+	}
+	defer j.clf.Close()
+	sink, start, err := j.openSink(o, nil)
+	if err != nil {
+		return err
+	}
+	st, err := j.execute(ctx, start, sink, o)
+	err = errors.Join(err, sink.Close())
+	printRunSummary(os.Stderr, j, st, o)
+	return runOutcome(st, err, o)
+}
+
+func printRunSummary(w io.Writer, j *job, st engine.Stats, o outputs) {
+	fmt.Fprintf(w, "%s on %d images: %d predicted, %d failed", j.clf.Spec.Name, st.Total, st.Skipped+st.Done-st.Failed, st.Failed)
+	if st.Skipped > 0 {
+		fmt.Fprintf(w, " (%d from the earlier run)", st.Skipped)
+	}
+	fmt.Fprintf(w, "; %.1f img/s over %s (batch %d, output %s) -> %s\n",
+		st.Rate(), st.Elapsed.Round(time.Millisecond), j.clf.Config.Batch, st.OutputKind, o.preds)
+}
+
+// runOutcome maps a finished run to the command's error: failures make it
+// incomplete (exit status 3); an interruption keeps its cause.
+func runOutcome(st engine.Stats, err error, o outputs) error {
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return fmt.Errorf("stopped after %d of %d images; continue with --resume: %w", st.Skipped+st.Done, st.Total, err)
+		}
+		return err
+	}
+	if st.Failed > 0 {
+		return fmt.Errorf("%w: %d of %d images failed (see %s)", errIncomplete, st.Failed, st.Total, o.errors)
+	}
+	return nil
+}

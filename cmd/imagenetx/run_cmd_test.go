@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/imagenetx/imagenetx/engine"
+	"github.com/imagenetx/imagenetx/engine/ortlib"
+	"github.com/imagenetx/imagenetx/internal/shareddata"
+)
+
+// requireORT makes sure set-up's ONNX Runtime library is there (CI runs
+// set-up first; elsewhere the test is skipped without it).
+func requireORT(t *testing.T) {
+	t.Helper()
+	if _, err := ortlib.Locate(""); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+}
+
+func readLines(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+}
+
+func TestRunCommand(t *testing.T) {
+	requireORT(t)
+	images := shareddata.Require(t, "images", "val_227")
+	out := filepath.Join(t.TempDir(), "sub", "preds.csv")
+	err := runRun(context.Background(), []string{"--images", images, "--limit", "40", "--topk", "3", "--batch", "8", "--quiet", "-o", out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := readLines(t, out)
+	if len(lines) != 41 || lines[0] != "file_name,predicted_class,predicted_probability,top2_class,top2_probability,top3_class,top3_probability" {
+		t.Fatalf("%d lines, header %q", len(lines), lines[0])
+	}
+	if _, err := os.Stat(engine.ErrorsPathFor(out)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("errors file made by a run without failures")
+	}
+
+	// Resuming a finished run changes nothing.
+	before, _ := os.ReadFile(out)
+	if err := runRun(context.Background(), []string{"--images", images, "--limit", "40", "--topk", "3", "--batch", "8", "--quiet", "--resume", "-o", out}); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.ReadFile(out); !bytes.Equal(before, after) {
+		t.Fatal("resuming a complete run changed the output")
+	}
+	// Resuming with other settings is refused.
+	err = runRun(context.Background(), []string{"--images", images, "--limit", "40", "--topk", "3", "--batch", "8", "--quiet", "--resume", "--interpolation", "bicubic", "-o", out})
+	if err == nil || !strings.Contains(err.Error(), "different settings") {
+		t.Fatalf("resume with another interpolation: %v", err)
+	}
+}
+
+func TestRunCommandRecordsBadImages(t *testing.T) {
+	requireORT(t)
+	src := shareddata.Require(t, "images", "val_227")
+	dir := t.TempDir()
+	good := filepath.Join(src, "ILSVRC2012_val_00000347.JPEG")
+	data, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "ILSVRC2012_val_00000347.JPEG"), data, 0o644)
+	os.WriteFile(filepath.Join(dir, "ILSVRC2012_val_00000001.JPEG"), data[:len(data)/2], 0o644)
+	os.WriteFile(filepath.Join(dir, "ILSVRC2012_val_00000002.JPEG"), []byte("not an image"), 0o644)
+	out := filepath.Join(dir, "out", "preds.csv")
+	err = runRun(context.Background(), []string{"--images", dir, "--quiet", "-o", out})
+	if !errors.Is(err, errIncomplete) || !strings.Contains(err.Error(), "2 of 3") {
+		t.Fatalf("err = %v, want incomplete with 2 of 3 failed", err)
+	}
+	if lines := readLines(t, out); len(lines) != 2 || !strings.HasPrefix(lines[1], "ILSVRC2012_val_00000347.JPEG,") {
+		t.Fatalf("predictions %q", lines)
+	}
+	errs := readLines(t, engine.ErrorsPathFor(out))
+	if len(errs) != 3 || !strings.HasPrefix(errs[1], "ILSVRC2012_val_00000001.JPEG,decode,") || !strings.HasPrefix(errs[2], "ILSVRC2012_val_00000002.JPEG,decode,") {
+		t.Fatalf("errors file %q", errs)
+	}
+}
+
+func TestRunCommandErrors(t *testing.T) {
+	images := t.TempDir()
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr string
+	}{
+		{"no images flag", []string{}, "--images"},
+		{"empty folder", []string{"--images", images}, "no image files"},
+		{"bad device", []string{"--images", shareddata.Require(t, "images", "val_227"), "--device", "tpu", "-o", filepath.Join(images, "p.csv")}, `device "tpu"`},
+		{"bad topk", []string{"--images", images, "--topk", "0"}, "--topk"},
+		{"missing library", []string{"--images", shareddata.Require(t, "images", "val_227"), "--ort-lib", "/nonexistent/libonnxruntime.so", "-o", filepath.Join(images, "p.csv")}, "bash scripts/setup.sh"},
+		{"unknown model", []string{"--images", shareddata.Require(t, "images", "val_227"), "--model", "resnet9000", "-o", filepath.Join(images, "p.csv")}, "not a known model"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := runRun(context.Background(), tc.args)
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("err = %v, want %q", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestAuditCommand(t *testing.T) {
+	requireORT(t)
+	images := shareddata.Require(t, "images", "val_227")
+	annotations := shareddata.Require(t, "annotations")
+	outDir := filepath.Join(t.TempDir(), "audit")
+	var stdout bytes.Buffer
+	f := &runFlags{model: "mobilenetv2-12-int8", images: images, device: "cpu", output: "auto", topk: 1, runners: 1, quiet: true, pre: modelFlags{resize: -1}}
+	ds := &datasetFlags{dir: annotations, factors: "top", partition: "val"}
+	if err := audit(context.Background(), f, ds, outDir, &stdout); err != nil {
+		t.Fatal(err)
+	}
+	if lines := readLines(t, filepath.Join(outDir, "predictions.csv")); len(lines) != 1301 {
+		t.Fatalf("%d prediction lines", len(lines))
+	}
+	factors := readLines(t, filepath.Join(outDir, "factors.csv"))
+	if len(factors) != 2 || !strings.HasPrefix(factors[0], "model,pose,background") || !strings.HasPrefix(factors[1], "mobilenetv2-12-int8,") {
+		t.Fatalf("factors.csv %q", factors)
+	}
+	for _, want := range []string{"top-1: 1038/1300 = 0.7985", "worst factors by error ratio:", "| mobilenetv2-12-int8 |"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, stdout.String())
+		}
+	}
+}

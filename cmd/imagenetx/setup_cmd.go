@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/imagenetx/imagenetx/engine/ortlib"
+	"github.com/imagenetx/imagenetx/internal/shareddata"
+	"github.com/imagenetx/imagenetx/models"
+	"github.com/imagenetx/imagenetx/models/fetch"
+)
+
+// mirrorEnvVar names a folder laid out like the data home (annotations/,
+// models/) that set-up copies from before trying upstream.
+const mirrorEnvVar = "IMAGENETX_MIRROR"
+
+type setupFlags struct {
+	home, mirror, models, ortDest, ortTarball string
+	noORT, noData, train                      bool
+}
+
+// runSetup installs what a default run needs: the ONNX Runtime library
+// (from `npm pack onnxruntime-node`), the annotations and the default model,
+// each verified against its pinned sha256. Files already in place are only
+// checked, so a second run does nothing slow.
+func runSetup(ctx context.Context, args []string) error {
+	f, err := parseSetupFlags(args)
+	if err != nil {
+		return err
+	}
+	if !f.noORT {
+		if err := setupORT(ctx, f, os.Stderr); err != nil {
+			return err
+		}
+	}
+	if f.noData {
+		return nil
+	}
+	return setupData(ctx, f, os.Stderr)
+}
+
+func parseSetupFlags(args []string) (*setupFlags, error) {
+	f := &setupFlags{}
+	fs := flag.NewFlagSet("setup", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: imagenetx setup [flags]\n\nInstalls the ONNX Runtime library, the ImageNet-X annotations and the default model, all sha256-checked.")
+		fs.PrintDefaults()
+	}
+	home, _ := ortlib.DataHome()
+	fs.StringVar(&f.home, "home", home, "data `DIR` for annotations/ and models/ (env "+ortlib.HomeEnvVar+")")
+	fs.StringVar(&f.mirror, "mirror", defaultMirror(), "local `DIR` laid out like the data home, tried before upstream (env "+mirrorEnvVar+")")
+	fs.StringVar(&f.models, "models", models.DefaultName, "comma-separated registered models to fetch ('all' for every one)")
+	fs.StringVar(&f.ortDest, "ort-dest", "", "where to install libonnxruntime.so.1 (default: the checkout's .cache/onnxruntime)")
+	fs.StringVar(&f.ortTarball, "ort-tarball", "", "use this onnxruntime-node tarball instead of running npm pack")
+	fs.BoolVar(&f.noORT, "no-ort", false, "skip the ONNX Runtime library")
+	fs.BoolVar(&f.noData, "no-data", false, "skip annotations and models")
+	fs.BoolVar(&f.train, "train", false, "also fetch the train-set annotations")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	return f, nil
+}
+
+// defaultMirror is $IMAGENETX_MIRROR, else the shared data folder beside the
+// checkout when it exists, else none.
+func defaultMirror() string {
+	if m := os.Getenv(mirrorEnvVar); m != "" {
+		return m
+	}
+	if d, err := shareddata.Dir(); err == nil {
+		return d
+	}
+	return ""
+}
+
+func setupORT(ctx context.Context, f *setupFlags, log io.Writer) error {
+	dest := f.ortDest
+	if dest == "" {
+		var err error
+		if dest, err = ortlib.DefaultInstallPath(); err != nil {
+			return err
+		}
+	}
+	changed, err := ortlib.Install(ctx, dest, f.ortTarball)
+	if err != nil {
+		return fmt.Errorf("install ONNX Runtime: %w", err)
+	}
+	state := "present"
+	if changed {
+		state = "installed from " + ortlib.NPMPackage
+	}
+	fmt.Fprintf(log, "onnxruntime %s: %s (%s)\n", ortlib.Version, dest, state)
+	return nil
+}
+
+func setupData(ctx context.Context, f *setupFlags, log io.Writer) error {
+	assets, err := setupAssets(f)
+	if err != nil {
+		return err
+	}
+	fetcher := &fetch.Fetcher{Home: f.home, Mirror: f.mirror}
+	var failed []string
+	for _, a := range assets {
+		path, outcome, err := fetcher.Ensure(ctx, a)
+		if err != nil {
+			fmt.Fprintf(log, "%s: FAILED: %v\n", a.Path, err)
+			failed = append(failed, a.Path)
+			continue
+		}
+		fmt.Fprintf(log, "%s: %s\n", path, outcome)
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("set-up could not fetch %d file(s): %s", len(failed), strings.Join(failed, ", "))
+	}
+	fmt.Fprintf(log, "data home: %s (annotations: %s)\n", f.home, filepath.Join(f.home, "annotations"))
+	return nil
+}
+
+func setupAssets(f *setupFlags) ([]fetch.Asset, error) {
+	assets := models.AnnotationAssets(f.train)
+	names := strings.Split(f.models, ",")
+	if f.models == "all" {
+		names = nil
+		for _, m := range models.Known() {
+			names = append(names, m.Name)
+		}
+	}
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		m, ok := models.Lookup(n)
+		if !ok {
+			return nil, fmt.Errorf("--models: unknown model %q (known: %s)", n, models.Names())
+		}
+		assets = append(assets, m.Asset())
+	}
+	return assets, nil
+}

@@ -1,0 +1,134 @@
+package ortlib
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestLocateOrder(t *testing.T) {
+	dir := t.TempDir()
+	flagLib := filepath.Join(dir, "flag.so")
+	envLib := filepath.Join(dir, "env.so")
+	for _, p := range []string{flagLib, envLib} {
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	missing := filepath.Join(dir, "missing.so")
+	tests := []struct {
+		name, flag, env string
+		want            string
+		wantErr         string
+	}{
+		{name: "flag wins", flag: flagLib, env: envLib, want: flagLib},
+		{name: "env next", env: envLib, want: envLib},
+		{name: "missing flag is an error", flag: missing, env: envLib, wantErr: "--ort-lib=" + missing},
+		{name: "missing env is an error", env: missing, wantErr: EnvVar + "=" + missing},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(EnvVar, tc.env)
+			got, err := Locate(tc.flag)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), SetupCommand) {
+					t.Fatalf("err = %v, want %q and the set-up command", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("Locate = %q, %v; want %q", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestLocateNotFoundSaysWhatToRun(t *testing.T) {
+	t.Setenv(EnvVar, "")
+	t.Setenv(HomeEnvVar, t.TempDir())
+	t.Chdir(t.TempDir()) // no checkout above: only the data home remains
+	_, err := Locate("")
+	if exe, _ := os.Executable(); checkoutAbove(filepath.Dir(exe), 2) != "" {
+		t.Skip("test binary lives inside a checkout")
+	}
+	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), SetupCommand) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestDefaultPathsIncludeCheckoutAndHome(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv(HomeEnvVar, home)
+	paths := DefaultPaths()
+	wd, _ := os.Getwd()
+	root := checkoutAbove(wd, 64)
+	if root == "" {
+		t.Fatalf("no imagenetx checkout above %s", wd)
+	}
+	want := []string{filepath.Join(root, ".cache", "onnxruntime", FileName), filepath.Join(home, "lib", FileName)}
+	for _, w := range want {
+		found := false
+		for _, p := range paths {
+			found = found || p == w
+		}
+		if !found {
+			t.Errorf("DefaultPaths() = %q lacks %q", paths, w)
+		}
+	}
+}
+
+func TestIsCheckoutNeedsOurModule(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/other\n"), 0o644)
+	if isCheckout(dir) {
+		t.Fatal("a foreign module counted as an imagenetx checkout")
+	}
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module github.com/imagenetx/imagenetx\n\ngo 1.26\n"), 0o644)
+	if !isCheckout(dir) {
+		t.Fatal("imagenetx go.mod not recognised")
+	}
+}
+
+func TestInstallFromTarballRejectsWrongLibrary(t *testing.T) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	body := []byte("not the pinned library")
+	tw.WriteHeader(&tar.Header{Name: TarballMember, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(body))})
+	tw.Write(body)
+	tw.Close()
+	zw.Close()
+	dir := t.TempDir()
+	tgz := filepath.Join(dir, "onnxruntime-node.tgz")
+	os.WriteFile(tgz, buf.Bytes(), 0o644)
+	dest := filepath.Join(dir, "lib", FileName)
+	changed, err := Install(context.Background(), dest, tgz)
+	if err == nil || changed || !strings.Contains(err.Error(), SHA256) {
+		t.Fatalf("Install = %v, %v; want a sha256 mismatch", changed, err)
+	}
+	if _, err := os.Stat(dest); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("mismatching library left at %s", dest)
+	}
+}
+
+// TestInstalledLibrary checks the library set-up installed (CI runs set-up
+// first); it is idempotent: a second Install changes nothing.
+func TestInstalledLibrary(t *testing.T) {
+	path, err := Locate("")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	changed, err := Install(context.Background(), path, "/nonexistent.tgz")
+	if err != nil || changed {
+		t.Fatalf("Install over the installed library = %v, %v; want no change", changed, err)
+	}
+}

@@ -1,0 +1,213 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/imagenetx/imagenetx/predictions"
+)
+
+// ErrorsHeader is the header of a run's errors file.
+var ErrorsHeader = []string{"file_name", "stage", "reason"}
+
+// DefaultFlushInterval is how often predictions reach the file: a killed run
+// loses at most this much work.
+const DefaultFlushInterval = time.Second
+
+// FileSink writes a run's predictions CSV (reference format, rows in list
+// order) and its errors CSV (created at the first failure). Both are
+// append-only: an error row is written at once, before any later prediction
+// can reach the disk, so whatever a crash leaves is a consistent prefix that
+// Resume can continue from.
+type FileSink struct {
+	predsPath, errorsPath string
+	preds                 *os.File
+	pw                    *predictions.Writer
+	errs                  *os.File
+	ew                    *csv.Writer
+	// FlushInterval bounds how long a prediction waits in memory.
+	FlushInterval time.Duration
+	lastFlush     time.Time
+}
+
+// CreateFileSink starts new output files, replacing old ones, with topk
+// top-k columns in the predictions.
+func CreateFileSink(predsPath, errorsPath string, topk int) (*FileSink, error) {
+	if err := removeIfExists(errorsPath); err != nil {
+		return nil, err
+	}
+	f, err := os.Create(predsPath)
+	if err != nil {
+		return nil, fmt.Errorf("create predictions file: %w", err)
+	}
+	pw, err := predictions.NewWriter(f, topk)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("write %s: %w", predsPath, err)
+	}
+	return &FileSink{predsPath: predsPath, errorsPath: errorsPath, preds: f, pw: pw,
+		FlushInterval: DefaultFlushInterval, lastFlush: time.Now()}, nil
+}
+
+// appendFileSink continues existing files (their headers already written).
+func appendFileSink(predsPath, errorsPath string, topk int) (*FileSink, error) {
+	f, err := os.OpenFile(predsPath, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open predictions file: %w", err)
+	}
+	pw, err := headerlessWriter(f, topk)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	s := &FileSink{predsPath: predsPath, errorsPath: errorsPath, preds: f, pw: pw,
+		FlushInterval: DefaultFlushInterval, lastFlush: time.Now()}
+	if _, err := os.Stat(errorsPath); err == nil {
+		if s.errs, err = os.OpenFile(errorsPath, os.O_WRONLY|os.O_APPEND, 0); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("open errors file: %w", err)
+		}
+		s.ew = csv.NewWriter(s.errs)
+	}
+	return s, nil
+}
+
+// headerlessWriter is a predictions.Writer whose header (which NewWriter
+// always emits) is swallowed, for appending to a file that has one.
+func headerlessWriter(f *os.File, topk int) (*predictions.Writer, error) {
+	var hdr bytes.Buffer
+	cw := csv.NewWriter(&hdr)
+	cw.Write(predictions.Header(topk))
+	cw.Flush()
+	return predictions.NewWriter(&skipPrefix{w: f, prefix: hdr.Bytes()}, topk)
+}
+
+// skipPrefix drops exactly prefix from the start of the stream, checking it.
+type skipPrefix struct {
+	w      *os.File
+	prefix []byte
+}
+
+func (s *skipPrefix) Write(b []byte) (int, error) {
+	n := 0
+	if len(s.prefix) > 0 {
+		k := min(len(s.prefix), len(b))
+		if !bytes.Equal(b[:k], s.prefix[:k]) {
+			return 0, errors.New("predictions writer header changed; cannot append")
+		}
+		s.prefix, b, n = s.prefix[k:], b[k:], k
+	}
+	m, err := s.w.Write(b)
+	return n + m, err
+}
+
+// Put writes one result.
+func (s *FileSink) Put(r Result) error {
+	if r.Err != nil {
+		return s.putError(r)
+	}
+	if err := s.pw.Write(r.Pred); err != nil {
+		return fmt.Errorf("write %s: %w", s.predsPath, err)
+	}
+	if time.Since(s.lastFlush) >= s.FlushInterval {
+		return s.Flush()
+	}
+	return nil
+}
+
+func (s *FileSink) putError(r Result) error {
+	if s.ew == nil {
+		f, err := os.Create(s.errorsPath)
+		if err != nil {
+			return fmt.Errorf("create errors file: %w", err)
+		}
+		s.errs, s.ew = f, csv.NewWriter(f)
+		s.ew.Write(ErrorsHeader)
+	}
+	// Predictions buffered so far precede this error in list order: write
+	// them first so the files never disagree about what is done.
+	if err := s.Flush(); err != nil {
+		return err
+	}
+	reason := strings.Join(strings.Fields(r.Err.Err.Error()), " ")
+	s.ew.Write([]string{r.Item.Name, r.Err.Stage, reason})
+	s.ew.Flush()
+	if err := s.ew.Error(); err != nil {
+		return fmt.Errorf("write %s: %w", s.errorsPath, err)
+	}
+	return nil
+}
+
+// Flush writes buffered predictions to the file.
+func (s *FileSink) Flush() error {
+	s.lastFlush = time.Now()
+	if err := s.pw.Flush(); err != nil {
+		return fmt.Errorf("write %s: %w", s.predsPath, err)
+	}
+	return nil
+}
+
+// Close flushes, syncs and closes the files.
+func (s *FileSink) Close() error {
+	err := s.Flush()
+	err = errors.Join(err, syncClose(s.preds))
+	if s.errs != nil {
+		err = errors.Join(err, syncClose(s.errs))
+	}
+	return err
+}
+
+func syncClose(f *os.File) error {
+	return errors.Join(f.Sync(), f.Close())
+}
+
+func removeIfExists(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove stale %s: %w", path, err)
+	}
+	return nil
+}
+
+// ErrorsPathFor names the errors file that goes with a predictions file:
+// preds.csv → preds.errors.csv.
+func ErrorsPathFor(predsPath string) string {
+	ext := filepath.Ext(predsPath)
+	return strings.TrimSuffix(predsPath, ext) + ".errors.csv"
+}
+
+// Tee is a Sink that puts every result into each of its sinks in turn.
+type Tee []Sink
+
+// Put forwards r to every sink, stopping at the first error.
+func (t Tee) Put(r Result) error {
+	for _, s := range t {
+		if err := s.Put(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Flush flushes every sink.
+func (t Tee) Flush() error {
+	var err error
+	for _, s := range t {
+		err = errors.Join(err, s.Flush())
+	}
+	return err
+}
+
+// FuncSink adapts a function (an evaluator's Add, a counter) to a Sink.
+type FuncSink func(Result) error
+
+// Put calls f.
+func (f FuncSink) Put(r Result) error { return f(r) }
+
+// Flush does nothing.
+func (FuncSink) Flush() error { return nil }

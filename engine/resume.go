@@ -1,0 +1,239 @@
+package engine
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/imagenetx/imagenetx/predictions"
+)
+
+// ResumeFileSink continues the output files of an interrupted run over the
+// same image list and batch size. It keeps the longest run of images, from
+// the first, that the files record (a torn last line is dropped), cut back to
+// a batch boundary so that the remaining batches are the ones an
+// uninterrupted run forms; rewrites both files to exactly that (atomically);
+// passes every kept result to replay (nil: none); and returns a sink that
+// appends, with the index to restart from. Files that do not belong to this
+// image list, or are out of order, are an error: nothing is guessed. Missing
+// files mean starting over.
+func ResumeFileSink(predsPath, errorsPath string, topk int, items []Item, batch int, replay func(Result) error) (*FileSink, int, error) {
+	if _, err := os.Stat(predsPath); errors.Is(err, os.ErrNotExist) {
+		s, err := CreateFileSink(predsPath, errorsPath, topk)
+		return s, 0, err
+	}
+	index := make(map[string]int, len(items))
+	for i, it := range items {
+		index[it.Name] = i
+	}
+	done := make([]bool, len(items))
+	mark := func(name string, _ []string) (bool, error) {
+		i, ok := index[name]
+		if !ok {
+			return false, fmt.Errorf("%s is not in this run's image list", name)
+		}
+		done[i] = true
+		return true, nil
+	}
+	markPred := func(name string, rec []string) (bool, error) {
+		if _, err := parsePrediction(rec, topk); err != nil {
+			return false, err
+		}
+		return mark(name, rec)
+	}
+	if err := scanResults(predsPath, errorsPath, topk, index, markPred, mark); err != nil {
+		return nil, 0, fmt.Errorf("resume: %w (start afresh without --resume)", err)
+	}
+	p := 0
+	for p < len(done) && done[p] {
+		p++
+	}
+	start := p - p%batch
+	if p == len(items) {
+		start = p
+	}
+	if err := rewriteKept(predsPath, errorsPath, topk, index, start, replay); err != nil {
+		return nil, 0, fmt.Errorf("resume: %w", err)
+	}
+	s, err := appendFileSink(predsPath, errorsPath, topk)
+	return s, start, err
+}
+
+// rowFunc sees one row (file name, all fields) and says whether to keep it.
+type rowFunc func(name string, rec []string) (bool, error)
+
+// scanResults reads both files' complete rows, checking that each file
+// lists images in increasing list order.
+func scanResults(predsPath, errorsPath string, topk int, index map[string]int, predFn, errFn rowFunc) error {
+	if err := scanCSV(predsPath, predictions.Header(topk), index, predFn); err != nil {
+		return err
+	}
+	if _, err := os.Stat(errorsPath); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return scanCSV(errorsPath, ErrorsHeader, index, errFn)
+}
+
+// scanCSV reads path up to its last newline (a torn last line is left out),
+// requiring the exact header.
+func scanCSV(path string, header []string, index map[string]int, fn rowFunc) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	n, err := completeLength(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	cr := csv.NewReader(bufio.NewReader(io.LimitReader(f, n)))
+	cr.FieldsPerRecord = len(header)
+	got, err := cr.Read()
+	if err != nil || !equalStrings(got, header) {
+		return fmt.Errorf("%s: header %q, want %q (different --topk or not an imagenetx output?)", path, got, header)
+	}
+	last := -1
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if i, ok := index[rec[0]]; ok {
+			if i <= last {
+				return fmt.Errorf("%s:%d: %s is out of file-name order", path, line, rec[0])
+			}
+			last = i
+		}
+		if _, err := fn(rec[0], rec); err != nil {
+			return fmt.Errorf("%s:%d: %w", path, line, err)
+		}
+	}
+}
+
+// completeLength returns the length of f up to and including its last
+// newline, and seeks f back to the start.
+func completeLength(f *os.File) (int64, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	buf := make([]byte, 64<<10)
+	for end := st.Size(); end > 0; {
+		start := max(end-int64(len(buf)), 0)
+		chunk := buf[:end-start]
+		if _, err := f.ReadAt(chunk, start); err != nil {
+			return 0, err
+		}
+		if i := bytes.LastIndexByte(chunk, '\n'); i >= 0 {
+			_, err := f.Seek(0, io.SeekStart)
+			return start + int64(i) + 1, err
+		}
+		end = start
+	}
+	_, err = f.Seek(0, io.SeekStart)
+	return 0, err
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// rewriteKept replaces each file by its rows of images before start,
+// replaying them; an errors file left with no row is removed, as an
+// uninterrupted run would not have made one.
+func rewriteKept(predsPath, errorsPath string, topk int, index map[string]int, start int, replay func(Result) error) error {
+	keepPred := func(name string, rec []string) (bool, error) {
+		if index[name] >= start {
+			return false, nil
+		}
+		if replay == nil {
+			return true, nil
+		}
+		p, err := parsePrediction(rec, topk)
+		if err != nil {
+			return false, err
+		}
+		return true, replay(Result{Item: Item{Index: index[name], Name: name}, Pred: p})
+	}
+	if _, err := rewriteFile(predsPath, predictions.Header(topk), index, keepPred); err != nil {
+		return err
+	}
+	if _, err := os.Stat(errorsPath); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	keepErr := func(name string, rec []string) (bool, error) {
+		if index[name] >= start {
+			return false, nil
+		}
+		if replay == nil {
+			return true, nil
+		}
+		ie := &ImageError{Stage: rec[1], Err: errors.New(rec[2])}
+		return true, replay(Result{Item: Item{Index: index[name], Name: name}, Err: ie})
+	}
+	kept, err := rewriteFile(errorsPath, ErrorsHeader, index, keepErr)
+	if err == nil && kept == 0 {
+		err = os.Remove(errorsPath)
+	}
+	return err
+}
+
+// rewriteFile writes the rows keep accepts to a temporary file renamed over
+// path, and returns how many it kept.
+func rewriteFile(path string, header []string, index map[string]int, keep rowFunc) (int, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename this is a no-op
+	bw := bufio.NewWriter(tmp)
+	cw := csv.NewWriter(bw)
+	cw.Write(header)
+	kept := 0
+	err = scanCSV(path, header, index, func(name string, rec []string) (bool, error) {
+		ok, err := keep(name, rec)
+		if ok && err == nil {
+			kept++
+			err = cw.Write(rec)
+		}
+		return ok, err
+	})
+	cw.Flush()
+	err = errors.Join(err, cw.Error(), bw.Flush(), tmp.Sync(), tmp.Close())
+	if err != nil {
+		return 0, err
+	}
+	return kept, os.Rename(tmp.Name(), path)
+}
+
+// parsePrediction reads one predictions row through the predictions
+// package, so resumed rows are validated like any other input.
+func parsePrediction(rec []string, topk int) (predictions.Prediction, error) {
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
+	cw.Write(predictions.Header(topk))
+	cw.Write(rec)
+	cw.Flush()
+	r, err := predictions.NewReader(&buf, "row")
+	if err != nil {
+		return predictions.Prediction{}, err
+	}
+	return r.Read()
+}

@@ -1,0 +1,96 @@
+// Package engine runs ONNX image classifiers over folders of images with ONNX
+// Runtime (through github.com/yalue/onnxruntime_go) and streams predictions,
+// in file-name order, to sinks: a CSV file, the evaluator, a checkpoint.
+//
+// The work is a pipeline: a dispatcher groups the sorted image list into
+// batches, decode/preprocess workers fill each batch's tensor in place, one
+// or more runners feed full batches to the session, and a committer hands the
+// results to the sinks in order. Every channel is bounded, so memory does not
+// grow with the number of images.
+package engine
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	ort "github.com/yalue/onnxruntime_go"
+
+	"github.com/imagenetx/imagenetx/engine/ortlib"
+)
+
+// runtimeState is the process's one ONNX Runtime environment: the library can
+// be loaded once per process, so this is the engine's only global.
+var runtimeState struct {
+	mu   sync.Mutex
+	path string // the library loaded, "" until a load succeeded
+}
+
+// Init loads the ONNX Runtime library at libPath (see ortlib.Locate for how
+// callers find it) and creates the environment. Later calls with the same
+// path do nothing; a different path is an error, since a process can hold
+// only one. A failed load may be retried.
+func Init(libPath string) error {
+	runtimeState.mu.Lock()
+	defer runtimeState.mu.Unlock()
+	if runtimeState.path != "" {
+		if runtimeState.path != libPath {
+			return fmt.Errorf("ONNX Runtime already loaded from %s; cannot also load %s in one process", runtimeState.path, libPath)
+		}
+		return nil
+	}
+	ort.SetSharedLibraryPath(libPath)
+	if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
+		return explainInitError(libPath, err)
+	}
+	runtimeState.path = libPath
+	return nil
+}
+
+// InitDefault locates the library (flag value, $ONNXRUNTIME_LIB, default
+// places) and loads it.
+func InitDefault(flagPath string) error {
+	path, err := ortlib.Locate(flagPath)
+	if err != nil {
+		return err
+	}
+	return Init(path)
+}
+
+// RuntimeVersion returns the loaded library's version, "" before Init.
+func RuntimeVersion() string {
+	runtimeState.mu.Lock()
+	defer runtimeState.mu.Unlock()
+	if runtimeState.path == "" {
+		return ""
+	}
+	return ort.GetVersion()
+}
+
+// RuntimePath returns the loaded library's path, "" before Init.
+func RuntimePath() string {
+	runtimeState.mu.Lock()
+	defer runtimeState.mu.Unlock()
+	return runtimeState.path
+}
+
+// apiVersion is the ONNX Runtime C API version onnxruntime_go v1.27.0 asks for.
+const apiVersion = 24
+
+// explainInitError turns onnxruntime_go's load errors into ones that say what
+// is wrong and what to run.
+func explainInitError(libPath string, err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "Error loading ONNX shared library"):
+		return fmt.Errorf("cannot load ONNX Runtime library %s: %w (run `%s`, or point --ort-lib/%s at libonnxruntime.so %s)",
+			libPath, err, ortlib.SetupCommand, ortlib.EnvVar, ortlib.Version)
+	case strings.Contains(msg, "OrtGetApiBase"):
+		return fmt.Errorf("%s is not an ONNX Runtime library (no OrtGetApiBase): %w (run `%s`)", libPath, err, ortlib.SetupCommand)
+	case strings.Contains(msg, "Error setting ORT API base: 2"):
+		// The library answered but lacks the C API version the binding needs.
+		return fmt.Errorf("%s is ONNX Runtime %s, which lacks C API %d: imagenetx needs ONNX Runtime ≥ 1.24 (run `%s` to install %s)",
+			libPath, ort.GetVersion(), apiVersion, ortlib.SetupCommand, ortlib.Version)
+	}
+	return fmt.Errorf("initialise ONNX Runtime from %s: %w", libPath, err)
+}

@@ -1,0 +1,261 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+
+	ort "github.com/yalue/onnxruntime_go"
+
+	"github.com/imagenetx/imagenetx/preprocess"
+)
+
+// Device says where a session runs.
+type Device struct {
+	// CUDA selects the CUDA execution provider on GPU ID; otherwise the CPU.
+	CUDA bool
+	ID   int
+}
+
+// ParseDevice reads "cpu", "cuda" (GPU 0) or "cuda:N".
+func ParseDevice(s string) (Device, error) {
+	switch {
+	case s == "" || s == "cpu":
+		return Device{}, nil
+	case s == "cuda":
+		return Device{CUDA: true}, nil
+	case strings.HasPrefix(s, "cuda:"):
+		id, err := strconv.Atoi(s[len("cuda:"):])
+		if err != nil || id < 0 {
+			return Device{}, fmt.Errorf("device %q: want cuda:N with N a GPU number", s)
+		}
+		return Device{CUDA: true, ID: id}, nil
+	}
+	return Device{}, fmt.Errorf("device %q: want cpu, cuda or cuda:N", s)
+}
+
+func (d Device) String() string {
+	if d.CUDA {
+		return "cuda:" + strconv.Itoa(d.ID)
+	}
+	return "cpu"
+}
+
+// ModelIO is what the model file says about its image input and class output.
+type ModelIO struct {
+	InputName, OutputName string
+	// Layout is NCHW for [N,3,H,W] inputs and NHWC for [N,H,W,3].
+	Layout preprocess.Layout
+	// Height and Width are the input's spatial size, 0 where the model leaves
+	// it dynamic.
+	Height, Width int
+	// FixedBatch is the batch size the model requires, 0 when dynamic.
+	FixedBatch int
+	// Classes is the number of output scores per image.
+	Classes int
+	// outputDims is the output shape; its batch entry is filled per run.
+	outputDims []int64
+}
+
+// Inspect reads a model's input and output description. Init must have run.
+func Inspect(modelPath string) (ModelIO, error) {
+	ins, outs, err := ort.GetInputOutputInfo(modelPath)
+	if err != nil {
+		return ModelIO{}, fmt.Errorf("model %s: not a loadable ONNX model: %w", modelPath, err)
+	}
+	io, err := describeIO(ins, outs)
+	if err != nil {
+		return ModelIO{}, fmt.Errorf("model %s: %w", modelPath, err)
+	}
+	return io, nil
+}
+
+// describeIO checks that the model takes one float image tensor and produces
+// float scores, and records their shapes.
+func describeIO(ins, outs []ort.InputOutputInfo) (ModelIO, error) {
+	if len(ins) != 1 {
+		return ModelIO{}, fmt.Errorf("has %d inputs, want one image tensor", len(ins))
+	}
+	if len(outs) == 0 {
+		return ModelIO{}, errors.New("has no output")
+	}
+	in, out := ins[0], outs[0]
+	if in.OrtValueType != ort.ONNXTypeTensor || in.DataType != ort.TensorElementDataTypeFloat {
+		return ModelIO{}, fmt.Errorf("input %s: want a float32 image tensor", in.String())
+	}
+	if out.OrtValueType != ort.ONNXTypeTensor || out.DataType != ort.TensorElementDataTypeFloat {
+		return ModelIO{}, fmt.Errorf("output %s: want float32 class scores", out.String())
+	}
+	io := ModelIO{InputName: in.Name, OutputName: out.Name}
+	d := in.Dimensions
+	if len(d) != 4 {
+		return ModelIO{}, fmt.Errorf("input %s is not an image batch [N,3,H,W] or [N,H,W,3]", in.String())
+	}
+	switch {
+	case d[1] == 3:
+		io.Layout, io.Height, io.Width = preprocess.NCHW, dynZero(d[2]), dynZero(d[3])
+	case d[3] == 3:
+		io.Layout, io.Height, io.Width = preprocess.NHWC, dynZero(d[1]), dynZero(d[2])
+	default:
+		return ModelIO{}, fmt.Errorf("input %s has no 3-channel axis: want [N,3,H,W] or [N,H,W,3]", in.String())
+	}
+	io.FixedBatch = dynZero(d[0])
+	classes, err := classCount(out.Dimensions)
+	if err != nil {
+		return ModelIO{}, fmt.Errorf("output %s: %w", out.String(), err)
+	}
+	io.Classes = classes
+	io.outputDims = append([]int64(nil), out.Dimensions...)
+	return io, nil
+}
+
+func dynZero(d int64) int {
+	if d <= 0 {
+		return 0
+	}
+	return int(d)
+}
+
+// classCount accepts [N,C] and [N,C,1,...] outputs.
+func classCount(d ort.Shape) (int, error) {
+	if len(d) < 2 {
+		return 0, errors.New("want per-image class scores [N,C]")
+	}
+	if d[1] <= 0 {
+		return 0, errors.New("number of classes is not fixed in the model")
+	}
+	for _, x := range d[2:] {
+		if x != 1 {
+			return 0, errors.New("want per-image class scores [N,C]")
+		}
+	}
+	return int(d[1]), nil
+}
+
+// SessionOptions tunes a session.
+type SessionOptions struct {
+	// Threads is ONNX Runtime's intra-op thread count; 0 uses every CPU.
+	Threads int
+	Device  Device
+}
+
+// Session runs one model. Run may be called from several goroutines.
+type Session struct {
+	s    *ort.DynamicAdvancedSession
+	io   ModelIO
+	size int // the input's spatial size (square)
+}
+
+// OpenSession loads modelPath for inference on images of size×size pixels
+// (the preprocessing crop). A fixed spatial size in the model must equal it.
+func OpenSession(modelPath string, io ModelIO, size int, opts SessionOptions) (*Session, error) {
+	if (io.Height != 0 && io.Height != size) || (io.Width != 0 && io.Width != size) {
+		return nil, fmt.Errorf("model %s takes %dx%d images but preprocessing crops to %dx%d", modelPath, io.Height, io.Width, size, size)
+	}
+	so, err := sessionOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	defer so.Destroy()
+	s, err := ort.NewDynamicAdvancedSession(modelPath, []string{io.InputName}, []string{io.OutputName}, so)
+	if err != nil {
+		return nil, fmt.Errorf("load model %s: %w", modelPath, err)
+	}
+	return &Session{s: s, io: io, size: size}, nil
+}
+
+func sessionOptions(opts SessionOptions) (*ort.SessionOptions, error) {
+	so, err := ort.NewSessionOptions()
+	if err != nil {
+		return nil, fmt.Errorf("session options: %w", err)
+	}
+	threads := opts.Threads
+	if threads <= 0 {
+		threads = runtime.NumCPU()
+	}
+	err = errors.Join(
+		so.SetIntraOpNumThreads(threads),
+		so.SetInterOpNumThreads(1),
+		so.SetExecutionMode(ort.ExecutionModeSequential),
+		so.SetGraphOptimizationLevel(ort.GraphOptimizationLevelEnableAll),
+		// Idle intra-op threads would otherwise spin and steal the CPU the
+		// preprocessing workers need while the next batch is being prepared.
+		so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0"),
+	)
+	if err == nil && opts.Device.CUDA {
+		err = appendCUDA(so, opts.Device)
+	}
+	if err != nil {
+		so.Destroy()
+		return nil, err
+	}
+	return so, nil
+}
+
+// CUDAHelp says how to get an ONNX Runtime library that can use CUDA.
+const CUDAHelp = "a CUDA-enabled ONNX Runtime ≥ 1.24 is needed: libonnxruntime.so.1 with libonnxruntime_providers_shared.so " +
+	"and libonnxruntime_providers_cuda.so beside it (from the onnxruntime-gpu Linux release for your CUDA version, or the npm " +
+	"package com.github.asus4.onnxruntime.linux-x64-gpu), plus the CUDA and cuDNN libraries it was built for; point --ort-lib " +
+	"or ONNXRUNTIME_LIB at it. imagenetx never falls back to the CPU silently"
+
+// appendCUDA adds the CUDA execution provider, or explains why it cannot.
+func appendCUDA(so *ort.SessionOptions, dev Device) error {
+	co, err := ort.NewCUDAProviderOptions()
+	if err != nil {
+		return fmt.Errorf("--device %s: the ONNX Runtime library %s has no CUDA support (%v); %s", dev, RuntimePath(), err, CUDAHelp)
+	}
+	defer co.Destroy()
+	err = co.Update(map[string]string{
+		"device_id": strconv.Itoa(dev.ID),
+		// Search for the fastest convolution algorithms once per shape.
+		"cudnn_conv_algo_search": "EXHAUSTIVE",
+	})
+	if err != nil {
+		return fmt.Errorf("--device %s: the ONNX Runtime library %s cannot use CUDA (%v); %s", dev, RuntimePath(), err, CUDAHelp)
+	}
+	if err := so.AppendExecutionProviderCUDA(co); err != nil {
+		return fmt.Errorf("--device %s: the ONNX Runtime library %s cannot use CUDA (%v); %s", dev, RuntimePath(), err, CUDAHelp)
+	}
+	return nil
+}
+
+// IO returns the model's input/output description.
+func (s *Session) IO() ModelIO { return s.io }
+
+// InputLen is the number of float32 values of one image's tensor.
+func (s *Session) InputLen() int { return 3 * s.size * s.size }
+
+// Run infers n images: in holds n input tensors back to back, out receives
+// n×Classes scores. A fixed-batch model needs n equal to its batch.
+func (s *Session) Run(in []float32, n int, out []float32) error {
+	if s.io.FixedBatch != 0 && n != s.io.FixedBatch {
+		return fmt.Errorf("model takes batches of exactly %d images, got %d", s.io.FixedBatch, n)
+	}
+	if len(in) < n*s.InputLen() || len(out) < n*s.io.Classes {
+		return fmt.Errorf("run: buffers too small for %d images", n)
+	}
+	inShape := ort.NewShape(int64(n), 3, int64(s.size), int64(s.size))
+	if s.io.Layout == preprocess.NHWC {
+		inShape = ort.NewShape(int64(n), int64(s.size), int64(s.size), 3)
+	}
+	outShape := append(ort.Shape{int64(n)}, s.io.outputDims[1:]...)
+	inT, err := ort.NewTensor(inShape, in)
+	if err != nil {
+		return fmt.Errorf("input tensor: %w", err)
+	}
+	defer inT.Destroy()
+	outT, err := ort.NewTensor(outShape, out)
+	if err != nil {
+		return fmt.Errorf("output tensor: %w", err)
+	}
+	defer outT.Destroy()
+	if err := s.s.Run([]ort.Value{inT}, []ort.Value{outT}); err != nil {
+		return fmt.Errorf("inference: %w", err)
+	}
+	return nil
+}
+
+// Close releases the session.
+func (s *Session) Close() error { return s.s.Destroy() }
