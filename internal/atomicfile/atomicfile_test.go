@@ -43,7 +43,7 @@ func TestCreateInMissingDirectoryNamesPath(t *testing.T) {
 	if err == nil || !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("err = %v, want not-exist", err)
 	}
-	if got := err.Error(); !contains(got, path) {
+	if got := err.Error(); !strings.Contains(got, path) {
 		t.Errorf("error %q does not name %s", got, path)
 	}
 }
@@ -66,5 +66,3 @@ func TestAbortAfterCommitIsNoOp(t *testing.T) {
 		t.Error("second Commit succeeded")
 	}
 }
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }
