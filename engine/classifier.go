@@ -29,6 +29,10 @@ type Options struct {
 	TopK int
 	// Output overrides the model's output kind when not OutputAuto.
 	Output OutputKind
+	// Decode sets the image decoder's limits (pixels, file size) and
+	// whether damaged JPEGs are decoded as Pillow does or recorded as
+	// failed (the default).
+	Decode preprocess.DecodeOptions
 }
 
 // Classifier is an opened model with its preprocessing, ready to run.
@@ -67,7 +71,7 @@ func OpenClassifier(spec models.Spec, opts Options) (*Classifier, error) {
 	}
 	return &Classifier{
 		Spec: spec, IO: io, Session: sess,
-		Preparer: &ImagePreparer{Pipeline: pipe, Layout: io.Layout},
+		Preparer: &ImagePreparer{Pipeline: pipe, Layout: io.Layout, Decode: opts.Decode},
 		Config:   cfg,
 	}, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/imagenetx/imagenetx/predictions"
 )
 
 // committer turns inferred batches into results and hands them to the sink
@@ -57,11 +59,9 @@ func (c *committer) commit(b *batch) error {
 	for slot := 0; slot < b.n; slot++ {
 		r := Result{Item: c.p.items[b.first+slot], Err: b.errs[slot]}
 		if r.Err == nil {
-			pred, err := c.scorer.Predict(r.Item.Name, b.out[slot*classes:(slot+1)*classes])
-			if err != nil {
+			if err := c.score(&r, b.out[slot*classes:(slot+1)*classes]); err != nil {
 				r.Err = &ImageError{Stage: StageInference, Err: err}
 			}
-			r.Pred = pred
 		}
 		if err := c.sink.Put(r); err != nil {
 			return fmt.Errorf("write result for %s: %w", r.Item.Name, err)
@@ -77,6 +77,38 @@ func (c *committer) commit(b *batch) error {
 	return nil
 }
 
+// score predicts one image from its scores: one prediction, or with
+// several views one per view, Pred being the first.
+func (c *committer) score(r *Result, row []float32) error {
+	views := c.p.cfg.Views
+	if views <= 1 {
+		pred, err := c.scorer.Predict(r.Item.Name, row)
+		r.Pred = pred
+		return err
+	}
+	r.Views = make([]predictions.Prediction, views)
+	for v, vrow := range splitViews(row, views) {
+		pred, err := c.scorer.Predict(r.Item.Name, vrow)
+		if err != nil {
+			r.Views = nil
+			return fmt.Errorf("view %d: %w", v, err)
+		}
+		r.Views[v] = pred
+	}
+	r.Pred = r.Views[0]
+	return nil
+}
+
+// splitViews cuts an image's scores into its views' rows.
+func splitViews(row []float32, views int) [][]float32 {
+	n := len(row) / max(views, 1)
+	out := make([][]float32, 0, views)
+	for v := 0; v < max(views, 1); v++ {
+		out = append(out, row[v*n:(v+1)*n])
+	}
+	return out
+}
+
 // detect decides logits vs probabilities from the first committed batch
 // holding any image that went through, so the choice does not depend on
 // goroutine timing.
@@ -85,7 +117,7 @@ func (c *committer) detect(b *batch) error {
 	var rows [][]float32
 	for slot := 0; slot < b.n; slot++ {
 		if b.errs[slot] == nil {
-			rows = append(rows, b.out[slot*classes:(slot+1)*classes])
+			rows = append(rows, splitViews(b.out[slot*classes:(slot+1)*classes], c.p.cfg.Views)...)
 		}
 	}
 	if len(rows) == 0 {

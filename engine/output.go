@@ -5,12 +5,14 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/imagenetx/imagenetx/predictions"
+	"github.com/imagenetx/imagenetx/preprocess"
 )
 
 // ErrorsHeader is the header of a run's errors file.
@@ -34,7 +36,18 @@ type FileSink struct {
 	// FlushInterval bounds how long a prediction waits in memory.
 	FlushInterval time.Duration
 	lastFlush     time.Time
+	// keptDone and keptFailed count the images a resumed sink's files
+	// already held and the failures among them.
+	keptDone, keptFailed int
+	// failed is the first write error; the sink writes nothing after it.
+	failed error
 }
+
+// Kept returns how many images, from the first, the files held from an
+// earlier run when this sink resumed them (0 for new files), and how many
+// of those failed: a resumed run's summary and exit status add them to its
+// own, so that failures are never forgotten across an interruption.
+func (s *FileSink) Kept() (done, failed int) { return s.keptDone, s.keptFailed }
 
 // CreateFileSink starts new output files, replacing old ones, with topk
 // top-k columns in the predictions.
@@ -107,13 +120,19 @@ func (s *skipPrefix) Write(b []byte) (int, error) {
 	return n + m, err
 }
 
-// Put writes one result.
+// Put writes one result. After a failed write every call fails the same
+// way, so that nothing lands after a gap.
 func (s *FileSink) Put(r Result) error {
+	if s.failed != nil {
+		return s.failed
+	}
 	if r.Err != nil {
 		return s.putError(r)
 	}
-	if err := s.pw.Write(r.Pred); err != nil {
-		return fmt.Errorf("write %s: %w", s.predsPath, err)
+	pred := r.Pred
+	pred.FileName = preprocess.PrintablePath(pred.FileName)
+	if err := s.pw.Write(pred); err != nil {
+		return s.fail(s.predsPath, err)
 	}
 	if time.Since(s.lastFlush) >= s.FlushInterval {
 		return s.Flush()
@@ -125,7 +144,7 @@ func (s *FileSink) putError(r Result) error {
 	if s.ew == nil {
 		f, err := os.Create(s.errorsPath)
 		if err != nil {
-			return fmt.Errorf("create errors file: %w", err)
+			return s.fail(s.errorsPath, fmt.Errorf("create errors file: %w", err))
 		}
 		s.errs, s.ew = f, csv.NewWriter(f)
 		s.ew.Write(ErrorsHeader)
@@ -135,27 +154,47 @@ func (s *FileSink) putError(r Result) error {
 	if err := s.Flush(); err != nil {
 		return err
 	}
-	reason := strings.Join(strings.Fields(r.Err.Err.Error()), " ")
-	s.ew.Write([]string{r.Item.Name, r.Err.Stage, reason})
+	why := strings.Join(strings.Fields(reason(r.Err.Err)), " ")
+	s.ew.Write([]string{preprocess.PrintablePath(r.Item.Name), r.Err.Stage, why})
 	s.ew.Flush()
 	if err := s.ew.Error(); err != nil {
-		return fmt.Errorf("write %s: %w", s.errorsPath, err)
+		return s.fail(s.errorsPath, err)
 	}
 	return nil
 }
 
 // Flush writes buffered predictions to the file.
 func (s *FileSink) Flush() error {
+	if s.failed != nil {
+		return s.failed
+	}
 	s.lastFlush = time.Now()
 	if err := s.pw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", s.predsPath, err)
+		return s.fail(s.predsPath, err)
 	}
 	return nil
 }
 
-// Close flushes, syncs and closes the files.
+// fail records the sink's first write error, naming the file once (a full
+// disk: "write preds.csv: no space left on device").
+func (s *FileSink) fail(path string, err error) error {
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || pe.Path != path {
+		err = fmt.Errorf("write %s: %w", path, err)
+	}
+	s.failed = err
+	return err
+}
+
+// Close flushes, syncs and closes the files. It reports every error that
+// Put and Flush have not already returned: a sink whose Put failed has
+// already said so, and its files hold a consistent prefix (up to a torn
+// last line) that a resumed run continues from.
 func (s *FileSink) Close() error {
-	err := s.Flush()
+	var err error
+	if s.failed == nil {
+		err = s.Flush()
+	}
 	err = errors.Join(err, syncClose(s.preds))
 	if s.errs != nil {
 		err = errors.Join(err, syncClose(s.errs))
@@ -167,8 +206,21 @@ func syncClose(f *os.File) error {
 	return errors.Join(f.Sync(), f.Close())
 }
 
+// removeIfExists removes a stale output file. Only a regular file is
+// removed: a device, pipe or link named as the output (/dev/stderr, a
+// FIFO) is written through instead, never deleted.
 func removeIfExists(path string) error {
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+	st, err := os.Lstat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err == nil && !st.Mode().IsRegular() {
+		return nil
+	}
+	if err == nil {
+		err = os.Remove(path)
+	}
+	if err != nil {
 		return fmt.Errorf("remove stale %s: %w", path, err)
 	}
 	return nil

@@ -36,6 +36,9 @@ type Result struct {
 	Pred predictions.Prediction
 	// Err is non-nil (an *ImageError) when the image failed.
 	Err *ImageError
+	// Views holds one prediction per view when Config.Views > 1 (Pred is
+	// then Views[0]); nil otherwise.
+	Views []predictions.Prediction
 }
 
 // Sink receives results one by one, in list order, from one goroutine.
@@ -77,6 +80,11 @@ type Config struct {
 	Runners int
 	// InputLen is one image's tensor length; Classes its number of scores.
 	InputLen, Classes int
+	// Views (0 or 1: one) lets one image yield several predictions, e.g.
+	// one per variant strength: its InputLen values are then Views tensors
+	// back to back, its Classes scores Views rows of Classes/Views, and each
+	// row is scored into Result.Views (see ViewInferer).
+	Views int
 	// Scorer makes predictions; a Kind of OutputAuto is decided on the
 	// first batch and reported in Stats.
 	Scorer Scorer
@@ -182,6 +190,12 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Runners <= 0 {
 		c.Runners = 1
+	}
+	if c.Views <= 0 {
+		c.Views = 1
+	}
+	if c.InputLen%c.Views != 0 || c.Classes%c.Views != 0 {
+		return c, fmt.Errorf("input length %d and classes %d must split into %d views", c.InputLen, c.Classes, c.Views)
 	}
 	return c, nil
 }

@@ -2,40 +2,37 @@ package engine
 
 import (
 	"bytes"
-	"fmt"
-	"io"
-	"os"
+	"errors"
 
 	"github.com/imagenetx/imagenetx/preprocess"
 )
 
-// DefaultMaxFileBytes bounds one image file (ImageNet's largest val JPEG is
-// under 16 MB); bigger files are refused before reading.
-const DefaultMaxFileBytes = 256 << 20
+// Stages of reading an image, as the preprocess decoder names them: the
+// file could not be opened or read (StageOpen), a safety limit refused it
+// before its pixels were allocated (StageLimit), or its bytes are not a
+// decodable image (StageDecode).
+const (
+	StageOpen  = string(preprocess.StageOpen)
+	StageLimit = string(preprocess.StageLimit)
+)
 
 // ImagePreparer reads, decodes and preprocesses image files into tensors.
 type ImagePreparer struct {
 	Pipeline *preprocess.Pipeline
 	Layout   preprocess.Layout
-	// MaxFileBytes bounds a file's size (0: DefaultMaxFileBytes).
-	MaxFileBytes int64
+	// Decode holds the decoder's safety limits (pixels, file size) and its
+	// policy on damaged JPEGs; the zero value is the safe default.
+	Decode preprocess.DecodeOptions
 }
 
 // NewWorker returns a PrepareFunc with its own file and pixel buffers.
 func (p *ImagePreparer) NewWorker() PrepareFunc {
 	var buf bytes.Buffer
 	var img *preprocess.RGB8
-	limit := p.MaxFileBytes
-	if limit <= 0 {
-		limit = DefaultMaxFileBytes
-	}
 	return func(item Item, dst []float32) error {
-		if err := readInto(&buf, item.Path, limit); err != nil {
-			return &ImageError{Stage: StageRead, Err: err}
-		}
-		decoded, err := preprocess.DecodeInto(img, buf.Bytes())
-		if err != nil {
-			return &ImageError{Stage: StageDecode, Err: err}
+		decoded, ierr := decodeItem(p.Decode, img, &buf, item.Path)
+		if ierr != nil {
+			return ierr
 		}
 		img = decoded
 		if err := p.Pipeline.Tensor(img, item.Name, dst, p.Layout); err != nil {
@@ -45,32 +42,32 @@ func (p *ImagePreparer) NewWorker() PrepareFunc {
 	}
 }
 
-// readInto reads the file at path into buf (reused), refusing files over
-// limit bytes and anything that is not a regular file.
-func readInto(buf *bytes.Buffer, path string, limit int64) error {
-	f, err := os.Open(path)
+// decodeItem reads and decodes one image file, reusing buf and img's
+// pixels; a failure is filed under the stage the decoder names.
+func decodeItem(opts preprocess.DecodeOptions, img *preprocess.RGB8, buf *bytes.Buffer, path string) (*preprocess.RGB8, *ImageError) {
+	decoded, err := opts.DecodeFileInto(img, buf, path)
 	if err != nil {
-		return err
+		return nil, decodeFailure(err)
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
+	return decoded, nil
+}
+
+// decodeFailure files a decoder error under the stage the decoder names
+// (open, limit or decode).
+func decodeFailure(err error) *ImageError {
+	var de *preprocess.DecodeError
+	if errors.As(err, &de) {
+		return &ImageError{Stage: string(de.Stage), Err: de}
 	}
-	if !st.Mode().IsRegular() {
-		return fmt.Errorf("%s is not a regular file", path)
+	return &ImageError{Stage: StageDecode, Err: err}
+}
+
+// reason is the text of an image's failure for the errors file: the
+// decoder's reason without the path, which the file_name column gives.
+func reason(err error) string {
+	var de *preprocess.DecodeError
+	if errors.As(err, &de) {
+		err = de.Err
 	}
-	if st.Size() > limit {
-		return fmt.Errorf("%s is %d bytes, over the %d-byte limit", path, st.Size(), limit)
-	}
-	buf.Reset()
-	buf.Grow(int(st.Size()) + 1)
-	n, err := buf.ReadFrom(io.LimitReader(f, limit+1))
-	if err != nil {
-		return fmt.Errorf("read %s: %w", path, err)
-	}
-	if n > limit {
-		return fmt.Errorf("%s grew over the %d-byte limit while read", path, limit)
-	}
-	return nil
+	return err.Error()
 }

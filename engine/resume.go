@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/imagenetx/imagenetx/predictions"
+	"github.com/imagenetx/imagenetx/preprocess"
 )
 
 // ResumeFileSink continues the output files of an interrupted run over the
@@ -27,10 +28,7 @@ func ResumeFileSink(predsPath, errorsPath string, topk int, items []Item, batch 
 		s, err := CreateFileSink(predsPath, errorsPath, topk)
 		return s, 0, err
 	}
-	index := make(map[string]int, len(items))
-	for i, it := range items {
-		index[it.Name] = i
-	}
+	index := nameIndex(items)
 	done := make([]bool, len(items))
 	mark := func(name string, _ []string) (bool, error) {
 		i, ok := index[name]
@@ -57,11 +55,26 @@ func ResumeFileSink(predsPath, errorsPath string, topk int, items []Item, batch 
 	if p == len(items) {
 		start = p
 	}
-	if err := rewriteKept(predsPath, errorsPath, topk, index, start, replay); err != nil {
+	failed, err := rewriteKept(predsPath, errorsPath, topk, items, index, start, replay)
+	if err != nil {
 		return nil, 0, fmt.Errorf("resume: %w", err)
 	}
 	s, err := appendFileSink(predsPath, errorsPath, topk)
-	return s, start, err
+	if err != nil {
+		return nil, 0, err
+	}
+	s.keptDone, s.keptFailed = start, failed
+	return s, start, nil
+}
+
+// nameIndex maps each image's name, as the output files write it (see
+// preprocess.PrintablePath), to its place in the list.
+func nameIndex(items []Item) map[string]int {
+	index := make(map[string]int, len(items))
+	for i, it := range items {
+		index[preprocess.PrintablePath(it.Name)] = i
+	}
+	return index
 }
 
 // rowFunc sees one row (file name, all fields) and says whether to keep it.
@@ -91,6 +104,10 @@ func scanCSV(path string, header []string, index map[string]int, fn rowFunc) err
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
+	if n == 0 {
+		// Killed before the header reached the disk: no rows yet.
+		return checkTornHeader(f, path, header)
+	}
 	cr := csv.NewReader(bufio.NewReader(io.LimitReader(f, n)))
 	cr.FieldsPerRecord = len(header)
 	got, err := cr.Read()
@@ -117,6 +134,25 @@ func scanCSV(path string, header []string, index map[string]int, fn rowFunc) err
 			return fmt.Errorf("%s:%d: %w", path, line, err)
 		}
 	}
+}
+
+// checkTornHeader accepts a file without a complete line only when what it
+// holds is the start of the header (or nothing), so that a foreign file is
+// never taken for an empty output.
+func checkTornHeader(f *os.File, path string, header []string) error {
+	var want bytes.Buffer
+	cw := csv.NewWriter(&want)
+	cw.Write(header)
+	cw.Flush()
+	got := make([]byte, want.Len())
+	k, err := io.ReadFull(f, got)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if !bytes.HasPrefix(want.Bytes(), got[:k]) {
+		return fmt.Errorf("%s: starts with %q, not the header %q (different --topk or not an imagenetx output?)", path, got[:k], header)
+	}
+	return nil
 }
 
 // completeLength returns the length of f up to and including its last
@@ -156,9 +192,10 @@ func equalStrings(a, b []string) bool {
 }
 
 // rewriteKept replaces each file by its rows of images before start,
-// replaying them; an errors file left with no row is removed, as an
-// uninterrupted run would not have made one.
-func rewriteKept(predsPath, errorsPath string, topk int, index map[string]int, start int, replay func(Result) error) error {
+// replaying them, and returns how many of those images failed; an errors
+// file left with no row is removed, as an uninterrupted run would not have
+// made one.
+func rewriteKept(predsPath, errorsPath string, topk int, items []Item, index map[string]int, start int, replay func(Result) error) (int, error) {
 	keepPred := func(name string, rec []string) (bool, error) {
 		if index[name] >= start {
 			return false, nil
@@ -170,13 +207,15 @@ func rewriteKept(predsPath, errorsPath string, topk int, index map[string]int, s
 		if err != nil {
 			return false, err
 		}
-		return true, replay(Result{Item: Item{Index: index[name], Name: name}, Pred: p})
+		it := items[index[name]]
+		p.FileName = it.Name
+		return true, replay(Result{Item: it, Pred: p})
 	}
 	if _, err := rewriteFile(predsPath, predictions.Header(topk), index, keepPred); err != nil {
-		return err
+		return 0, err
 	}
 	if _, err := os.Stat(errorsPath); errors.Is(err, os.ErrNotExist) {
-		return nil
+		return 0, nil
 	}
 	keepErr := func(name string, rec []string) (bool, error) {
 		if index[name] >= start {
@@ -186,13 +225,13 @@ func rewriteKept(predsPath, errorsPath string, topk int, index map[string]int, s
 			return true, nil
 		}
 		ie := &ImageError{Stage: rec[1], Err: errors.New(rec[2])}
-		return true, replay(Result{Item: Item{Index: index[name], Name: name}, Err: ie})
+		return true, replay(Result{Item: items[index[name]], Err: ie})
 	}
 	kept, err := rewriteFile(errorsPath, ErrorsHeader, index, keepErr)
 	if err == nil && kept == 0 {
 		err = os.Remove(errorsPath)
 	}
-	return err
+	return kept, err
 }
 
 // rewriteFile writes the rows keep accepts to a temporary file renamed over

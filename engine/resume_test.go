@@ -121,14 +121,12 @@ func TestResumeAfterKillIsIdentical(t *testing.T) {
 			if errsAhead {
 				os.WriteFile(f.errs, []byte(wantE), 0o644)
 			}
-			if cut < len("file_name,predicted_class,predicted_probability\n") {
-				// Not even a header: resume refuses (nothing to continue).
-				if _, _, err := ResumeFileSink(f.preds, f.errs, 1, items, cfg.Batch, nil); err == nil {
-					t.Fatalf("cut %d: resume accepted a file without its header", cut)
-				}
-				continue
+			// A cut inside the header (killed before it reached the disk)
+			// resumes from the first image.
+			start, _ := resumeAndFinish(t, f, items, cfg, 1)
+			if cut < len("file_name,predicted_class,predicted_probability\n") && start != 0 {
+				t.Fatalf("cut %d: resumed at %d with no complete row", cut, start)
 			}
-			resumeAndFinish(t, f, items, cfg, 1)
 			if gotP, gotE := f.read(t); gotP != wantP || gotE != wantE {
 				t.Fatalf("cut %d (errors ahead %v): resumed output differs", cut, errsAhead)
 			}
@@ -150,6 +148,8 @@ func TestResumeRefusesForeignFiles(t *testing.T) {
 		{"out of order", lines[0] + lines[2] + lines[1], 1, "out of file-name order"},
 		{"different topk", wantP, 2, "header"},
 		{"corrupt row", lines[0] + "img_00000.JPEG,notaclass,0.5\n", 1, "not a class"},
+		{"foreign file without a line", "some text", 1, "not the header"},
+		{"torn header of another topk", "file_name,predicted_class,predicted_probability,top2", 1, "not the header"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

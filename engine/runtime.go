@@ -9,10 +9,43 @@
 // grow with the number of images.
 package engine
 
+/*
+#cgo LDFLAGS: -ldl
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+
+// The first two members of ONNX Runtime's OrtApiBase, stable since 1.0.
+typedef struct {
+	const void *(*GetApi)(unsigned int version);
+	const char *(*GetVersionString)(void);
+} probeApiBase;
+
+// probe_ort_version loads the library at path on its own, asks its API
+// base for the version string and returns a copy (NULL when it has none).
+static char *probe_ort_version(const char *path) {
+	void *h = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
+	if (!h) return NULL;
+	const probeApiBase *(*get)(void) = (const probeApiBase *(*)(void))dlsym(h, "OrtGetApiBase");
+	char *out = NULL;
+	if (get) {
+		const probeApiBase *b = get();
+		if (b && b->GetVersionString) {
+			const char *v = b->GetVersionString();
+			if (v) out = strdup(v);
+		}
+	}
+	dlclose(h);
+	return out;
+}
+*/
+import "C"
+
 import (
 	"fmt"
 	"strings"
 	"sync"
+	"unsafe"
 
 	ort "github.com/yalue/onnxruntime_go"
 
@@ -90,7 +123,22 @@ func explainInitError(libPath string, err error) error {
 	case strings.Contains(msg, "Error setting ORT API base: 2"):
 		// The library answered but lacks the C API version the binding needs.
 		return fmt.Errorf("%s is ONNX Runtime %s, which lacks C API %d: imagenetx needs ONNX Runtime ≥ 1.24 (run `%s` to install %s)",
-			libPath, ort.GetVersion(), apiVersion, ortlib.SetupCommand, ortlib.Version)
+			libPath, libraryVersion(libPath), apiVersion, ortlib.SetupCommand, ortlib.Version)
 	}
 	return fmt.Errorf("initialise ONNX Runtime from %s: %w", libPath, err)
+}
+
+// libraryVersion asks the library at path for its version. After a failed
+// load onnxruntime_go has unloaded the library, so the version string it
+// kept points into freed memory: the library is loaded again here, just
+// long enough to copy the string.
+func libraryVersion(path string) string {
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	v := C.probe_ort_version(cpath)
+	if v == nil {
+		return "(version unknown)"
+	}
+	defer C.free(unsafe.Pointer(v))
+	return C.GoString(v)
 }

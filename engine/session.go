@@ -17,6 +17,14 @@ type Device struct {
 	// CUDA selects the CUDA execution provider on GPU ID; otherwise the CPU.
 	CUDA bool
 	ID   int
+	// MemLimit caps the CUDA memory arena in bytes (0: no cap), so that a
+	// shared workstation GPU keeps room for others.
+	MemLimit int64
+	// ConvAlgoSearch is cuDNN's convolution algorithm search: "EXHAUSTIVE"
+	// (the default: time every algorithm once per shape, fastest), or
+	// "HEURISTIC" / "DEFAULT", which pick without timing and so give the
+	// same algorithm, and bit-identical scores, on every run.
+	ConvAlgoSearch string
 }
 
 // ParseDevice reads "cpu", "cuda" (GPU 0) or "cuda:N".
@@ -196,9 +204,9 @@ func sessionOptions(opts SessionOptions) (*ort.SessionOptions, error) {
 
 // CUDAHelp says how to get an ONNX Runtime library that can use CUDA.
 const CUDAHelp = "a CUDA-enabled ONNX Runtime ≥ 1.24 is needed: libonnxruntime.so.1 with libonnxruntime_providers_shared.so " +
-	"and libonnxruntime_providers_cuda.so beside it (from the onnxruntime-gpu Linux release for your CUDA version, or the npm " +
-	"package com.github.asus4.onnxruntime.linux-x64-gpu), plus the CUDA and cuDNN libraries it was built for; point --ort-lib " +
-	"or ONNXRUNTIME_LIB at it. imagenetx never falls back to the CPU silently"
+	"and libonnxruntime_providers_cuda.so beside it (from the onnxruntime-gpu Linux release or the NuGet package " +
+	"Microsoft.ML.OnnxRuntime.Gpu.Linux for your CUDA version), plus the CUDA and cuDNN libraries it was built for; point --ort-lib " +
+	"or ONNXRUNTIME_LIB at it (docs/GPU.md). imagenetx never falls back to the CPU silently"
 
 // appendCUDA adds the CUDA execution provider, or explains why it cannot.
 func appendCUDA(so *ort.SessionOptions, dev Device) error {
@@ -207,11 +215,21 @@ func appendCUDA(so *ort.SessionOptions, dev Device) error {
 		return fmt.Errorf("--device %s: the ONNX Runtime library %s has no CUDA support (%v); %s", dev, RuntimePath(), err, CUDAHelp)
 	}
 	defer co.Destroy()
-	err = co.Update(map[string]string{
-		"device_id": strconv.Itoa(dev.ID),
-		// Search for the fastest convolution algorithms once per shape.
-		"cudnn_conv_algo_search": "EXHAUSTIVE",
-	})
+	search := dev.ConvAlgoSearch
+	if search == "" {
+		search = "EXHAUSTIVE"
+	}
+	opts := map[string]string{
+		"device_id":              strconv.Itoa(dev.ID),
+		"cudnn_conv_algo_search": search,
+		// Grow the arena by what is asked, not by doubling: with a fixed
+		// batch the footprint is stable and doubling wastes up to half.
+		"arena_extend_strategy": "kSameAsRequested",
+	}
+	if dev.MemLimit > 0 {
+		opts["gpu_mem_limit"] = strconv.FormatInt(dev.MemLimit, 10)
+	}
+	err = co.Update(opts)
 	if err != nil {
 		return fmt.Errorf("--device %s: the ONNX Runtime library %s cannot use CUDA (%v); %s", dev, RuntimePath(), err, CUDAHelp)
 	}

@@ -21,8 +21,10 @@ import (
 const SweepFile = "spillover.csv"
 
 // Columns of a sweep table. Only factor, strength and error_ratio are
-// required; the first p-value column present, in the order listed (the
-// corrected ones first), decides significance.
+// required. A "spillover" verdict column, as imagenetx sweep writes it,
+// decides significance by the sweep's own rule: the verdict at the highest
+// strength is "worse" or "better". Without it, the first p-value column
+// present, in the order listed (the corrected ones first), decides.
 var (
 	sweepRequired = []string{"factor", "strength", "error_ratio"}
 	sweepPColumns = []string{"pval_adj", "p_adjusted", "p_adj", "qval", "pval_holm", "pval_bh", "pval", "p_value", "p"}
@@ -88,7 +90,7 @@ func ReadSweepCSV(r io.Reader, source string) (Sweep, error) {
 }
 
 // sweepCols are the positions of the columns read (p is -1 when absent).
-type sweepCols struct{ factor, strength, ratio, p int }
+type sweepCols struct{ factor, strength, ratio, p, verdict int }
 
 func sweepColumns(header []string) (sweepCols, string, error) {
 	pos := map[string]int{}
@@ -103,7 +105,11 @@ func sweepColumns(header []string) (sweepCols, string, error) {
 			return sweepCols{}, "", fmt.Errorf("header lacks column %q (want %s)", name, strings.Join(sweepRequired, ","))
 		}
 	}
-	c := sweepCols{factor: pos["factor"], strength: pos["strength"], ratio: pos["error_ratio"], p: -1}
+	c := sweepCols{factor: pos["factor"], strength: pos["strength"], ratio: pos["error_ratio"], p: -1, verdict: -1}
+	if i, ok := pos["spillover"]; ok {
+		c.verdict = i
+		return c, "spillover", nil
+	}
 	for _, name := range sweepPColumns {
 		if i, ok := pos[name]; ok {
 			c.p = i
@@ -120,15 +126,17 @@ type sweepAccumulator struct {
 	ratio     map[[2]int]float64 // (factor, strength) index → error ratio
 	minP      map[int]float64    // factor → smallest p-value
 	minPAt    map[int]float64    // factor → strength of that p-value
+	verdict   map[[2]int]string  // (factor, strength) index → sweep verdict
 	factorIdx map[string]int
 }
 
 func newSweepAccumulator() *sweepAccumulator {
-	return &sweepAccumulator{ratio: map[[2]int]float64{}, minP: map[int]float64{}, minPAt: map[int]float64{}, factorIdx: map[string]int{}}
+	return &sweepAccumulator{ratio: map[[2]int]float64{}, minP: map[int]float64{}, minPAt: map[int]float64{},
+		verdict: map[[2]int]string{}, factorIdx: map[string]int{}}
 }
 
 func (a *sweepAccumulator) add(rec []string, c sweepCols) error {
-	if n := max(c.factor, c.strength, c.ratio, c.p); len(rec) <= n {
+	if n := max(c.factor, c.strength, c.ratio, c.p, c.verdict); len(rec) <= n {
 		return fmt.Errorf("%d fields, want at least %d", len(rec), n+1)
 	}
 	name := strings.TrimSpace(rec[c.factor])
@@ -159,6 +167,9 @@ func (a *sweepAccumulator) add(rec []string, c sweepCols) error {
 		return fmt.Errorf("second line for factor %s at strength %v", name, strength)
 	}
 	a.ratio[key] = ratio
+	if c.verdict >= 0 {
+		a.verdict[key] = strings.TrimSpace(rec[c.verdict])
+	}
 	if c.p >= 0 {
 		p, err := parseSweepFloat(rec[c.p], "p-value")
 		if err != nil {
@@ -214,7 +225,10 @@ func (a *sweepAccumulator) sweep(pName string) (Sweep, error) {
 			}
 			f.ErrorRatio[i] = v
 		}
-		if p, ok := a.minP[fi]; ok {
+		if v, ok := a.verdict[[2]int{fi, order[len(order)-1]}]; ok {
+			f.Significant = v == "worse" || v == "better"
+			f.Evidence = fmt.Sprintf("spill-over at strength %v: %s", s.Strengths[len(order)-1], v)
+		} else if p, ok := a.minP[fi]; ok {
 			f.Significant = p < sweepSignificance
 			f.Evidence = fmt.Sprintf("min %s = %.3g (strength %v)", pName, p, a.minPAt[fi])
 		}

@@ -10,17 +10,19 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/imagenetx/imagenetx/engine"
 	"github.com/imagenetx/imagenetx/engine/ortlib"
 	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/models"
+	"github.com/imagenetx/imagenetx/report"
 )
 
 // runAudit is `imagenetx audit`: run + eval in one process. The model's
 // predictions stream into the factor evaluator as they are made; OUTDIR gets
-// predictions.csv, errors.csv (when an image failed), factors.csv and
-// run.json, and the terminal a short summary.
+// predictions.csv, errors.csv (when an image failed), factors.csv,
+// report.html and run.json, and the terminal a short summary.
 func runAudit(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
 	fs.Usage = func() {
@@ -86,14 +88,45 @@ func audit(ctx context.Context, f *runFlags, ds *datasetFlags, outDir string, st
 	}
 	st, err := j.execute(ctx, start, engine.Tee{sink, engine.FuncSink(add)}, o)
 	err = errors.Join(err, sink.Close())
-	printRunSummary(os.Stderr, j, st, o)
+	st.Failed += keptFailures(sink)
+	printRunSummary(os.Stderr, j, st, o, err)
+	if sh := j.shard(); !sh.IsWhole() {
+		fmt.Fprintf(os.Stderr, "shard %s: factors.csv covers this shard's %d images only; "+
+			"`imagenetx merge` the shards' output folders and run `imagenetx eval` on the result for the whole table\n", sh, len(j.items))
+	}
 	if err != nil {
 		return runOutcome(st, err, o)
 	}
 	if err := writeAuditTables(stdout, acc, j, score, outDir); err != nil {
 		return err
 	}
+	fmt.Fprintf(stdout, "coverage: %d of %d images scored; %d failed", st.Total-st.Failed, st.Total, st.Failed)
+	if st.Failed > 0 {
+		fmt.Fprintf(stdout, " (listed in %s)", o.errors)
+	}
+	fmt.Fprintln(stdout)
+	if err := writeAuditReport(ctx, acc, f, outDir); err != nil {
+		return err
+	}
 	return runOutcome(st, nil, o)
+}
+
+// writeAuditReport writes OUTDIR/report.html, with example strips drawn
+// from the audited images.
+func writeAuditReport(ctx context.Context, acc *eval.Accumulator, f *runFlags, outDir string) error {
+	path := filepath.Join(outDir, "report.html")
+	in := report.Input{
+		Title:       "ImageNet-X audit of " + acc.Models()[0],
+		Accumulator: acc,
+		ErrorType:   eval.ErrorClass,
+		ImagesDir:   f.images,
+		Notes:       []string{"imagenetx " + strings.Join(os.Args[1:], " ")},
+	}
+	if err := writeOutput(path, func(w io.Writer) error { return report.Write(ctx, w, in) }); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	fmt.Fprintf(os.Stderr, "report: %s\n", path)
+	return nil
 }
 
 // top1 counts correct predictions against filename_label.csv, which labels
@@ -144,11 +177,12 @@ func writeAuditTables(w io.Writer, acc *eval.Accumulator, j *job, score *top1, o
 	return nil
 }
 
-// worstFactors names the k factors with the highest error ratio.
+// worstFactors names the k factors with the highest error ratio, among
+// those with enough images for the ratio to mean something.
 func worstFactors(r *eval.Row, k int) string {
 	idx := make([]int, 0, eval.NumFactors)
 	for f := 0; f < eval.NumFactors; f++ {
-		if !math.IsNaN(r.ErrorRatio(f)) && !math.IsInf(r.ErrorRatio(f), 0) {
+		if r.Count[f] >= eval.DefaultMinImages && !math.IsNaN(r.ErrorRatio(f)) && !math.IsInf(r.ErrorRatio(f), 0) {
 			idx = append(idx, f)
 		}
 	}
@@ -160,5 +194,8 @@ func worstFactors(r *eval.Row, k int) string {
 		}
 		s += fmt.Sprintf("%s %.2f (%d images)", eval.Factors[f], r.ErrorRatio(f), r.Count[f])
 	}
-	return s
+	if s == "" {
+		return fmt.Sprintf("none: no factor has %d images", eval.DefaultMinImages)
+	}
+	return s + fmt.Sprintf(" (factors with fewer than %d images left out)", eval.DefaultMinImages)
 }

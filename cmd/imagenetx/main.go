@@ -32,6 +32,8 @@ func commands() map[string]command {
 		"calibration": {runCalibration, "expected calibration error per factor, worst factor and overall"},
 		"prevalence":  {runPrevalence, "prevalence shift of each factor among a model's mistakes"},
 		"cooccur":     {runCooccur, "Spearman co-occurrence of the factors (and metaclasses)"},
+		"sweep":       {runSweep, "test-time spill-over: one pass, every strength of a variant family"},
+		"merge":       {runMerge, "put the outputs of run/audit --shard i/n back together (checked; identical to one run)"},
 		"plot":        {runPlot, "one report chart as SVG or PNG"},
 	}
 }

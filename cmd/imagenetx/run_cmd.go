@@ -24,6 +24,15 @@ type runFlags struct {
 	batch, workers, threads, runners, limit, topk  int
 	resume, quiet                                  bool
 	pre                                            modelFlags
+	// acceptCorrupt decodes damaged JPEG data as Pillow does instead of
+	// recording the image as failed; maxPixels bounds a decoded image.
+	acceptCorrupt bool
+	maxPixels     int64
+	// gpuMemLimit and convAlgoSearch tune the CUDA execution provider.
+	gpuMemLimit    int64
+	convAlgoSearch string
+	// shard is the part of the image list this process runs (--shard i/n).
+	shard engine.ShardSpec
 }
 
 // modelFlags override the model's preprocessing and label space.
@@ -43,12 +52,21 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.workers, "workers", 0, "decode/preprocess workers (default: one per CPU)")
 	fs.IntVar(&f.threads, "threads", 0, "ONNX Runtime intra-op threads (default: one per CPU)")
 	fs.IntVar(&f.runners, "runners", 1, "concurrent inference calls")
-	fs.IntVar(&f.limit, "limit", 0, "only the first N images (in file-name order)")
+	fs.IntVar(&f.limit, "limit", 0, "only the first N images (in file-name order), taken before --shard")
+	fs.Func("shard", "run only part `i/n` of the image list (0 ≤ i < n), chosen by a hash of each file name; put the parts together with imagenetx merge (deploy/README.md)", func(s string) error {
+		sh, err := engine.ParseShard(s)
+		f.shard = sh
+		return err
+	})
 	fs.IntVar(&f.topk, "topk", 1, "write the top K classes per image")
 	fs.BoolVar(&f.resume, "resume", false, "continue an interrupted run from its output files")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
 	fs.StringVar(&f.output, "output-kind", "auto", "model output: auto, logits or probabilities")
 	fs.StringVar(&f.variant, "variant", "", "preprocessing variant chain, e.g. brightness:factor=1.5")
+	fs.Int64Var(&f.gpuMemLimit, "gpu-mem-limit", 0, "with --device cuda:N: cap the GPU memory arena at `BYTES` (default: no cap)")
+	fs.StringVar(&f.convAlgoSearch, "cudnn-conv-algo-search", "EXHAUSTIVE", "with --device cuda:N: EXHAUSTIVE (fastest), HEURISTIC or DEFAULT (reproducible)")
+	fs.BoolVar(&f.acceptCorrupt, "accept-corrupt-jpeg", false, "decode JPEGs with damaged entropy data as Pillow does (lost blocks filled in) instead of recording them as failed")
+	fs.Int64Var(&f.maxPixels, "max-pixels", 0, "refuse images whose header declares more pixels (default: the decoder's limit)")
 	fs.IntVar(&f.pre.resize, "resize", -1, "resize the shorter side to N (default: the model's)")
 	fs.IntVar(&f.pre.crop, "crop", 0, "center-crop size (default: the model's)")
 	fs.Float64Var(&f.pre.cropPct, "crop-pct", 0, "timm crop_pct: resize to crop/crop_pct")
@@ -65,6 +83,10 @@ func (f *runFlags) check(fs *flag.FlagSet) error {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	case f.images == "":
 		return errors.New("--images DIR is required")
+	case f.convAlgoSearch != "EXHAUSTIVE" && f.convAlgoSearch != "HEURISTIC" && f.convAlgoSearch != "DEFAULT":
+		return fmt.Errorf("--cudnn-conv-algo-search %q: want EXHAUSTIVE, HEURISTIC or DEFAULT", f.convAlgoSearch)
+	case f.gpuMemLimit < 0 || f.maxPixels < 0:
+		return errors.New("--gpu-mem-limit and --max-pixels must be ≥ 0")
 	case f.limit < 0 || f.topk < 1 || f.batch < 0 || f.workers < 0 || f.threads < 0 || f.runners < 1:
 		return errors.New("--limit, --batch, --workers and --threads must be ≥ 0, --topk and --runners ≥ 1")
 	}
@@ -132,17 +154,41 @@ func (m *modelFlags) moreSettings(s *models.Settings) error {
 type job struct {
 	flags *runFlags
 	clf   *engine.Classifier
+	// items is this process's list: the shard's part of list.
 	items []engine.Item
+	list  imageList
+}
+
+// imageList describes the whole image list (after --limit, before
+// --shard), so that merging shards can prove they cover it.
+type imageList struct {
+	count       int
+	fingerprint string
+}
+
+// listJobImages lists the images, keeps the first --limit of them and then
+// the --shard's part: the union of the shards of a limited run is the
+// unsharded run with the same limit.
+func listJobImages(f *runFlags) ([]engine.Item, imageList, error) {
+	items, err := engine.ListImages(f.images)
+	if err != nil {
+		return nil, imageList{}, err
+	}
+	if f.limit > 0 && f.limit < len(items) {
+		items = items[:f.limit]
+	}
+	fp, err := engine.FingerprintItems(items)
+	if err != nil {
+		return nil, imageList{}, err
+	}
+	return f.shard.Select(items), imageList{count: len(items), fingerprint: fp}, nil
 }
 
 // openJob loads the runtime and model and lists the images.
 func openJob(f *runFlags) (*job, error) {
-	items, err := engine.ListImages(f.images)
+	items, list, err := listJobImages(f)
 	if err != nil {
 		return nil, err
-	}
-	if f.limit > 0 && f.limit < len(items) {
-		items = items[:f.limit]
 	}
 	spec, err := resolveModel(f)
 	if err != nil {
@@ -152,6 +198,7 @@ func openJob(f *runFlags) (*job, error) {
 	if err != nil {
 		return nil, err
 	}
+	dev.MemLimit, dev.ConvAlgoSearch = f.gpuMemLimit, f.convAlgoSearch
 	kind, err := engine.ParseOutputKind(f.output)
 	if err != nil {
 		return nil, err
@@ -162,11 +209,12 @@ func openJob(f *runFlags) (*job, error) {
 	clf, err := engine.OpenClassifier(spec, engine.Options{
 		Batch: f.batch, Workers: f.workers, Threads: f.threads, Runners: f.runners,
 		Device: dev, Variant: f.variant, TopK: f.topk, Output: kind,
+		Decode: preprocess.DecodeOptions{AcceptCorruptJPEG: f.acceptCorrupt, MaxPixels: f.maxPixels},
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &job{flags: f, clf: clf, items: items}, nil
+	return &job{flags: f, clf: clf, items: items, list: list}, nil
 }
 
 // resolveModel finds the model (registered names are looked for in the
@@ -191,25 +239,74 @@ func resolveModel(f *runFlags) (models.Spec, error) {
 	return spec, err
 }
 
-// manifest records what produced an output, so --resume can refuse to mix
-// runs of different models or settings.
+// manifest records what produced an output (the run.json beside it), so
+// that --resume can refuse to mix runs of different models or settings and
+// merge can prove that shards fit together and cover their image list.
 type manifest struct {
 	Model       string            `json:"model"`
 	ModelSHA256 string            `json:"model_sha256"`
 	Preprocess  preprocess.Config `json:"preprocess"`
 	Variant     string            `json:"variant"`
-	Batch       int               `json:"batch"`
-	TopK        int               `json:"topk"`
-	LabelOffset int               `json:"label_offset"`
-	OutputKind  string            `json:"output_kind"`
+	// AcceptCorruptJPEG changes which images fail, so resume and merge
+	// must not mix the two settings.
+	AcceptCorruptJPEG bool   `json:"accept_corrupt_jpeg,omitempty"`
+	Batch             int    `json:"batch"`
+	TopK              int    `json:"topk"`
+	LabelOffset       int    `json:"label_offset"`
+	OutputKind        string `json:"output_kind"`
+	// Device is "cpu" or "cuda" and Runtime the ONNX Runtime version: the
+	// scores' last bits may differ between them.
+	Device  string `json:"device"`
+	Runtime string `json:"onnxruntime"`
+	// Images and ImagesSHA256 describe the whole image list (after
+	// --limit, before --shard; see engine.ListFingerprint).
+	Images       int    `json:"images"`
+	ImagesSHA256 string `json:"images_sha256"`
+	// Shard is the part of the list this output covers (0/1: all of it),
+	// ShardImages the number of images in that part.
+	Shard       engine.ShardSpec `json:"shard"`
+	ShardImages int              `json:"shard_images"`
 }
 
 func (j *job) manifest() manifest {
 	c := j.clf
 	return manifest{
-		Model: c.Spec.Name, ModelSHA256: c.Spec.SHA256, Preprocess: c.Spec.Preprocess, Variant: j.flags.variant,
+		Model: c.Spec.Name, ModelSHA256: c.Spec.SHA256, Preprocess: c.Spec.Preprocess, Variant: j.flags.variant, AcceptCorruptJPEG: j.flags.acceptCorrupt,
 		Batch: c.Config.Batch, TopK: j.flags.topk, LabelOffset: c.Config.Scorer.LabelOffset, OutputKind: c.Config.Scorer.Kind.String(),
+		Device: deviceKind(j.flags.device), Runtime: engine.RuntimeVersion(),
+		Images: j.list.count, ImagesSHA256: j.list.fingerprint, Shard: j.shard(), ShardImages: len(j.items),
 	}
+}
+
+// shard is the run's shard, 0/1 when unsharded.
+func (j *job) shard() engine.ShardSpec {
+	if j.flags.shard.IsWhole() {
+		return engine.Whole
+	}
+	return j.flags.shard
+}
+
+// deviceKind drops the GPU number: cuda:0 on one machine and cuda:1 on
+// another compute the same scores.
+func deviceKind(device string) string {
+	d, err := engine.ParseDevice(device)
+	if err != nil || !d.CUDA {
+		return "cpu"
+	}
+	return "cuda"
+}
+
+// readManifest reads a run.json.
+func readManifest(path string) (manifest, error) {
+	var m manifest
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return m, err
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return m, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
 }
 
 func writeManifest(path string, m manifest) error {
@@ -223,13 +320,12 @@ func writeManifest(path string, m manifest) error {
 // checkManifest compares the interrupted run's manifest with this one and
 // adopts its decided output kind.
 func (j *job) checkManifest(path string) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
+	old, err := readManifest(path)
+	if errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("--resume: %w (cannot tell what produced the existing output)", err)
 	}
-	var old manifest
-	if err := json.Unmarshal(data, &old); err != nil {
-		return fmt.Errorf("--resume: %s: %w", path, err)
+	if err != nil {
+		return fmt.Errorf("--resume: %w", err)
 	}
 	cur := j.manifest()
 	if old.OutputKind != engine.OutputAuto.String() && cur.OutputKind == engine.OutputAuto.String() {
@@ -316,17 +412,77 @@ func runRun(ctx context.Context, args []string) error {
 	}
 	st, err := j.execute(ctx, start, sink, o)
 	err = errors.Join(err, sink.Close())
-	printRunSummary(os.Stderr, j, st, o)
+	st.Failed += keptFailures(sink)
+	printRunSummary(os.Stderr, j, st, o, err)
 	return runOutcome(st, err, o)
 }
 
-func printRunSummary(w io.Writer, j *job, st engine.Stats, o outputs) {
-	fmt.Fprintf(w, "%s on %d images: %d predicted, %d failed", j.clf.Spec.Name, st.Total, st.Skipped+st.Done-st.Failed, st.Failed)
+// keptFailures counts the failed images that a resumed run found already
+// recorded, so the summary and exit status cover the whole run.
+func keptFailures(sink *engine.FileSink) int {
+	_, failed := sink.Kept()
+	return failed
+}
+
+// printRunSummary says what the run did; after a write error it does not
+// claim predictions that may never have reached the disk.
+func printRunSummary(w io.Writer, j *job, st engine.Stats, o outputs, runErr error) {
+	fmt.Fprintf(w, "%s on %d images", j.clf.Spec.Name, st.Total)
+	if sh := j.shard(); !sh.IsWhole() {
+		fmt.Fprintf(w, " (shard %s of %d)", sh, j.list.count)
+	}
+	if runErr != nil {
+		fmt.Fprintf(w, ": stopped after %d images, %d failed: %v\n", st.Skipped+st.Done, st.Failed, runErr)
+		return
+	}
+	fmt.Fprintf(w, ": %d predicted, %d failed", st.Skipped+st.Done-st.Failed, st.Failed)
 	if st.Skipped > 0 {
 		fmt.Fprintf(w, " (%d from the earlier run)", st.Skipped)
 	}
 	fmt.Fprintf(w, "; %.1f img/s over %s (batch %d, output %s) -> %s\n",
 		st.Rate(), st.Elapsed.Round(time.Millisecond), j.clf.Config.Batch, st.OutputKind, o.preds)
+	if u, ok := utilisationOf(st, j.clf.Config); ok {
+		fmt.Fprintln(w, u)
+	}
+}
+
+// utilisation says which side of the pipeline limits a run: preprocessing
+// workers that are always busy mean the model waits for images (add
+// --workers, or CPUs); an inference side that is always busy means the
+// model is the bottleneck (a larger --batch, another --device).
+type utilisation struct {
+	workers, runners int
+	// prep and infer are the busy fractions, 0..1: summed busy time over
+	// wall time × goroutines.
+	prep, infer float64
+	// prepPerImage is the mean time one worker spends on one image.
+	prepPerImage time.Duration
+}
+
+func utilisationOf(st engine.Stats, cfg engine.Config) (utilisation, bool) {
+	if st.Elapsed <= 0 || st.Done == 0 {
+		return utilisation{}, false
+	}
+	wall := st.Elapsed.Seconds()
+	workers, runners := max(cfg.Workers, 1), max(cfg.Runners, 1)
+	return utilisation{
+		workers: workers, runners: runners,
+		prep:         st.PrepareTime.Seconds() / (wall * float64(workers)),
+		infer:        st.InferTime.Seconds() / (wall * float64(runners)),
+		prepPerImage: st.PrepareTime / time.Duration(st.Done),
+	}, true
+}
+
+func (u utilisation) String() string {
+	return fmt.Sprintf("busy: preprocessing workers %.0f%% (%s, %s per image each), inference %.0f%% (%s)",
+		100*u.prep, plural(u.workers, "worker"), u.prepPerImage.Round(10*time.Microsecond), 100*u.infer, plural(u.runners, "runner"))
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // runOutcome maps a finished run to the command's error: failures make it

@@ -103,6 +103,8 @@ func TestRunCommandErrors(t *testing.T) {
 		{"empty folder", []string{"--images", images}, "no image files"},
 		{"bad device", []string{"--images", shareddata.Require(t, "images", "val_227"), "--device", "tpu", "-o", filepath.Join(images, "p.csv")}, `device "tpu"`},
 		{"bad topk", []string{"--images", images, "--topk", "0"}, "--topk"},
+		{"shard out of range", []string{"--images", images, "--shard", "3/3"}, "shard number must be 0 to 2"},
+		{"shard syntax", []string{"--images", images, "--shard", "1:3"}, "want i/n"},
 		{"missing library", []string{"--images", shareddata.Require(t, "images", "val_227"), "--ort-lib", "/nonexistent/libonnxruntime.so", "-o", filepath.Join(images, "p.csv")}, "bash scripts/setup.sh"},
 		{"unknown model", []string{"--images", shareddata.Require(t, "images", "val_227"), "--model", "resnet9000", "-o", filepath.Join(images, "p.csv")}, "not a known model"},
 	}
@@ -138,5 +140,42 @@ func TestAuditCommand(t *testing.T) {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout.String())
 		}
+	}
+}
+
+// TestRunShardResume resumes a cut-short shard: the result equals the
+// shard run uninterrupted, and resuming as another shard is refused.
+func TestRunShardResume(t *testing.T) {
+	requireORT(t)
+	images := shareddata.Require(t, "images", "val_227")
+	dir := t.TempDir()
+	args := func(out string, extra ...string) []string {
+		return append([]string{"--images", images, "--limit", "60", "--batch", "4", "--quiet", "--shard", "1/2", "-o", out}, extra...)
+	}
+	ref, cut := filepath.Join(dir, "ref.csv"), filepath.Join(dir, "cut.csv")
+	if err := runRun(context.Background(), args(ref)); err != nil {
+		t.Fatal(err)
+	}
+	want := readLines(t, ref)
+	if len(want) < 15 || len(want) > 45 {
+		t.Fatalf("shard 1/2 of 60 images has %d rows", len(want)-1)
+	}
+	// An interrupted run: its first 9 rows and a torn tenth.
+	if err := runRun(context.Background(), args(cut)); err != nil {
+		t.Fatal(err)
+	}
+	torn := strings.Join(want[:10], "\n") + "\n" + want[10][:8]
+	if err := os.WriteFile(cut, []byte(torn), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := runRun(context.Background(), args(cut, "--resume")); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(cut); string(got) != strings.Join(want, "\n")+"\n" {
+		t.Fatal("resumed shard differs from the uninterrupted one")
+	}
+	other := []string{"--images", images, "--limit", "60", "--batch", "4", "--quiet", "--shard", "0/2", "--resume", "-o", cut}
+	if err := runRun(context.Background(), other); err == nil || !strings.Contains(err.Error(), "different settings") {
+		t.Fatalf("resume as another shard: %v", err)
 	}
 }

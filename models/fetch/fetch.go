@@ -74,6 +74,13 @@ func (f *Fetcher) Ensure(ctx context.Context, a Asset) (string, Outcome, error) 
 	if !errors.Is(err, os.ErrNotExist) && !errors.As(err, &mm) {
 		return "", 0, err
 	}
+	if mm != nil {
+		// A file that fails its pin is never used: remove it now, so that
+		// a failed replacement cannot leave it in place.
+		if err := os.Remove(dest); err != nil {
+			return "", 0, fmt.Errorf("remove %s (sha256 mismatch): %w", dest, err)
+		}
+	}
 	if f.Mirror != "" {
 		src := filepath.Join(f.Mirror, filepath.FromSlash(a.Path))
 		if err := f.copyFrom(src, dest, a); err == nil {

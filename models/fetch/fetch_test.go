@@ -213,6 +213,7 @@ func TestFetcherEnsure(t *testing.T) {
 		{"bad download refused", setup{}, srv.URL + "/bad", 0, "sha256"},
 		{"http error", setup{}, srv.URL + "/missing", 0, "404"},
 		{"no source", setup{}, "", 0, "no upstream URL"},
+		{"stale home with no replacement is removed", setup{home: bad}, "", 0, "no upstream URL"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -238,8 +239,8 @@ func TestFetcherEnsure(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)
 				}
-				if b, err := os.ReadFile(f.Dest(a)); err == nil && bytes.Equal(b, bad) && tc.setup.home == nil {
-					t.Fatalf("unverified file installed")
+				if b, err := os.ReadFile(f.Dest(a)); err == nil && bytes.Equal(b, bad) {
+					t.Fatalf("a file failing its sha256 is left in place")
 				}
 				return
 			}

@@ -1,0 +1,397 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/imagenetx/imagenetx/engine"
+	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/stats"
+	"github.com/imagenetx/imagenetx/eval/sweep"
+	"github.com/imagenetx/imagenetx/internal/atomicfile"
+	"github.com/imagenetx/imagenetx/preprocess/variant"
+	"github.com/imagenetx/imagenetx/report"
+)
+
+const sweepUsage = `usage: imagenetx sweep --model FILE|NAME --images DIR --annotations DIR --variant FAMILY
+       [--strengths 0,0.25,0.5,1] [--seed N] [--correction holm|bh] [--bootstrap 1000] [-o OUTDIR] [run flags]
+
+Test-time spill-over: one pass over the images, each decoded, resized and
+cropped once, then every strength of the variant family applied to a copy of
+the crop. OUTDIR gets predictions_<strength>.csv per strength (strength 0 is
+exactly a plain run), factors.csv, spillover.csv, run.json and report.html;
+stdout a summary per factor.
+`
+
+// sweepFlags are the settings of a sweep beyond the run and dataset flags.
+type sweepFlags struct {
+	run        runFlags
+	data       datasetFlags
+	strengths  string
+	seed       uint64
+	correction string
+	errorType  string
+	resamples  int
+	outDir     string
+}
+
+func (f *sweepFlags) register(fs *flag.FlagSet) {
+	f.run.register(fs)
+	fs.Lookup("variant").Usage = "variant `FAMILY` to sweep (" + strings.Join(variant.Families(), ", ") + ")"
+	f.data.register(fs)
+	fs.StringVar(&f.strengths, "strengths", "0,0.25,0.5,1", "comma-separated strengths in [0, 1], including 0 (the baseline)")
+	fs.Uint64Var(&f.seed, "seed", 0, "seed of the variants' random draws (0: the draws of `run --variant`)")
+	fs.StringVar(&f.correction, "correction", "holm", "correction across factors: holm, bh or none")
+	fs.StringVar(&f.errorType, "error-type", "class", "when a prediction is correct: class, metaclass or real")
+	fs.IntVar(&f.resamples, "bootstrap", stats.DefaultResamples, "bootstrap resamples for the change intervals")
+	fs.StringVar(&f.outDir, "o", "sweep", "output `DIR`")
+}
+
+// sweepPlan is a checked sweep: the strengths with their variant chains.
+type sweepPlan struct {
+	family    string
+	strengths []float64
+	chains    []*variant.Chain
+	opt       sweep.Options
+}
+
+func (f *sweepFlags) plan(fs *flag.FlagSet) (*sweepPlan, error) {
+	if err := f.run.check(fs); err != nil {
+		return nil, err
+	}
+	switch {
+	case f.run.resume:
+		return nil, errors.New("--resume is not supported by sweep; run it again")
+	case !f.run.shard.IsWhole():
+		return nil, errors.New("--shard is not supported by sweep: its statistics need every image")
+	case f.run.variant == "":
+		return nil, fmt.Errorf("--variant FAMILY is required (%s)", strings.Join(variant.Families(), ", "))
+	case f.resamples < 1:
+		return nil, fmt.Errorf("--bootstrap %d: want at least 1 resample", f.resamples)
+	}
+	p := &sweepPlan{family: f.run.variant}
+	var err error
+	if p.strengths, err = parseStrengths(f.strengths); err != nil {
+		return nil, err
+	}
+	for _, s := range p.strengths {
+		ch, err := variant.FamilyChain(p.family, s, f.seed)
+		if err != nil {
+			return nil, fmt.Errorf("--variant: %w", err)
+		}
+		p.chains = append(p.chains, ch)
+	}
+	return p, f.options(p)
+}
+
+func (f *sweepFlags) options(p *sweepPlan) error {
+	corr, err := eval.ParseCorrection(f.correction)
+	if err != nil {
+		return fmt.Errorf("--correction: %w", err)
+	}
+	et, err := eval.ParseErrorType(f.errorType)
+	if err != nil {
+		return fmt.Errorf("--error-type: %w", err)
+	}
+	b := stats.DefaultBootstrap
+	b.Resamples = f.resamples
+	p.opt = sweep.Options{ErrorType: et, Correction: corr, Bootstrap: b, Alpha: sweep.DefaultAlpha}
+	return nil
+}
+
+// parseStrengths reads a comma-separated list of distinct strengths in
+// [0, 1] that includes 0, and returns it sorted.
+func parseStrengths(text string) ([]float64, error) {
+	var out []float64
+	for _, field := range strings.Split(text, ",") {
+		s, err := strconv.ParseFloat(strings.TrimSpace(field), 64)
+		if err != nil || !(s >= 0 && s <= 1) {
+			return nil, fmt.Errorf("--strengths: %q is not a number in [0, 1]", strings.TrimSpace(field))
+		}
+		if slices.Contains(out, s) {
+			return nil, fmt.Errorf("--strengths: %v given twice", s)
+		}
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	if len(out) < 2 || out[0] != 0 {
+		return nil, fmt.Errorf("--strengths %q: need 0 (the baseline) and at least one other strength", text)
+	}
+	return out, nil
+}
+
+// runSweep is `imagenetx sweep`.
+func runSweep(ctx context.Context, args []string) error { return sweepCommand(ctx, args, os.Stdout) }
+
+// sweepCommand is runSweep with the summary going to stdout.
+func sweepCommand(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), sweepUsage)
+		fs.PrintDefaults()
+	}
+	f := &sweepFlags{}
+	f.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	p, err := f.plan(fs)
+	if err != nil {
+		return err
+	}
+	if f.data.dir == "" {
+		f.data.dir = defaultAnnotations()
+	}
+	return runSweepPlan(ctx, f, p, stdout, args)
+}
+
+// sweepRun is an opened sweep: the model, its per-strength outputs and the
+// accumulators the predictions stream into.
+type sweepRun struct {
+	flags  *sweepFlags
+	plan   *sweepPlan
+	job    *job
+	levels []sweep.Level
+	sinks  []*engine.FileSink
+}
+
+func runSweepPlan(ctx context.Context, f *sweepFlags, p *sweepPlan, stdout io.Writer, args []string) error {
+	dataset, err := f.data.load()
+	if err != nil {
+		return fmt.Errorf("annotations: %w (run `bash scripts/setup.sh` to fetch them, or pass --annotations DIR)", err)
+	}
+	if err := os.MkdirAll(f.outDir, 0o755); err != nil {
+		return fmt.Errorf("output folder: %w", err)
+	}
+	plain := f.run
+	plain.variant = "" // the model's own pipeline; the variants come per strength
+	j, err := openJob(&plain)
+	if err != nil {
+		return err
+	}
+	defer j.clf.Close()
+	r := &sweepRun{flags: f, plan: p, job: j}
+	st, err := r.execute(ctx, dataset)
+	if st.Total > 0 {
+		printSweepSummary(os.Stderr, r, st)
+	}
+	if err != nil {
+		return sweepOutcome(st, err, f.outDir)
+	}
+	if err := r.writeResults(ctx, st, stdout, args); err != nil {
+		return err
+	}
+	return sweepOutcome(st, nil, f.outDir)
+}
+
+// execute runs the engine once over the images with one view per strength.
+func (r *sweepRun) execute(ctx context.Context, dataset *eval.Dataset) (engine.Stats, error) {
+	clf := r.job.clf
+	cfg, inf, err := engine.WithViews(clf.Config, len(r.plan.strengths), clf.Session)
+	if err != nil {
+		return engine.Stats{}, err
+	}
+	sink, err := r.openSinks(dataset)
+	if err != nil {
+		return engine.Stats{}, err
+	}
+	prep := &engine.VariantPreparer{Pipeline: clf.Preparer.Pipeline, Layout: clf.Preparer.Layout,
+		Variants: r.plan.chains, Decode: clf.Preparer.Decode}
+	pp := engine.NewProgressPrinter(os.Stderr, r.flags.run.quiet)
+	cfg.Progress = pp.Update
+	st, err := engine.Run(ctx, r.job.items, 0, prep, inf, sink, cfg)
+	pp.Finish(st.Progress)
+	for _, s := range r.sinks {
+		err = errors.Join(err, s.Close())
+	}
+	return st, err
+}
+
+// openSinks makes, per strength, the predictions file (with its errors file
+// beside it, as `run` writes them) and the accumulator for the statistics.
+func (r *sweepRun) openSinks(dataset *eval.Dataset) (engine.Sink, error) {
+	model := r.job.clf.Spec.Name
+	var views engine.ViewSinks
+	for _, s := range r.plan.strengths {
+		path := filepath.Join(r.flags.outDir, predictionsFile(s))
+		fsink, err := engine.CreateFileSink(path, engine.ErrorsPathFor(path), r.flags.run.topk)
+		if err != nil {
+			for _, open := range r.sinks {
+				open.Close()
+			}
+			return nil, err
+		}
+		r.sinks = append(r.sinks, fsink)
+		acc := eval.NewAccumulator(dataset)
+		r.levels = append(r.levels, sweep.Level{Strength: s, Acc: acc, Model: model})
+		add := func(res engine.Result) error {
+			if res.Err != nil {
+				return nil
+			}
+			return acc.Add(model, res.Pred)
+		}
+		views = append(views, engine.Tee{fsink, engine.FuncSink(add)})
+	}
+	return views, nil
+}
+
+// predictionsFile names a strength's predictions, e.g. predictions_0.25.csv.
+func predictionsFile(s float64) string {
+	return "predictions_" + strconv.FormatFloat(s, 'g', -1, 64) + ".csv"
+}
+
+func printSweepSummary(w io.Writer, r *sweepRun, st engine.Stats) {
+	n := len(r.plan.strengths)
+	fmt.Fprintf(w, "%s × %s at %d strengths on %d images: %d predicted, %d failed; %.1f img/s (%.1f predictions/s) over %s (batch %d)\n",
+		r.job.clf.Spec.Name, r.plan.family, n, st.Total, st.Done-st.Failed, st.Failed, st.Rate(), float64(n)*st.Rate(),
+		st.Elapsed.Round(time.Millisecond), r.job.clf.Config.Batch)
+}
+
+// sweepOutcome maps a finished sweep to the command's error, as runOutcome.
+func sweepOutcome(st engine.Stats, err error, outDir string) error {
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return fmt.Errorf("stopped after %d of %d images: %w", st.Done, st.Total, err)
+		}
+		return err
+	}
+	if st.Failed > 0 {
+		return fmt.Errorf("%w: %d of %d images failed (see the .errors.csv files in %s)", errIncomplete, st.Failed, st.Total, outDir)
+	}
+	return nil
+}
+
+// writeResults analyses the sweep and writes the tables, run.json, the
+// report and the summary.
+func (r *sweepRun) writeResults(ctx context.Context, st engine.Stats, stdout io.Writer, args []string) error {
+	res, err := sweep.Analyze(ctx, r.levels, r.plan.opt)
+	if err != nil {
+		return err
+	}
+	tbl, err := sweep.FactorTable(r.levels, r.plan.opt.ErrorType)
+	if err != nil {
+		return err
+	}
+	dir := r.flags.outDir
+	for _, out := range []struct {
+		name string
+		rec  *eval.Records
+	}{{"factors.csv", tbl}, {report.SweepFile, res.Records()}} {
+		if err := writeOutput(filepath.Join(dir, out.name), out.rec.WriteCSV); err != nil {
+			return err
+		}
+	}
+	if err := writeSweepManifest(filepath.Join(dir, "run.json"), r, st); err != nil {
+		return err
+	}
+	if err := r.writeReport(ctx, res, args); err != nil {
+		return err
+	}
+	return sweep.WriteMarkdown(stdout, res, r.title())
+}
+
+func (r *sweepRun) title() string { return r.job.clf.Spec.Name + " × " + r.plan.family }
+
+// writeReport renders report.html from the spill-over table just written
+// (so its curves are those `imagenetx report --sweep DIR` fits), marking as
+// significant the factors the summary judges: enough images and an error
+// ratio interval at the strongest strength that excludes 0. The McNemar
+// p-value alone, which `report --sweep` goes by, speaks of the factor's
+// accuracy, and a variant that lowers every accuracy makes it small for
+// every large factor without any spill-over.
+func (r *sweepRun) writeReport(ctx context.Context, res *sweep.Result, args []string) error {
+	s, err := report.LoadSweepDir(r.flags.outDir)
+	if err != nil {
+		return err
+	}
+	s.Title, s.StrengthLabel = r.title(), r.plan.family+" strength"
+	last := len(res.Strengths) - 1
+	for i := range s.Factors {
+		f, err := eval.FactorIndex(s.Factors[i].Name)
+		if err != nil {
+			return err
+		}
+		row := res.Row(f, last)
+		s.Factors[i].Significant = res.Verdict(f, last).Ratio != 0
+		s.Factors[i].Evidence = fmt.Sprintf("error ratio change at %s: %s [%s, %s] (%d images); McNemar on accuracy p_adj = %s (%s)",
+			strconv.FormatFloat(row.Strength, 'g', -1, 64), fmtSigned(row.Change), fmtSigned(row.ChangeLo), fmtSigned(row.ChangeHi),
+			row.N, fmtP(row.PAdjusted), res.Options.Correction)
+	}
+	in := report.Input{Title: "imagenetx sweep: " + r.title(), Sweeps: []report.Sweep{s},
+		Notes: []string{"imagenetx sweep " + strings.Join(args, " ")}}
+	return writeOutput(filepath.Join(r.flags.outDir, "report.html"), func(w io.Writer) error { return report.Write(ctx, w, in) })
+}
+
+func fmtP(p float64) string {
+	if math.IsNaN(p) {
+		return "n/a"
+	}
+	return strconv.FormatFloat(p, 'g', 3, 64)
+}
+
+func fmtSigned(v float64) string {
+	if math.IsNaN(v) {
+		return "n/a"
+	}
+	s := strconv.FormatFloat(v, 'f', 3, 64)
+	if v > 0 {
+		s = "+" + s
+	}
+	return s
+}
+
+// sweepManifest is run.json: what produced a sweep's outputs.
+type sweepManifest struct {
+	manifest
+	Family          string    `json:"family"`
+	Strengths       []float64 `json:"strengths"`
+	Specs           []string  `json:"variant_specs"`
+	Seed            uint64    `json:"seed"`
+	ErrorType       string    `json:"error_type"`
+	Correction      string    `json:"correction"`
+	Resamples       int       `json:"bootstrap_resamples"`
+	BootstrapSeed   uint64    `json:"bootstrap_seed"`
+	ImagesDir       string    `json:"images_dir"`
+	Annotations     string    `json:"annotations"`
+	NumImages       int       `json:"num_images"`
+	Failed          int       `json:"failed"`
+	ElapsedSeconds  float64   `json:"elapsed_seconds"`
+	ImagesPerSecond float64   `json:"images_per_second"`
+}
+
+func writeSweepManifest(path string, r *sweepRun, st engine.Stats) error {
+	m := sweepManifest{manifest: r.job.manifest(), Family: r.plan.family, Strengths: r.plan.strengths, Seed: r.flags.seed,
+		ErrorType: r.plan.opt.ErrorType.String(), Correction: r.plan.opt.Correction.String(),
+		Resamples: r.plan.opt.Bootstrap.Resamples, BootstrapSeed: r.plan.opt.Bootstrap.Seed,
+		ImagesDir: r.flags.run.images, Annotations: r.flags.data.dir, NumImages: st.Total, Failed: st.Failed,
+		ElapsedSeconds: st.Elapsed.Seconds(), ImagesPerSecond: st.Rate()}
+	m.OutputKind = st.OutputKind.String()
+	for _, ch := range r.plan.chains {
+		spec := ""
+		if ch != nil {
+			spec = ch.String()
+		}
+		m.Specs = append(m.Specs, spec)
+	}
+	return writeJSONFile(path, m)
+}
+
+// writeJSONFile writes v as indented JSON, atomically.
+func writeJSONFile(path string, v any) error {
+	return atomicfile.WriteFile(path, func(f *os.File) error {
+		enc := json.NewEncoder(f)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	})
+}
