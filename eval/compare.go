@@ -263,7 +263,7 @@ func writeComparisonMarkdown(w io.Writer, c *Comparison) error {
 	var rows [][]string
 	for _, r := range c.Rows {
 		rows = append(rows, []string{r.Factor, strconv.Itoa(r.N), FormatFixed(r.AccuracyA), FormatFixed(r.AccuracyB),
-			signedPoints(r.Difference), strconv.Itoa(r.OnlyA), strconv.Itoa(r.OnlyB), formatP(r.P), formatP(r.PAdjusted)})
+			signedPoints(r.Difference), strconv.Itoa(r.OnlyA), strconv.Itoa(r.OnlyB), FormatP(r.P), FormatP(r.PAdjusted)})
 	}
 	if err := WriteMarkdownTable(w, header, rows, 1); err != nil {
 		return err
@@ -335,10 +335,10 @@ func signedPoints(d float64) string {
 	return s
 }
 
-// formatP prints a p-value with three significant digits; values below
-// MinReportedP (where the binomial tail underflows to 0) print as
-// "<1e-300" rather than a misleading 0.
-func formatP(p float64) string {
+// FormatP prints a p-value with three significant digits for humans
+// ("" for NaN); values below MinReportedP (where the binomial tail
+// underflows to 0) print as "<1e-300" rather than a misleading 0.
+func FormatP(p float64) string {
 	switch {
 	case math.IsNaN(p):
 		return ""
@@ -354,8 +354,8 @@ const MinReportedP = 1e-300
 
 // pClause writes "name = p", or "name < 1e-300" for p below MinReportedP.
 func pClause(name string, p float64) string {
-	if s := formatP(p); strings.HasPrefix(s, "<") {
+	if s := FormatP(p); strings.HasPrefix(s, "<") {
 		return name + " " + s[:1] + " " + s[1:]
 	}
-	return name + " = " + formatP(p)
+	return name + " = " + FormatP(p)
 }

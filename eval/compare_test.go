@@ -217,8 +217,8 @@ func TestPValueText(t *testing.T) {
 		{math.NaN(), "", "p = "},
 	}
 	for _, c := range cases {
-		if got := formatP(c.p); got != c.cell {
-			t.Errorf("formatP(%g) = %q, want %q", c.p, got, c.cell)
+		if got := FormatP(c.p); got != c.cell {
+			t.Errorf("FormatP(%g) = %q, want %q", c.p, got, c.cell)
 		}
 		if got := pClause("p", c.p); got != c.clause {
 			t.Errorf("pClause(%g) = %q, want %q", c.p, got, c.clause)

@@ -206,6 +206,19 @@ func FormatFixed(v float64) string {
 	return strconv.FormatFloat(v, 'f', 4, 64)
 }
 
+// FormatSigned prints v with the given decimals and an explicit sign for
+// positive values, "+0.125" ("" for NaN): changes and differences.
+func FormatSigned(v float64, decimals int) string {
+	if math.IsNaN(v) {
+		return ""
+	}
+	s := strconv.FormatFloat(v, 'f', decimals, 64)
+	if v > 0 {
+		s = "+" + s
+	}
+	return s
+}
+
 // Records is a long-form table of typed cells (string, int, float64 or
 // bool), written as CSV for pandas or as JSON.
 type Records struct {

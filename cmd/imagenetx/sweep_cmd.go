@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -325,30 +324,12 @@ func (r *sweepRun) writeReport(ctx context.Context, res *sweep.Result, args []st
 		row := res.Row(f, last)
 		s.Factors[i].Significant = res.Verdict(f, last).Ratio != 0
 		s.Factors[i].Evidence = fmt.Sprintf("error ratio change at %s: %s [%s, %s] (%d images); McNemar on accuracy p_adj = %s (%s)",
-			strconv.FormatFloat(row.Strength, 'g', -1, 64), fmtSigned(row.Change), fmtSigned(row.ChangeLo), fmtSigned(row.ChangeHi),
-			row.N, fmtP(row.PAdjusted), res.Options.Correction)
+			strconv.FormatFloat(row.Strength, 'g', -1, 64), eval.FormatSigned(row.Change, 3), eval.FormatSigned(row.ChangeLo, 3), eval.FormatSigned(row.ChangeHi, 3),
+			row.N, eval.FormatP(row.PAdjusted), res.Options.Correction)
 	}
 	in := report.Input{Title: "imagenetx sweep: " + r.title(), Sweeps: []report.Sweep{s},
 		Notes: []string{"imagenetx sweep " + strings.Join(args, " ")}}
 	return writeOutput(filepath.Join(r.flags.outDir, "report.html"), func(w io.Writer) error { return report.Write(ctx, w, in) })
-}
-
-func fmtP(p float64) string {
-	if math.IsNaN(p) {
-		return "n/a"
-	}
-	return strconv.FormatFloat(p, 'g', 3, 64)
-}
-
-func fmtSigned(v float64) string {
-	if math.IsNaN(v) {
-		return "n/a"
-	}
-	s := strconv.FormatFloat(v, 'f', 3, 64)
-	if v > 0 {
-		s = "+" + s
-	}
-	return s
 }
 
 // sweepManifest is run.json: what produced a sweep's outputs.

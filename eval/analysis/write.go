@@ -155,7 +155,7 @@ func WritePrevalence(w io.Writer, t *PrevalenceTable, format eval.Format) error 
 			cells = append(cells, l.(string))
 		}
 		for _, v := range r.Shift {
-			cells = append(cells, signed(v))
+			cells = append(cells, eval.FormatSigned(v, 4))
 		}
 		rows = append(rows, append(cells, eval.FormatFixed(r.Accuracy)))
 	}
@@ -268,7 +268,7 @@ func WriteCooccurrence(w io.Writer, t *CooccurrenceTable, format eval.Format, al
 		if p.p < eval.MinReportedP {
 			pval = "<" + strconv.FormatFloat(eval.MinReportedP, 'g', -1, 64)
 		}
-		rows[k] = []string{p.a, p.b, signed(p.rho), pval}
+		rows[k] = []string{p.a, p.b, eval.FormatSigned(p.rho, 4), pval}
 	}
 	return eval.WriteMarkdownTable(w, CooccurrenceColumns, rows, 2)
 }
@@ -309,16 +309,4 @@ func writeRecords(w io.Writer, rec *eval.Records, format eval.Format, textColumn
 		return eval.WriteMarkdownTable(w, rec.Header, rows, textColumns)
 	}
 	return fmt.Errorf("unknown format %d", format)
-}
-
-// signed prints v with four decimals and an explicit sign ("" for NaN).
-func signed(v float64) string {
-	if math.IsNaN(v) {
-		return ""
-	}
-	s := strconv.FormatFloat(v, 'f', 4, 64)
-	if v > 0 {
-		s = "+" + s
-	}
-	return s
 }

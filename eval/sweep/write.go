@@ -160,7 +160,7 @@ func (r *Result) markdownRow(f int) []string {
 	if end.N > 0 {
 		accuracy = eval.FormatFixed(r.Row(f, 0).Accuracy) + "→" + eval.FormatFixed(end.Accuracy)
 	}
-	return append(cells, changeCell(end), accuracy, formatP(end.PAdjusted), r.verdictText(f))
+	return append(cells, changeCell(end), accuracy, eval.FormatP(end.PAdjusted), r.verdictText(f))
 }
 
 // verdictText sums up a factor over the strengths: the direction of its
@@ -203,7 +203,7 @@ func (r *Result) Sentences() string {
 	var worse, better []string
 	for f := range eval.Factors {
 		row := r.Row(f, last)
-		item := fmt.Sprintf("%s (%s, p_adj %s)", row.Factor, changeCell(row), formatP(row.PAdjusted))
+		item := fmt.Sprintf("%s (%s, p_adj %s)", row.Factor, changeCell(row), eval.FormatP(row.PAdjusted))
 		switch r.Verdict(f, last).Ratio {
 		case 1:
 			worse = append(worse, item)
@@ -237,17 +237,6 @@ func changeCell(row *Row) string {
 		s = "+" + s
 	}
 	return fmt.Sprintf("%s [%s, %s]", s, strconv.FormatFloat(row.ChangeLo, 'f', 3, 64), strconv.FormatFloat(row.ChangeHi, 'f', 3, 64))
-}
-
-// formatP prints a p-value with three significant digits ("" for NaN).
-func formatP(p float64) string {
-	if math.IsNaN(p) {
-		return ""
-	}
-	if p < 1e-300 {
-		return "<1e-300"
-	}
-	return strconv.FormatFloat(p, 'g', 3, 64)
 }
 
 func g(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
