@@ -84,7 +84,7 @@ func TestSweepCommandOnVal227(t *testing.T) {
 func checkSweepOutputs(t *testing.T, dir, stdout string) {
 	t.Helper()
 	if lines := readLines(t, filepath.Join(dir, "spillover.csv")); len(lines) != 1+16*3 ||
-		lines[0] != "factor,strength,n,accuracy,error_ratio,change,change_lo,change_hi,only_base,only_variant,pval,pval_adj" {
+		lines[0] != "factor,strength,n,accuracy,error_ratio,change,change_lo,change_hi,only_base,only_variant,pval,pval_adj,spillover" {
 		t.Fatalf("spillover.csv: %d lines, header %q", len(lines), lines[0])
 	}
 	factors := readLines(t, filepath.Join(dir, "factors.csv"))
