@@ -64,23 +64,23 @@ func (a *Accumulator) Dataset() *Dataset { return a.ds }
 // Add records one prediction of a model. A second prediction for the same
 // file is an error, as is a class outside 0..999.
 func (a *Accumulator) Add(model string, p predictions.Prediction) error {
+	a.mu.Lock()
+	m := a.modelLocked(model)
+	a.mu.Unlock()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.addLocked(a.ds, p)
+}
+
+// addLocked records a prediction with m.mu held; the model's own lock lets
+// files of different models load in parallel.
+func (m *ModelPredictions) addLocked(ds *Dataset, p predictions.Prediction) error {
 	if p.Class < 0 || p.Class >= NumClasses {
 		return fmt.Errorf("%s: predicted_class %d outside 0..%d", p.FileName, p.Class, NumClasses-1)
 	}
 	if math.IsNaN(p.Prob) || p.Prob < 0 || p.Prob > 1 {
 		return fmt.Errorf("%s: predicted_probability %v outside [0,1]", p.FileName, p.Prob)
 	}
-	a.mu.Lock()
-	m := a.modelLocked(model)
-	a.mu.Unlock()
-	return m.add(a.ds, p)
-}
-
-// add records a validated prediction; the model's own lock lets files of
-// different models load in parallel.
-func (m *ModelPredictions) add(ds *Dataset, p predictions.Prediction) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	i, ok := ds.Index(p.FileName)
 	if !ok {
 		if _, dup := m.unannotated[p.FileName]; dup {
@@ -115,12 +115,15 @@ func (a *Accumulator) modelLocked(name string) *ModelPredictions {
 func (a *Accumulator) AddFile(model, path string) error {
 	a.mu.Lock()
 	_, exists := a.models[model]
-	a.modelLocked(model)
+	m := a.modelLocked(model)
 	a.mu.Unlock()
 	if exists {
 		return fmt.Errorf("%s: model %q already loaded", path, model)
 	}
-	return predictions.ReadFile(path, func(p predictions.Prediction) error { return a.Add(model, p) })
+	// One lock for the whole file: a model's rows come from one reader.
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return predictions.ReadFile(path, func(p predictions.Prediction) error { return m.addLocked(a.ds, p) })
 }
 
 // Models returns the model names in sorted order (pandas groupby order).
