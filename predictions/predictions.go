@@ -88,7 +88,7 @@ func formatProb(p float64) string { return strconv.FormatFloat(p, 'g', -1, 64) }
 
 // Reader reads predictions from CSV, validating every row.
 type Reader struct {
-	cr                *csv.Reader
+	cr                *recordReader
 	source            string
 	file, class, prob int
 	topClass, topProb []int
@@ -98,9 +98,8 @@ type Reader struct {
 // NewReader reads the header of r. source names the input in errors.
 // Extra columns are ignored, except topN_class/topN_probability pairs.
 func NewReader(r io.Reader, source string) (*Reader, error) {
-	cr := csv.NewReader(r)
-	cr.ReuseRecord = true
-	header, err := cr.Read()
+	cr := newRecordReader(r)
+	header, err := cr.read()
 	if err == io.EOF {
 		return nil, fmt.Errorf("%s: empty file, want header %s,%s,%s", source, ColFileName, ColClass, ColProb)
 	}
@@ -152,7 +151,7 @@ func (r *Reader) Line() int { return r.line }
 
 // Read returns the next prediction, or io.EOF after the last.
 func (r *Reader) Read() (Prediction, error) {
-	rec, err := r.cr.Read()
+	rec, err := r.cr.read()
 	if err == io.EOF {
 		return Prediction{}, io.EOF
 	}
@@ -163,7 +162,7 @@ func (r *Reader) Read() (Prediction, error) {
 		}
 		return Prediction{}, fmt.Errorf("%s: %w", r.source, err)
 	}
-	r.line, _ = r.cr.FieldPos(0)
+	r.line = r.cr.start
 	p, err := r.parse(rec)
 	if err != nil {
 		return Prediction{}, fmt.Errorf("%s:%d: %w", r.source, r.line, err)

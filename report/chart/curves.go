@@ -85,13 +85,8 @@ func Lines(cs Curves) (*Chart, error) {
 	for _, c := range append(muted, bright...) {
 		p.Add(c)
 	}
-	pad := math.Max((ymax-ymin)*0.06, 0.02)
-	p.Y.Min, p.Y.Max = ymin-pad, ymax+pad
-	xpad := (xmax - xmin) * 0.03
-	if xpad == 0 { // a single strength
-		xpad = 0.5
-	}
-	p.X.Min, p.X.Max = xmin-xpad, xmax+xpad
+	p.Y.Min, p.Y.Max = padRange(ymin, ymax, 0.06, 0.02)
+	p.X.Min, p.X.Max = padRange(xmin, xmax, 0.03, 0.5) // 0.5: a single strength
 	var l *plot.Legend
 	if len(bright) > 0 || (len(muted) > 0 && cs.MutedLabel != "") {
 		l = legend
@@ -159,4 +154,14 @@ func countFinitePoints(x, y []float64) int {
 		}
 	}
 	return n
+}
+
+// padRange widens [lo, hi] by frac of its width, or by at least minPad,
+// and always enough to change the bounds: for a single point at 1e100 an
+// absolute pad of 0.5 would vanish in rounding and leave an empty range,
+// which the plot turns into NaN coordinates.
+func padRange(lo, hi, frac, minPad float64) (float64, float64) {
+	pad := math.Max((hi-lo)*frac, minPad)
+	pad = math.Max(pad, math.Max(math.Abs(lo), math.Abs(hi))*1e-6)
+	return lo - pad, hi + pad
 }

@@ -32,13 +32,23 @@ func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 			if math.Abs(v) < step*1e-9 {
 				v = 0 // no "-0.00"
 			}
-			ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', decimals, 64)})
+			ticks = append(ticks, plot.Tick{Value: v, Label: tickLabel(v, decimals)})
 		}
 		if mid := v + step/2; mid >= lo && mid <= hi {
 			ticks = append(ticks, plot.Tick{Value: mid})
 		}
 	}
 	return ticks
+}
+
+// tickLabel prints a tick value with the step's decimals, switching to
+// exponent form for values so large or small that fixed notation would be
+// a label wider than the chart (and leave no room to plot).
+func tickLabel(v float64, decimals int) string {
+	if a := math.Abs(v); a >= 1e6 || (a != 0 && a < 1e-4) {
+		return strconv.FormatFloat(v, 'g', 3, 64)
+	}
+	return strconv.FormatFloat(v, 'f', decimals, 64)
 }
 
 // niceStep picks the step of 1, 2, 2.5 or 5 × 10^k closest to raw (on a
