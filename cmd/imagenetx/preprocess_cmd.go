@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/imagenetx/imagenetx/internal/atomicfile"
 	"github.com/imagenetx/imagenetx/preprocess"
 	"github.com/imagenetx/imagenetx/preprocess/npy"
 )
@@ -47,7 +48,15 @@ func runPreprocess(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(f.out, func(w *bufio.Writer) error { return f.write(w, p, img) })
+	// Written through a temporary file renamed into place: an interrupted
+	// run never leaves a truncated .npy behind.
+	return atomicfile.WriteFile(f.out, func(file *os.File) error {
+		w := bufio.NewWriter(file)
+		if err := f.write(w, p, img); err != nil {
+			return err
+		}
+		return w.Flush()
+	})
 }
 
 func parsePreprocessFlags(args []string) (*preprocessFlags, error) {
@@ -132,30 +141,4 @@ func (f *preprocessFlags) write(w *bufio.Writer, p *preprocess.Pipeline, img *pr
 	}
 	c := p.Config().CropSize
 	return npy.WriteFloat32(w, []int{1, 3, c, c}, t)
-}
-
-// writeAtomic writes path through a temporary file renamed into place, so
-// an interrupted run never leaves a truncated .npy behind.
-func writeAtomic(path string, fill func(*bufio.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".preprocess-*.npy")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	w := bufio.NewWriter(tmp)
-	if err := fill(w); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }
