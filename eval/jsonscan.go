@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 )
 
 // The annotation files are 25 MB of one-object-per-line JSON; encoding/json
@@ -80,9 +81,11 @@ func (s *jsonScanner) str() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if !escaped {
+	if !escaped && utf8.Valid(raw) {
 		return string(raw), nil
 	}
+	// Escapes, or bytes that are not UTF-8 (which encoding/json, like
+	// Python's reader, turns into U+FFFD): the standard decoder decides.
 	var out string
 	if err := json.Unmarshal(s.b[start:s.pos], &out); err != nil {
 		return "", err
