@@ -14,17 +14,35 @@ echo "== go test -race"
 go test -race -count=1 -timeout 45m ./...
 
 fuzztime="${FUZZTIME:-10s}"
+# deadline_flake: the run failed only with Go 1.26's fuzz-coordinator race at
+# the -fuzztime boundary (golang/go#75804, fixed in Go 1.27): "context
+# deadline exceeded" and no reproducer written. A real finding always writes
+# one ("Failing input written to testdata/fuzz/...").
+deadline_flake() {
+  grep -q 'context deadline exceeded' "$1" &&
+    ! grep -q 'Failing input written' "$1" &&
+    ! grep -qE 'panic:|_test\.go:[0-9]+:' "$1"
+}
 if [ "$fuzztime" != "0" ]; then
   echo "== fuzz ($fuzztime per target)"
+  log=$(mktemp)
   for pkg in $(go list ./...); do
     for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
       echo "-- $pkg $target"
-      go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" >/tmp/imagenetx-fuzz.log 2>&1 || {
-        cat /tmp/imagenetx-fuzz.log
+      for try in 1 2; do
+        if go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" >"$log" 2>&1; then
+          break
+        fi
+        if deadline_flake "$log"; then
+          echo "   fuzz-coordinator deadline race (golang/go#75804), no input found; try $try"
+          continue
+        fi
+        cat "$log"
         echo "fuzz target $target failed; the crasher is saved under $pkg's testdata/fuzz" >&2
         exit 1
-      }
+      done
     done
   done
+  rm -f "$log"
 fi
 echo "== all tests passed"
