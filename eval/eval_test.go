@@ -2,6 +2,7 @@ package eval
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -253,5 +254,40 @@ func TestReadTableErrors(t *testing.T) {
 				t.Errorf("err %v, want containing %q", err, c.want)
 			}
 		})
+	}
+}
+
+func TestWorstFactorsRanksByErrorRatio(t *testing.T) {
+	r := Row{Average: 0.8, N: 100}
+	for f := range r.Factor {
+		r.Factor[f] = math.NaN()
+	}
+	set := func(name string, acc float64, n int) {
+		f := mustFactor(t, name)
+		r.Factor[f], r.Count[f] = acc, n
+	}
+	set("pose", 0.9, 50)    // ratio 0.5
+	set("texture", 0.4, 40) // ratio 3
+	set("color", 0.7, 10)   // ratio 1.5, few images
+	set("shape", 0.6, 35)   // ratio 2
+	names := func(idx []int) []string {
+		var out []string
+		for _, f := range idx {
+			out = append(out, Factors[f])
+		}
+		return out
+	}
+	for _, c := range []struct {
+		k, minImages int
+		want         string
+	}{
+		{3, 0, "[texture shape color]"},
+		{3, 30, "[texture shape pose]"},
+		{10, 30, "[texture shape pose]"},
+		{1, 100, "[]"},
+	} {
+		if got := fmt.Sprint(names(r.WorstFactors(c.k, c.minImages))); got != c.want {
+			t.Errorf("WorstFactors(%d, %d) = %s, want %s", c.k, c.minImages, got, c.want)
+		}
 	}
 }

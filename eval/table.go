@@ -1,8 +1,10 @@
 package eval
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // ErrorType says when a prediction counts as correct.
@@ -70,6 +72,20 @@ type Row struct {
 // ErrorRatio returns (1 − factor accuracy) / (1 − average) for factor f.
 func (r *Row) ErrorRatio(f int) float64 {
 	return (1 - r.Factor[f]) / (1 - r.Average)
+}
+
+// WorstFactors returns up to k factors ranked by error ratio, highest
+// first (ties in factor order), among those with a finite ratio and at
+// least minImages images.
+func (r *Row) WorstFactors(k, minImages int) []int {
+	idx := make([]int, 0, NumFactors)
+	for f := range NumFactors {
+		if v := r.ErrorRatio(f); r.Count[f] >= minImages && !math.IsNaN(v) && !math.IsInf(v, 0) {
+			idx = append(idx, f)
+		}
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(r.ErrorRatio(b), r.ErrorRatio(a)) })
+	return idx[:min(k, len(idx))]
 }
 
 // Table is a factor table: one row per model, or per (model, metaclass) with

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -65,17 +64,13 @@ func modelFinding(r *eval.Row) string {
 		ratio, lo, hi float64
 	}
 	var items []item
-	for f := range eval.NumFactors {
+	for _, f := range r.WorstFactors(worstShown, 0) {
 		ratio, lo, hi := stats.ErrorRatioInterval(r.Correct[f], r.Count[f], r.NCorrect, r.N, stats.DefaultConfidence)
-		if finite(ratio) {
-			items = append(items, item{f, ratio, lo, hi})
-		}
+		items = append(items, item{f, ratio, lo, hi})
 	}
 	if len(items) == 0 {
 		return ""
 	}
-	slices.SortStableFunc(items, func(a, b item) int { return cmp.Compare(b.ratio, a.ratio) })
-	items = items[:min(worstShown, len(items))]
 	parts := make([]string, len(items))
 	for i, it := range items {
 		few := ""

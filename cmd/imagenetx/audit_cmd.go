@@ -6,10 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/imagenetx/imagenetx/engine"
@@ -180,15 +178,8 @@ func writeAuditTables(w io.Writer, acc *eval.Accumulator, j *job, score *top1, o
 // worstFactors names the k factors with the highest error ratio, among
 // those with enough images for the ratio to mean something.
 func worstFactors(r *eval.Row, k int) string {
-	idx := make([]int, 0, eval.NumFactors)
-	for f := 0; f < eval.NumFactors; f++ {
-		if r.Count[f] >= eval.DefaultMinImages && !math.IsNaN(r.ErrorRatio(f)) && !math.IsInf(r.ErrorRatio(f), 0) {
-			idx = append(idx, f)
-		}
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return r.ErrorRatio(idx[a]) > r.ErrorRatio(idx[b]) })
 	s := ""
-	for i, f := range idx[:min(k, len(idx))] {
+	for i, f := range r.WorstFactors(k, eval.DefaultMinImages) {
 		if i > 0 {
 			s += ", "
 		}

@@ -19,26 +19,11 @@ import (
 	"time"
 
 	"github.com/imagenetx/imagenetx/engine"
-	"github.com/imagenetx/imagenetx/engine/ortlib"
 	"github.com/imagenetx/imagenetx/internal/shareddata"
 )
 
 // The crash tests run the real binary, built once per test process by
 // imagenetxBinary (merge_cmd_test.go).
-
-// ortLibrary is the ONNX Runtime library set-up installed (skipped without
-// it outside CI), passed to the binary explicitly.
-func ortLibrary(t *testing.T) string {
-	t.Helper()
-	p, err := ortlib.Locate("")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-	return p
-}
 
 // proc is one running imagenetx.
 type proc struct {

@@ -15,7 +15,6 @@ import (
 	"testing"
 
 	"github.com/imagenetx/imagenetx/engine"
-	"github.com/imagenetx/imagenetx/engine/ortlib"
 	"github.com/imagenetx/imagenetx/internal/shareddata"
 	"github.com/imagenetx/imagenetx/predictions"
 	"github.com/imagenetx/imagenetx/preprocess"
@@ -104,10 +103,7 @@ func mustNotExist(t *testing.T, path string) {
 // realRunArgs are the arguments of a small real run writing to out.
 func realRunArgs(t *testing.T, images, out string, extra ...string) []string {
 	t.Helper()
-	lib, err := ortlib.Locate("")
-	if err != nil {
-		t.Fatal(err)
-	}
+	lib := ortLibrary(t)
 	model := shareddata.Require(t, "models", "mobilenetv2-12-int8.onnx")
 	args := []string{"run", "--images", images, "--model", model, "--ort-lib", lib, "--batch", "8", "--topk", "5",
 		"--workers", "1", "--threads", "1", "--quiet", "-o", out}
@@ -118,7 +114,7 @@ func realRunArgs(t *testing.T, images, out string, extra ...string) []string {
 // as separate processes and checks that their merge is byte-identical to
 // one unsharded run: predictions and run.json.
 func TestMergeOfShardProcessesMatchesSingleRun(t *testing.T) {
-	requireORT(t)
+	ortLibrary(t)
 	images := shareddata.Require(t, "images", "val_227")
 	dir := t.TempDir()
 	whole := filepath.Join(dir, "whole.csv")
@@ -162,7 +158,7 @@ func TestMergeOfShardProcessesMatchesSingleRun(t *testing.T) {
 // TestMergeCarriesErrorsFiles shards a folder with broken images and checks
 // that the merged predictions and errors files equal an unsharded run's.
 func TestMergeCarriesErrorsFiles(t *testing.T) {
-	requireORT(t)
+	ortLibrary(t)
 	src := shareddata.Require(t, "images", "val_227")
 	images := t.TempDir()
 	data, err := os.ReadFile(filepath.Join(src, "ILSVRC2012_val_00000347.JPEG"))
@@ -492,7 +488,7 @@ func TestUtilisation(t *testing.T) {
 // TestMergeAuditShardFolders merges the output folders of `audit --shard`
 // and compares with an unsharded audit's predictions and run.json.
 func TestMergeAuditShardFolders(t *testing.T) {
-	requireORT(t)
+	ortLibrary(t)
 	images := shareddata.Require(t, "images", "val_227")
 	ds := &datasetFlags{dir: shareddata.Require(t, "annotations"), factors: "top", partition: "val"}
 	dir := t.TempDir()

@@ -14,16 +14,18 @@ import (
 	"github.com/imagenetx/imagenetx/internal/shareddata"
 )
 
-// requireORT makes sure set-up's ONNX Runtime library is there (CI runs
-// set-up first; elsewhere the test is skipped without it).
-func requireORT(t *testing.T) {
+// ortLibrary is the ONNX Runtime library set-up installed. Without it the
+// test is skipped, except under CI, whose script runs set-up first.
+func ortLibrary(t *testing.T) string {
 	t.Helper()
-	if _, err := ortlib.Locate(""); err != nil {
+	p, err := ortlib.Locate("")
+	if err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatal(err)
 		}
 		t.Skip(err)
 	}
+	return p
 }
 
 func readLines(t *testing.T, path string) []string {
@@ -36,7 +38,7 @@ func readLines(t *testing.T, path string) []string {
 }
 
 func TestRunCommand(t *testing.T) {
-	requireORT(t)
+	ortLibrary(t)
 	images := shareddata.Require(t, "images", "val_227")
 	out := filepath.Join(t.TempDir(), "sub", "preds.csv")
 	err := runRun(context.Background(), []string{"--images", images, "--limit", "40", "--topk", "3", "--batch", "8", "--quiet", "-o", out})
@@ -67,7 +69,7 @@ func TestRunCommand(t *testing.T) {
 }
 
 func TestRunCommandRecordsBadImages(t *testing.T) {
-	requireORT(t)
+	ortLibrary(t)
 	src := shareddata.Require(t, "images", "val_227")
 	dir := t.TempDir()
 	good := filepath.Join(src, "ILSVRC2012_val_00000347.JPEG")
@@ -119,7 +121,7 @@ func TestRunCommandErrors(t *testing.T) {
 }
 
 func TestAuditCommand(t *testing.T) {
-	requireORT(t)
+	ortLibrary(t)
 	images := shareddata.Require(t, "images", "val_227")
 	annotations := shareddata.Require(t, "annotations")
 	outDir := filepath.Join(t.TempDir(), "audit")
@@ -146,7 +148,7 @@ func TestAuditCommand(t *testing.T) {
 // TestRunShardResume resumes a cut-short shard: the result equals the
 // shard run uninterrupted, and resuming as another shard is refused.
 func TestRunShardResume(t *testing.T) {
-	requireORT(t)
+	ortLibrary(t)
 	images := shareddata.Require(t, "images", "val_227")
 	dir := t.TempDir()
 	args := func(out string, extra ...string) []string {

@@ -52,7 +52,7 @@ func TestParseStrengthsSorts(t *testing.T) {
 // checks that each strength's predictions are byte for byte those of a
 // plain run with that variant (strength 0: no variant at all).
 func TestSweepCommandOnVal227(t *testing.T) {
-	requireORT(t)
+	ortLibrary(t)
 	images := shareddata.Require(t, "images", "val_227")
 	annotations := shareddata.Require(t, "annotations")
 	dir := t.TempDir()
@@ -114,7 +114,7 @@ func checkSweepOutputs(t *testing.T, dir, stdout string) {
 // (an errors file beside each predictions file), the others are analysed,
 // and the command reports an incomplete run.
 func TestSweepCommandRecordsBadImages(t *testing.T) {
-	requireORT(t)
+	ortLibrary(t)
 	src := shareddata.Require(t, "images", "val_227")
 	annotations := shareddata.Require(t, "annotations")
 	dir := t.TempDir()
