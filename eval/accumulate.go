@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -172,22 +173,12 @@ func (a *Accumulator) tableModels(et ErrorType) ([]*ModelPredictions, error) {
 	}
 	if et == ErrorReal {
 		ms = append(ms, a.human())
-		slices.SortFunc(ms, func(x, y *ModelPredictions) int { return compareStrings(x.Name, y.Name) })
+		slices.SortFunc(ms, func(x, y *ModelPredictions) int { return cmp.Compare(x.Name, y.Name) })
 	}
 	if len(ms) == 0 {
 		return nil, fmt.Errorf("no predictions")
 	}
 	return ms, nil
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Correct returns, for each image of the dataset, whether the model's

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -211,7 +212,7 @@ func (a *sweepAccumulator) sweep(pName string) (Sweep, error) {
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortFunc(order, func(x, y int) int { return compareFloat(a.strengths[x], a.strengths[y]) })
+	slices.SortFunc(order, func(x, y int) int { return cmp.Compare(a.strengths[x], a.strengths[y]) })
 	s := Sweep{Strengths: make([]float64, len(order))}
 	for i, si := range order {
 		s.Strengths[i] = a.strengths[si]
@@ -239,16 +240,6 @@ func (a *sweepAccumulator) sweep(pName string) (Sweep, error) {
 		s.Factors = append(s.Factors, f)
 	}
 	return s, nil
-}
-
-func compareFloat(x, y float64) int {
-	switch {
-	case x < y:
-		return -1
-	case x > y:
-		return 1
-	}
-	return 0
 }
 
 // fitCurve fits the finite points with a polynomial of degree up to 3 (one
