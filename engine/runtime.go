@@ -49,6 +49,7 @@ import (
 
 	ort "github.com/yalue/onnxruntime_go"
 
+	"github.com/imagenetx/imagenetx/datahome"
 	"github.com/imagenetx/imagenetx/engine/ortlib"
 )
 
@@ -80,10 +81,11 @@ func Init(libPath string) error {
 	return nil
 }
 
-// InitDefault locates the library (flag value, $ONNXRUNTIME_LIB, default
-// places) and loads it.
-func InitDefault(flagPath string) error {
-	path, err := ortlib.Locate(flagPath)
+// InitDefault locates the library (explicit when not "", then
+// $ONNXRUNTIME_LIB, then where set-up put it; see ortlib.Locate) and loads
+// it.
+func InitDefault(explicit string) error {
+	path, err := ortlib.Locate(explicit)
 	if err != nil {
 		return err
 	}
@@ -116,14 +118,14 @@ func explainInitError(libPath string, err error) error {
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "Error loading ONNX shared library"):
-		return fmt.Errorf("cannot load ONNX Runtime library %s: %w (run `%s`, or point --ort-lib/%s at libonnxruntime.so %s)",
-			libPath, err, ortlib.SetupCommand, ortlib.EnvVar, ortlib.Version)
+		return fmt.Errorf("cannot load ONNX Runtime library %s: %w (run `%s`, or point %s at libonnxruntime.so %s)",
+			libPath, err, datahome.SetupCommand, ortlib.EnvVar, ortlib.Version)
 	case strings.Contains(msg, "OrtGetApiBase"):
-		return fmt.Errorf("%s is not an ONNX Runtime library (no OrtGetApiBase): %w (run `%s`)", libPath, err, ortlib.SetupCommand)
+		return fmt.Errorf("%s is not an ONNX Runtime library (no OrtGetApiBase): %w (run `%s`)", libPath, err, datahome.SetupCommand)
 	case strings.Contains(msg, "Error setting ORT API base: 2"):
 		// The library answered but lacks the C API version the binding needs.
 		return fmt.Errorf("%s is ONNX Runtime %s, which lacks C API %d: imagenetx needs ONNX Runtime ≥ 1.24 (run `%s` to install %s)",
-			libPath, libraryVersion(libPath), apiVersion, ortlib.SetupCommand, ortlib.Version)
+			libPath, libraryVersion(libPath), apiVersion, datahome.SetupCommand, ortlib.Version)
 	}
 	return fmt.Errorf("initialise ONNX Runtime from %s: %w", libPath, err)
 }

@@ -8,7 +8,10 @@
 #      onnxruntime-node@1.24.3`, sha256-checked) into .cache/onnxruntime/,
 #      then the annotations and the default model into ~/.cache/imagenetx
 #      ($IMAGENETX_HOME), copied from $IMAGENETX_MIRROR or ../shared/imagenetx
-#      when present, else downloaded; every file sha256-checked.
+#      when present, else downloaded; every file sha256-checked. The data
+#      home also records where the library is, so that programs anywhere on
+#      the machine (any working directory, Go programs embedding imagenetx)
+#      find it.
 # Extra arguments go to `imagenetx setup` (see `bin/imagenetx setup -h`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +32,8 @@ fi
 if ((${#missing[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: missing Debian packages: ${missing[*]}" >&2
-    echo "setup: install them with: sudo apt-get install ${missing[*]}" >&2
+    echo "setup: install them as root, then run this script again:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
     exit 1
   fi
   echo "setup: apt-get install ${missing[*]}"

@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/imagenetx/imagenetx/datahome"
 	"github.com/imagenetx/imagenetx/engine"
-	"github.com/imagenetx/imagenetx/engine/ortlib"
 	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/models"
 	"github.com/imagenetx/imagenetx/report"
@@ -46,11 +46,11 @@ func runAudit(ctx context.Context, args []string) error {
 
 // defaultAnnotations is set-up's annotation folder.
 func defaultAnnotations() string {
-	home, err := ortlib.DataHome()
+	dir, err := datahome.Annotations()
 	if err != nil {
 		return ""
 	}
-	return filepath.Join(home, "annotations")
+	return dir
 }
 
 func audit(ctx context.Context, f *runFlags, ds *datasetFlags, outDir string, stdout io.Writer) error {

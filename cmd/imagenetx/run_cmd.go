@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/imagenetx/imagenetx/datahome"
 	"github.com/imagenetx/imagenetx/engine"
 	"github.com/imagenetx/imagenetx/engine/ortlib"
 	"github.com/imagenetx/imagenetx/internal/atomicfile"
@@ -204,6 +205,9 @@ func openJob(f *runFlags) (*job, error) {
 		return nil, err
 	}
 	if err := engine.InitDefault(f.ortLib); err != nil {
+		if f.ortLib != "" {
+			return nil, fmt.Errorf("--ort-lib: %w", err)
+		}
 		return nil, err
 	}
 	clf, err := engine.OpenClassifier(spec, engine.Options{
@@ -220,14 +224,7 @@ func openJob(f *runFlags) (*job, error) {
 // resolveModel finds the model (registered names are looked for in the
 // data home and the mirror) and applies the flag overrides.
 func resolveModel(f *runFlags) (models.Spec, error) {
-	var dirs []string
-	if home, err := ortlib.DataHome(); err == nil {
-		dirs = append(dirs, filepath.Join(home, "models"))
-	}
-	if m := defaultMirror(); m != "" {
-		dirs = append(dirs, filepath.Join(m, "models"))
-	}
-	spec, err := models.Resolve(f.model, dirs)
+	spec, err := models.Resolve(f.model, datahome.ModelDirs())
 	if err != nil {
 		return spec, err
 	}

@@ -9,15 +9,11 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/imagenetx/imagenetx/datahome"
 	"github.com/imagenetx/imagenetx/engine/ortlib"
-	"github.com/imagenetx/imagenetx/internal/shareddata"
 	"github.com/imagenetx/imagenetx/models"
 	"github.com/imagenetx/imagenetx/models/fetch"
 )
-
-// mirrorEnvVar names a folder laid out like the data home (annotations/,
-// models/) that set-up copies from before trying upstream.
-const mirrorEnvVar = "IMAGENETX_MIRROR"
 
 type setupFlags struct {
 	home, mirror, models, ortDest, ortTarball string
@@ -51,11 +47,11 @@ func parseSetupFlags(args []string) (*setupFlags, error) {
 		fmt.Fprintln(fs.Output(), "usage: imagenetx setup [flags]\n\nInstalls the ONNX Runtime library, the ImageNet-X annotations and the default model, all sha256-checked.")
 		fs.PrintDefaults()
 	}
-	home, _ := ortlib.DataHome()
-	fs.StringVar(&f.home, "home", home, "data `DIR` for annotations/ and models/ (env "+ortlib.HomeEnvVar+")")
-	fs.StringVar(&f.mirror, "mirror", defaultMirror(), "local `DIR` laid out like the data home, tried before upstream (env "+mirrorEnvVar+")")
+	home, _ := datahome.Dir()
+	fs.StringVar(&f.home, "home", home, "data `DIR` for annotations/ and models/ (env "+datahome.EnvVar+")")
+	fs.StringVar(&f.mirror, "mirror", datahome.Mirror(), "local `DIR` laid out like the data home, tried before upstream (env "+datahome.MirrorEnvVar+", else ../shared/imagenetx beside the checkout of this binary)")
 	fs.StringVar(&f.models, "models", models.DefaultName, "comma-separated registered models to fetch ('all' for every one)")
-	fs.StringVar(&f.ortDest, "ort-dest", "", "where to install libonnxruntime.so.1 (default: the checkout's .cache/onnxruntime)")
+	fs.StringVar(&f.ortDest, "ort-dest", "", "`FILE` or folder to install libonnxruntime.so.1 into (default: the checkout's .cache/onnxruntime)")
 	fs.StringVar(&f.ortTarball, "ort-tarball", "", "use this onnxruntime-node tarball instead of running npm pack")
 	fs.BoolVar(&f.noORT, "no-ort", false, "skip the ONNX Runtime library")
 	fs.BoolVar(&f.noData, "no-data", false, "skip annotations and models")
@@ -69,29 +65,25 @@ func parseSetupFlags(args []string) (*setupFlags, error) {
 	return f, nil
 }
 
-// defaultMirror is $IMAGENETX_MIRROR, else the shared data folder beside the
-// checkout when it exists, else none.
-func defaultMirror() string {
-	if m := os.Getenv(mirrorEnvVar); m != "" {
-		return m
-	}
-	if d, err := shareddata.Dir(); err == nil {
-		return d
-	}
-	return ""
-}
-
 func setupORT(ctx context.Context, f *setupFlags, log io.Writer) error {
-	dest := f.ortDest
+	dest := ortlib.InstallDestination(f.ortDest)
 	if dest == "" {
 		var err error
 		if dest, err = ortlib.DefaultInstallPath(); err != nil {
 			return err
 		}
 	}
+	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+		return fmt.Errorf("install ONNX Runtime: %w", err)
+	}
 	changed, err := ortlib.Install(ctx, dest, f.ortTarball)
 	if err != nil {
 		return fmt.Errorf("install ONNX Runtime: %w", err)
+	}
+	// The record lets programs outside the checkout (any directory, any
+	// Go program embedding imagenetx) find the library.
+	if err := datahome.RecordRuntime(f.home, dest); err != nil {
+		return fmt.Errorf("record the ONNX Runtime library in the data home: %w", err)
 	}
 	state := "present"
 	if changed {

@@ -47,7 +47,7 @@ func InstallFromTarball(tarball, dest string) error {
 // returns the tarball's path.
 func PackNPM(ctx context.Context, dir string) (string, error) {
 	if _, err := exec.LookPath("npm"); err != nil {
-		return "", fmt.Errorf("npm is needed to fetch %s (install nodejs/npm, or pass a tarball): %w", NPMPackage, err)
+		return "", fmt.Errorf("npm is needed to fetch %s: install it with `%s`, or give a tarball: %w", NPMPackage, AptInstallLine("npm"), err)
 	}
 	cmd := exec.CommandContext(ctx, "npm", "pack", NPMPackage, "--silent")
 	cmd.Dir = dir
@@ -65,6 +65,30 @@ func PackNPM(ctx context.Context, dir string) (string, error) {
 		return "", fmt.Errorf("npm pack %s printed an unexpected file name %q", NPMPackage, name)
 	}
 	return filepath.Join(dir, name), nil
+}
+
+// AptInstallLine is the exact command that installs Debian packages, the
+// way scripts/setup.sh runs it: with sudo in front for a user who is not
+// root.
+func AptInstallLine(pkgs ...string) string {
+	line := "apt-get install -y --no-install-recommends " + strings.Join(pkgs, " ")
+	if os.Geteuid() != 0 {
+		return "sudo apt-get update && sudo " + line
+	}
+	return "apt-get update && " + line
+}
+
+// InstallDestination is the library file that installing to dest writes:
+// dest itself, or dest/libonnxruntime.so.1 when dest is a folder (an
+// existing one, or a path ending in a slash).
+func InstallDestination(dest string) string {
+	if strings.HasSuffix(dest, string(filepath.Separator)) {
+		return filepath.Join(dest, FileName)
+	}
+	if st, err := os.Stat(dest); err == nil && st.IsDir() {
+		return filepath.Join(dest, FileName)
+	}
+	return dest
 }
 
 // Install makes sure dest holds the pinned library: nothing happens when it

@@ -1,6 +1,6 @@
 // Package ortlib finds and installs the ONNX Runtime shared library that the
 // engine loads at run time. It only handles files: loading the library is the
-// engine's job.
+// engine's job; where set-up keeps things is package datahome's.
 package ortlib
 
 import (
@@ -8,7 +8,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
+
+	"github.com/imagenetx/imagenetx/datahome"
 )
 
 // The pinned ONNX Runtime build: libonnxruntime.so.1 for linux/x64 from the
@@ -25,34 +26,27 @@ const (
 // EnvVar names the environment variable that points at the library.
 const EnvVar = "ONNXRUNTIME_LIB"
 
-// HomeEnvVar names the environment variable of imagenetx's per-user data
-// directory (default ~/.cache/imagenetx); the library may live in its lib/.
-const HomeEnvVar = "IMAGENETX_HOME"
-
-// SetupCommand is what a user runs to install the library.
-const SetupCommand = "bash scripts/setup.sh"
-
 // RepoSubdir is where set-up installs the library inside a checkout.
 var RepoSubdir = filepath.Join(".cache", "onnxruntime")
 
 // ErrNotFound is returned (wrapped) by Locate when no library is found.
 var ErrNotFound = errors.New("ONNX Runtime library not found")
 
-// Locate returns the library path to load: flagPath when set, then
+// Locate returns the library path to load: explicit when set, then
 // $ONNXRUNTIME_LIB, then the first existing DefaultPaths entry. An explicit
 // path that does not exist is an error, never silently replaced.
-func Locate(flagPath string) (string, error) {
-	for _, explicit := range []struct{ path, from string }{
-		{flagPath, "--ort-lib"},
+func Locate(explicit string) (string, error) {
+	for _, p := range []struct{ path, from string }{
+		{explicit, "ONNX Runtime library"},
 		{os.Getenv(EnvVar), EnvVar},
 	} {
-		if explicit.path == "" {
+		if p.path == "" {
 			continue
 		}
-		if _, err := os.Stat(explicit.path); err != nil {
-			return "", fmt.Errorf("%s=%s: %w (install it with `%s`)", explicit.from, explicit.path, err, SetupCommand)
+		if _, err := os.Stat(p.path); err != nil {
+			return "", fmt.Errorf("%s %s: %w (install it with `%s`)", p.from, p.path, err, datahome.SetupCommand)
 		}
-		return explicit.path, nil
+		return p.path, nil
 	}
 	candidates := DefaultPaths()
 	for _, p := range candidates {
@@ -60,21 +54,22 @@ func Locate(flagPath string) (string, error) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("%w (looked in %q, --ort-lib and $%s unset): run `%s` in the imagenetx checkout, or set %s to a libonnxruntime.so %s",
-		ErrNotFound, candidates, EnvVar, SetupCommand, EnvVar, Version)
+	return "", fmt.Errorf("%w (looked in %q; $%s unset): run `%s` in the imagenetx checkout, or set %s to a libonnxruntime.so %s",
+		ErrNotFound, candidates, EnvVar, datahome.SetupCommand, EnvVar, Version)
 }
 
 // DefaultPaths lists where set-up may have put the library, in lookup order:
 // the checkout holding the running binary (bin/imagenetx → .cache/onnxruntime),
-// the checkout holding the working directory (go test, go run), and the
-// per-user data directory's lib/.
+// the library set-up recorded in the data home (found from any directory,
+// by any program), the data home's lib/, and last the checkout holding the
+// working directory (go test and go run in a checkout set-up has not
+// recorded).
 func DefaultPaths() []string {
 	var out []string
-	add := func(dir string) {
-		if dir == "" {
+	add := func(p string) {
+		if p == "" {
 			return
 		}
-		p := filepath.Join(dir, FileName)
 		for _, q := range out {
 			if q == p {
 				return
@@ -82,85 +77,37 @@ func DefaultPaths() []string {
 		}
 		out = append(out, p)
 	}
-	if exe, err := os.Executable(); err == nil {
-		if root := checkoutAbove(filepath.Dir(exe), 2); root != "" {
-			add(filepath.Join(root, RepoSubdir))
-		}
+	if root := datahome.ExecutableCheckout(); root != "" {
+		add(filepath.Join(root, RepoSubdir, FileName))
+	}
+	if lib, _, err := datahome.RecordedRuntime(); err == nil {
+		add(lib)
+	}
+	if home, err := datahome.Dir(); err == nil {
+		add(filepath.Join(home, datahome.LibDir, FileName))
 	}
 	if wd, err := os.Getwd(); err == nil {
-		if root := checkoutAbove(wd, 64); root != "" {
-			add(filepath.Join(root, RepoSubdir))
+		if root := datahome.CheckoutAbove(wd, 64); root != "" {
+			add(filepath.Join(root, RepoSubdir, FileName))
 		}
 	}
-	if home, err := DataHome(); err == nil {
-		add(filepath.Join(home, "lib"))
-	}
 	return out
-}
-
-// DataHome returns imagenetx's per-user data directory: $IMAGENETX_HOME, else
-// the user cache directory's imagenetx/ (~/.cache/imagenetx on Linux).
-func DataHome() (string, error) {
-	if d := os.Getenv(HomeEnvVar); d != "" {
-		return d, nil
-	}
-	c, err := os.UserCacheDir()
-	if err != nil {
-		return "", fmt.Errorf("no data directory: set %s: %w", HomeEnvVar, err)
-	}
-	return filepath.Join(c, "imagenetx"), nil
 }
 
 // DefaultInstallPath is where set-up installs the library: the checkout
 // holding the running binary or working directory, else the data home.
 func DefaultInstallPath() (string, error) {
-	if exe, err := os.Executable(); err == nil {
-		if root := checkoutAbove(filepath.Dir(exe), 2); root != "" {
-			return filepath.Join(root, RepoSubdir, FileName), nil
-		}
+	if root := datahome.ExecutableCheckout(); root != "" {
+		return filepath.Join(root, RepoSubdir, FileName), nil
 	}
 	if wd, err := os.Getwd(); err == nil {
-		if root := checkoutAbove(wd, 64); root != "" {
+		if root := datahome.CheckoutAbove(wd, 64); root != "" {
 			return filepath.Join(root, RepoSubdir, FileName), nil
 		}
 	}
-	home, err := DataHome()
+	home, err := datahome.Dir()
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(home, "lib", FileName), nil
-}
-
-// modulePath identifies an imagenetx checkout by its go.mod.
-const modulePath = "module github.com/imagenetx/imagenetx"
-
-// checkoutAbove returns the nearest directory at most maxUp levels above dir
-// (dir included) that is an imagenetx checkout, or "".
-func checkoutAbove(dir string, maxUp int) string {
-	for i := 0; i <= maxUp; i++ {
-		if isCheckout(dir) {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	return ""
-}
-
-// isCheckout reports whether dir holds imagenetx's go.mod (not some other
-// module's, which would put the library in a stranger's tree).
-func isCheckout(dir string) bool {
-	b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-	if err != nil {
-		return false
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.TrimSpace(line) == modulePath {
-			return true
-		}
-	}
-	return false
+	return filepath.Join(home, datahome.LibDir, FileName), nil
 }

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/imagenetx/imagenetx/datahome"
 )
 
 func TestLocateOrder(t *testing.T) {
@@ -29,15 +31,15 @@ func TestLocateOrder(t *testing.T) {
 	}{
 		{name: "flag wins", flag: flagLib, env: envLib, want: flagLib},
 		{name: "env next", env: envLib, want: envLib},
-		{name: "missing flag is an error", flag: missing, env: envLib, wantErr: "--ort-lib=" + missing},
-		{name: "missing env is an error", env: missing, wantErr: EnvVar + "=" + missing},
+		{name: "missing flag is an error", flag: missing, env: envLib, wantErr: "ONNX Runtime library " + missing},
+		{name: "missing env is an error", env: missing, wantErr: EnvVar + " " + missing},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv(EnvVar, tc.env)
 			got, err := Locate(tc.flag)
 			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), SetupCommand) {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), datahome.SetupCommand) {
 					t.Fatalf("err = %v, want %q and the set-up command", err, tc.wantErr)
 				}
 				return
@@ -51,23 +53,23 @@ func TestLocateOrder(t *testing.T) {
 
 func TestLocateNotFoundSaysWhatToRun(t *testing.T) {
 	t.Setenv(EnvVar, "")
-	t.Setenv(HomeEnvVar, t.TempDir())
+	t.Setenv(datahome.EnvVar, t.TempDir())
 	t.Chdir(t.TempDir()) // no checkout above: only the data home remains
 	_, err := Locate("")
-	if exe, _ := os.Executable(); checkoutAbove(filepath.Dir(exe), 2) != "" {
+	if exe, _ := os.Executable(); datahome.CheckoutAbove(filepath.Dir(exe), 2) != "" {
 		t.Skip("test binary lives inside a checkout")
 	}
-	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), SetupCommand) {
+	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), datahome.SetupCommand) {
 		t.Fatalf("err = %v", err)
 	}
 }
 
 func TestDefaultPathsIncludeCheckoutAndHome(t *testing.T) {
 	home := t.TempDir()
-	t.Setenv(HomeEnvVar, home)
+	t.Setenv(datahome.EnvVar, home)
 	paths := DefaultPaths()
 	wd, _ := os.Getwd()
-	root := checkoutAbove(wd, 64)
+	root := datahome.CheckoutAbove(wd, 64)
 	if root == "" {
 		t.Fatalf("no imagenetx checkout above %s", wd)
 	}
@@ -83,15 +85,46 @@ func TestDefaultPathsIncludeCheckoutAndHome(t *testing.T) {
 	}
 }
 
-func TestIsCheckoutNeedsOurModule(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/other\n"), 0o644)
-	if isCheckout(dir) {
-		t.Fatal("a foreign module counted as an imagenetx checkout")
+// TestLocateFindsRecordFromAnyDirectory is an embedding program's case:
+// started far from any checkout, it finds the library set-up recorded in
+// the data home.
+func TestLocateFindsRecordFromAnyDirectory(t *testing.T) {
+	t.Setenv(EnvVar, "")
+	home := t.TempDir()
+	t.Setenv(datahome.EnvVar, home)
+	lib := filepath.Join(t.TempDir(), FileName)
+	if err := os.WriteFile(lib, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module github.com/imagenetx/imagenetx\n\ngo 1.26\n"), 0o644)
-	if !isCheckout(dir) {
-		t.Fatal("imagenetx go.mod not recognised")
+	if err := datahome.RecordRuntime(home, lib); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	if exe, _ := os.Executable(); datahome.CheckoutAbove(filepath.Dir(exe), 2) != "" {
+		t.Skip("test binary lives inside a checkout")
+	}
+	got, err := Locate("")
+	if err != nil || got != lib {
+		t.Fatalf("Locate = %q, %v; want the recorded %q", got, err, lib)
+	}
+	// A record whose library is gone is passed over, not loaded.
+	os.Remove(lib)
+	if got, err := Locate(""); err == nil {
+		t.Fatalf("Locate = %q after the recorded library was removed; want not found", got)
+	}
+}
+
+func TestInstallDestinationOfFolder(t *testing.T) {
+	dir := t.TempDir()
+	if got := InstallDestination(dir); got != filepath.Join(dir, FileName) {
+		t.Fatalf("InstallDestination(folder) = %q", got)
+	}
+	file := filepath.Join(dir, "sub", "lib.so")
+	if got := InstallDestination(file); got != file {
+		t.Fatalf("InstallDestination(file) = %q", got)
+	}
+	if got := InstallDestination(filepath.Join(dir, "new") + "/"); got != filepath.Join(dir, "new", FileName) {
+		t.Fatalf("InstallDestination(new/) = %q", got)
 	}
 }
 

@@ -1,6 +1,8 @@
 // Package shareddata locates the read-only ImageNet-X data set (annotations,
 // predictions, models, images, golden tensors) that tests, benchmarks and
-// set-up read. It never copies anything: callers open files in place.
+// benchmarks read. It never copies anything: callers open files in place.
+// It imports package testing, so only test code may import it (the shipped
+// binary finds the mirror through package datahome instead).
 package shareddata
 
 import (
