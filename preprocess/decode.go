@@ -22,8 +22,9 @@ import (
 const DefaultMaxPixels = 2 * 89478485
 
 // DecodeOptions are the decoder's safety limits and its policy on damaged
-// JPEGs. The zero value is the default: Pillow's decompression-bomb limit,
-// DefaultMaxFileBytes, and damaged JPEG data refused.
+// data. The zero value is the default: Pillow 9.4's policy (what Pillow
+// decodes is decoded, what it refuses is refused), its decompression-bomb
+// limit, and DefaultMaxFileBytes.
 type DecodeOptions struct {
 	// MaxPixels refuses an image whose header declares more than this many
 	// pixels (width × height), before any pixel memory is allocated;
@@ -32,14 +33,33 @@ type DecodeOptions struct {
 	// MaxFileBytes refuses larger files in DecodeFile before reading them;
 	// 0 means DefaultMaxFileBytes.
 	MaxFileBytes int64
-	// AcceptCorruptJPEG decodes JPEGs whose entropy-coded data is damaged
-	// (libjpeg's "Corrupt JPEG data" warnings: bad Huffman or arithmetic
-	// codes, a segment ending early, a missing restart marker) the way
-	// Pillow does, with the lost blocks filled in. By default such files
-	// fail with ErrCorrupt, so that no result is computed from half-read
-	// pixels. Truncated files (premature end of file) fail either way, as
-	// they do in Pillow.
-	AcceptCorruptJPEG bool
+	// Strict refuses, with ErrCorrupt, images that Pillow decodes although
+	// their data is damaged: JPEGs on which libjpeg warns that pixels were
+	// lost or invented (bad Huffman or arithmetic codes, a segment ending
+	// early, a missing restart marker), whose lost blocks Pillow fills in.
+	// It is off by default, as Pillow ignores these warnings; turn it on so
+	// that no result is computed from half-read pixels. Warnings that lose
+	// no pixels (extraneous bytes before a marker, bad metadata) never
+	// refuse a file, and truncated files fail either way, as in Pillow.
+	Strict bool
+}
+
+// The decode policies Policy names.
+const (
+	// PolicyPillow is the default: Pillow 9.4's decisions.
+	PolicyPillow = "pillow"
+	// PolicyStrict is the default with DecodeOptions.Strict.
+	PolicyStrict = "strict"
+)
+
+// Policy names which images o refuses beyond its limits, PolicyPillow or
+// PolicyStrict, for records such as a run's run.json: runs made under
+// different policies must not be mixed.
+func (o DecodeOptions) Policy() string {
+	if o.Strict {
+		return PolicyStrict
+	}
+	return PolicyPillow
 }
 
 func (o DecodeOptions) maxPixels() int64 {

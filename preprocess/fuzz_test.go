@@ -44,13 +44,13 @@ func FuzzDecode(f *testing.F) {
 	}
 	tensor := make([]float32, pipe.TensorLen())
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, accept := range []bool{false, true} {
-			opts := preprocess.DecodeOptions{MaxPixels: fuzzMaxPixels, AcceptCorruptJPEG: accept}
+		for _, strict := range []bool{true, false} {
+			opts := preprocess.DecodeOptions{MaxPixels: fuzzMaxPixels, Strict: strict}
 			img, err := opts.Decode(data)
 			if err != nil {
 				checkFuzzError(t, err)
-				if !accept && errors.Is(err, preprocess.ErrCorrupt) {
-					continue // the tolerant mode may decode it
+				if strict && errors.Is(err, preprocess.ErrCorrupt) {
+					continue // the default, Pillow's policy, may decode it
 				}
 				return
 			}

@@ -204,7 +204,7 @@ func decodeJPEG(dst *pix.RGB8, data []byte, o DecodeOptions) (*pix.RGB8, Stage, 
 		}
 		return nil, StageDecode, jpegError(d, int(w), int(h))
 	}
-	if C.jx_corrupt(d) != 0 && !o.AcceptCorruptJPEG {
+	if C.jx_corrupt(d) != 0 && o.Strict {
 		return nil, StageDecode, fmt.Errorf("jpeg: %w: %s", ErrCorrupt, C.GoString(C.jx_warn(d)))
 	}
 	return dst, "", nil

@@ -91,8 +91,7 @@ func runPillow(t *testing.T, py string, paths []string) []pillowResult {
 // TestBadInputsMatchPillow gives the corpus to Pillow 9.4 and checks that
 // we fail where it fails and decode the same pixels where it decodes,
 // except for the cases marked pillowDecodes, where we refuse on purpose
-// (damaged data, too many scans). Those are decoded again with
-// AcceptCorruptJPEG where that applies and must then match Pillow too.
+// (DecodeOptions.Strict on damaged data, too many scans).
 func TestBadInputsMatchPillow(t *testing.T) {
 	py := pillowPython(t)
 	dir := t.TempDir()

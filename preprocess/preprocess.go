@@ -15,9 +15,10 @@
 // testable with errors.Is (ErrTruncated, ErrCorrupt, ErrTooManyPixels, ...).
 // Headers declaring more than DecodeOptions.MaxPixels are refused before
 // pixel memory is allocated; truncated files fail as in Pillow, and JPEGs
-// with damaged entropy data fail too unless DecodeOptions.AcceptCorruptJPEG
-// asks for Pillow's fill-in. TestBadInputs and TestBadInputsMatchPillow
-// hold the corpus of hostile files and their outcomes.
+// with damaged entropy data are filled in as Pillow does unless
+// DecodeOptions.Strict refuses them. TestBadInputs and
+// TestBadInputsMatchPillow hold the corpus of hostile files and their
+// outcomes.
 package preprocess
 
 import (

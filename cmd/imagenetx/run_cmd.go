@@ -213,7 +213,7 @@ func openJob(f *runFlags) (*job, error) {
 	clf, err := engine.OpenClassifier(spec, engine.Options{
 		Batch: f.batch, Workers: f.workers, Threads: f.threads, Runners: f.runners,
 		Device: dev, Variant: f.variant, TopK: f.topk, Output: kind,
-		Decode: preprocess.DecodeOptions{AcceptCorruptJPEG: f.acceptCorrupt, MaxPixels: f.maxPixels},
+		Decode: preprocess.DecodeOptions{Strict: !f.acceptCorrupt, MaxPixels: f.maxPixels},
 	})
 	if err != nil {
 		return nil, err
