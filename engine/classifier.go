@@ -29,9 +29,8 @@ type Options struct {
 	TopK int
 	// Output overrides the model's output kind when not OutputAuto.
 	Output OutputKind
-	// Decode sets the image decoder's limits (pixels, file size) and
-	// whether damaged JPEGs are decoded as Pillow does or recorded as
-	// failed (the default).
+	// Decode sets the image decoder's limits (pixels, file size) and its
+	// policy (Pillow 9.4's by default, or Strict).
 	Decode preprocess.DecodeOptions
 }
 

@@ -222,7 +222,7 @@ func newFixtureRun(names []string) fixtureRun {
 	}
 	return fixtureRun{names: names, m: manifest{
 		Model: "fixture", ModelSHA256: strings.Repeat("ab", 32), Preprocess: preprocess.DefaultConfig(),
-		Batch: 4, TopK: 3, OutputKind: "logits", Device: "cpu", Runtime: "1.24.3",
+		Decode: preprocess.PolicyPillow, Batch: 4, TopK: 3, OutputKind: "logits", Device: "cpu", Runtime: "1.24.3",
 		Images: len(names), ImagesSHA256: fp,
 	}}
 }
@@ -343,6 +343,10 @@ func TestMergeRejects(t *testing.T) {
 			m.Preprocess.Interpolation = preprocess.Bicubic
 			return n
 		}}), "preprocess ("},
+		{"other decode policy", append(plain("0/2"), shardEdit{"1/2", func(m *manifest, n []string) []string {
+			m.Decode = preprocess.PolicyStrict
+			return n
+		}}), "decode (pillow vs strict)"},
 		{"other image list", append(plain("0/2"), shardEdit{"1/2", func(m *manifest, n []string) []string {
 			m.Images++
 			return n

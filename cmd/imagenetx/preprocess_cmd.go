@@ -22,7 +22,7 @@ type preprocessFlags struct {
 	resize, crop                           int
 	cropPct                                float64
 	seed                                   uint64
-	uint8                                  bool
+	uint8, strictDecode                    bool
 }
 
 // runPreprocess writes one image's model input (as torchvision 0.14 + Pillow
@@ -44,7 +44,7 @@ func runPreprocess(ctx context.Context, args []string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	img, err := preprocess.DecodeFile(f.image)
+	img, err := preprocess.DecodeOptions{Strict: f.strictDecode}.DecodeFile(f.image)
 	if err != nil {
 		return err
 	}
@@ -77,6 +77,7 @@ func parsePreprocessFlags(args []string) (*preprocessFlags, error) {
 	fs.StringVar(&f.variant, "variant", "", "augmentation chain, e.g. brightness:factor=1.5+hflip")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the random variant steps (with the file name)")
 	fs.BoolVar(&f.uint8, "uint8", false, "write the (H,W,3) uint8 image before ToTensor")
+	fs.BoolVar(&f.strictDecode, "strict-decode", false, strictDecodeUsage)
 	fs.StringVar(&f.out, "o", "", "output .npy file")
 	if err := fs.Parse(args); err != nil {
 		return nil, err

@@ -19,16 +19,20 @@ import (
 	"github.com/imagenetx/imagenetx/preprocess"
 )
 
+// strictDecodeUsage is the help of --strict-decode, the same on every
+// command that decodes images.
+const strictDecodeUsage = "refuse damaged images that Pillow decodes (JPEGs with lost blocks, which Pillow fills in) instead of decoding them as Pillow does"
+
 // runFlags are the settings shared by `run` and `audit`.
 type runFlags struct {
 	model, images, ortLib, device, output, variant string
 	batch, workers, threads, runners, limit, topk  int
 	resume, quiet                                  bool
 	pre                                            modelFlags
-	// acceptCorrupt decodes damaged JPEG data as Pillow does instead of
-	// recording the image as failed; maxPixels bounds a decoded image.
-	acceptCorrupt bool
-	maxPixels     int64
+	// strictDecode refuses damaged images that Pillow decodes;
+	// maxPixels bounds a decoded image.
+	strictDecode bool
+	maxPixels    int64
 	// gpuMemLimit and convAlgoSearch tune the CUDA execution provider.
 	gpuMemLimit    int64
 	convAlgoSearch string
@@ -66,7 +70,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.variant, "variant", "", "preprocessing variant chain, e.g. brightness:factor=1.5")
 	fs.Int64Var(&f.gpuMemLimit, "gpu-mem-limit", 0, "with --device cuda:N: cap the GPU memory arena at `BYTES` (default: no cap)")
 	fs.StringVar(&f.convAlgoSearch, "cudnn-conv-algo-search", "EXHAUSTIVE", "with --device cuda:N: EXHAUSTIVE (fastest), HEURISTIC or DEFAULT (reproducible)")
-	fs.BoolVar(&f.acceptCorrupt, "accept-corrupt-jpeg", false, "decode JPEGs with damaged entropy data as Pillow does (lost blocks filled in) instead of recording them as failed")
+	fs.BoolVar(&f.strictDecode, "strict-decode", false, strictDecodeUsage)
 	fs.Int64Var(&f.maxPixels, "max-pixels", 0, "refuse images whose header declares more pixels (default: the decoder's limit)")
 	fs.IntVar(&f.pre.resize, "resize", -1, "resize the shorter side to N (default: the model's)")
 	fs.IntVar(&f.pre.crop, "crop", 0, "center-crop size (default: the model's)")
@@ -213,7 +217,7 @@ func openJob(f *runFlags) (*job, error) {
 	clf, err := engine.OpenClassifier(spec, engine.Options{
 		Batch: f.batch, Workers: f.workers, Threads: f.threads, Runners: f.runners,
 		Device: dev, Variant: f.variant, TopK: f.topk, Output: kind,
-		Decode: preprocess.DecodeOptions{Strict: !f.acceptCorrupt, MaxPixels: f.maxPixels},
+		Decode: preprocess.DecodeOptions{Strict: f.strictDecode, MaxPixels: f.maxPixels},
 	})
 	if err != nil {
 		return nil, err
@@ -244,13 +248,15 @@ type manifest struct {
 	ModelSHA256 string            `json:"model_sha256"`
 	Preprocess  preprocess.Config `json:"preprocess"`
 	Variant     string            `json:"variant"`
-	// AcceptCorruptJPEG changes which images fail, so resume and merge
-	// must not mix the two settings.
-	AcceptCorruptJPEG bool   `json:"accept_corrupt_jpeg,omitempty"`
-	Batch             int    `json:"batch"`
-	TopK              int    `json:"topk"`
-	LabelOffset       int    `json:"label_offset"`
-	OutputKind        string `json:"output_kind"`
+	// Decode is the decode policy (preprocess.DecodeOptions.Policy:
+	// "pillow" or "strict"). It changes which images fail, so resume and
+	// merge must not mix policies; outputs made before it was recorded
+	// (empty) decoded differently and do not mix with new ones either.
+	Decode      string `json:"decode"`
+	Batch       int    `json:"batch"`
+	TopK        int    `json:"topk"`
+	LabelOffset int    `json:"label_offset"`
+	OutputKind  string `json:"output_kind"`
 	// Device is "cpu" or "cuda" and Runtime the ONNX Runtime version: the
 	// scores' last bits may differ between them.
 	Device  string `json:"device"`
@@ -268,7 +274,7 @@ type manifest struct {
 func (j *job) manifest() manifest {
 	c := j.clf
 	return manifest{
-		Model: c.Spec.Name, ModelSHA256: c.Spec.SHA256, Preprocess: c.Spec.Preprocess, Variant: j.flags.variant, AcceptCorruptJPEG: j.flags.acceptCorrupt,
+		Model: c.Spec.Name, ModelSHA256: c.Spec.SHA256, Preprocess: c.Spec.Preprocess, Variant: j.flags.variant, Decode: preprocess.DecodeOptions{Strict: j.flags.strictDecode}.Policy(),
 		Batch: c.Config.Batch, TopK: j.flags.topk, LabelOffset: c.Config.Scorer.LabelOffset, OutputKind: c.Config.Scorer.Kind.String(),
 		Device: deviceKind(j.flags.device), Runtime: engine.RuntimeVersion(),
 		Images: j.list.count, ImagesSHA256: j.list.fingerprint, Shard: j.shard(), ShardImages: len(j.items),

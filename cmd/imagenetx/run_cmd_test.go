@@ -66,6 +66,11 @@ func TestRunCommand(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "different settings") {
 		t.Fatalf("resume with another interpolation: %v", err)
 	}
+	// So is resuming under another decode policy: it changes which images fail.
+	err = runRun(context.Background(), []string{"--images", images, "--limit", "40", "--topk", "3", "--batch", "8", "--quiet", "--resume", "--strict-decode", "-o", out})
+	if err == nil || !strings.Contains(err.Error(), "different settings") || !strings.Contains(err.Error(), "Decode:strict") {
+		t.Fatalf("resume with --strict-decode: %v", err)
+	}
 }
 
 func TestRunCommandRecordsBadImages(t *testing.T) {
