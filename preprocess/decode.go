@@ -237,7 +237,14 @@ func rgbOf(m image.Image, x, y int) (uint8, uint8, uint8) {
 		c := m.NRGBA64At(x, y)
 		return uint8(c.R >> 8), uint8(c.G >> 8), uint8(c.B >> 8)
 	case *image.Paletted:
-		return straight(m.Palette[m.ColorIndexAt(x, y)])
+		i := m.ColorIndexAt(x, y)
+		if int(i) < len(m.Palette) {
+			return straight(m.Palette[i])
+		}
+		// An index past the file's palette: Pillow's palettes start as a
+		// grey ramp (ImagingPaletteNew), and entries the file does not set
+		// keep it.
+		return i, i, i
 	case *image.CMYK:
 		c := m.CMYKAt(x, y)
 		return cmykToRGB(c.C, c.M, c.Y, c.K)
