@@ -270,7 +270,7 @@ func (p *pipeline) work(ctx context.Context, prepare PrepareFunc) {
 			b.cancelled.Store(true)
 		} else {
 			t0 := time.Now()
-			if err := prepare(p.items[b.first+j.slot], dst); err != nil {
+			if err := prepareSafely(prepare, p.items[b.first+j.slot], dst); err != nil {
 				b.errs[j.slot] = asImageError(err)
 				clear(dst) // failed images feed zeros: batches stay reproducible
 			}
@@ -280,6 +280,18 @@ func (p *pipeline) work(ctx context.Context, prepare PrepareFunc) {
 			p.ready <- b
 		}
 	}
+}
+
+// prepareSafely is the last line of defence of "one bad image never kills a
+// run": a panic while preparing one image (a decoder bug on some input)
+// fails that image, with the panic as its reason, and the run goes on.
+func prepareSafely(prepare PrepareFunc, item Item, dst []float32) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &ImageError{Stage: StagePreprocess, Err: fmt.Errorf("internal error (please report): panic: %v", r)}
+		}
+	}()
+	return prepare(item, dst)
 }
 
 func asImageError(err error) *ImageError {

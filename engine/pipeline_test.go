@@ -262,3 +262,46 @@ func TestRunDetectsOutputKind(t *testing.T) {
 		}
 	}
 }
+
+// panicPrep panics on the images whose name contains "bad", as a decoder
+// bug would, and prepares the others as fakePrep does.
+type panicPrep struct{}
+
+func (panicPrep) NewWorker() PrepareFunc {
+	ok := fakePrep{}.NewWorker()
+	return func(it Item, dst []float32) error {
+		if strings.Contains(it.Name, "bad") {
+			dst[0] = 999
+			var palette []uint8
+			_ = palette[it.Index] // index out of range
+		}
+		return ok(it, dst)
+	}
+}
+
+// TestRunSurvivesPanickingPreparer: a panic while preparing one image fails
+// that image with the panic as its reason; every other image is predicted.
+func TestRunSurvivesPanickingPreparer(t *testing.T) {
+	items := fakeItems(40, 3, 21)
+	m := &fakeModel{}
+	var c collect
+	st, err := Run(context.Background(), items, 0, panicPrep{}, m, &c, fakeConfig(8, 3, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.results) != len(items) || st.Failed != 2 {
+		t.Fatalf("%d results, stats %+v", len(c.results), st)
+	}
+	for i, r := range c.results {
+		bad := i == 3 || i == 21
+		switch {
+		case bad && (r.Err == nil || r.Err.Stage != StagePreprocess || !strings.Contains(r.Err.Error(), "panic: runtime error: index out of range")):
+			t.Errorf("%s: err %v, want the panic recorded", r.Item.Name, r.Err)
+		case !bad && (r.Err != nil || r.Pred.Class != i):
+			t.Errorf("%s: %+v %v", r.Item.Name, r.Pred, r.Err)
+		}
+	}
+	if m.zeros != 2 {
+		t.Errorf("model saw %d zero-filled images, want the 2 failed ones", m.zeros)
+	}
+}
