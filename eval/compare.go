@@ -3,10 +3,7 @@ package eval
 import (
 	"errors"
 	"fmt"
-	"io"
 	"math"
-	"strconv"
-	"strings"
 
 	"github.com/imagenetx/imagenetx/eval/stats"
 )
@@ -117,8 +114,8 @@ func Compare(acc *Accumulator, a, b string, opt CompareOptions) (*Comparison, er
 	if a == b {
 		return nil, fmt.Errorf("compare needs two different models, got %q twice", a)
 	}
-	if opt.ErrorType == ErrorReal && acc.Dataset().Real == nil {
-		return nil, fmt.Errorf("error type real needs %s in the annotations folder", RealLabelsFile)
+	if err := acc.Dataset().Supports(opt.ErrorType); err != nil {
+		return nil, err
 	}
 	ma, okA := acc.Model(a)
 	mb, okB := acc.Model(b)
@@ -226,136 +223,4 @@ func (c *Comparison) applyCorrection() {
 		}
 		r.Significant = r.PAdjusted < c.Options.Alpha
 	}
-}
-
-// ComparisonColumns is the long-form header of a comparison.
-var ComparisonColumns = []string{"model_a", "model_b", "factor", "n", "correct_a", "correct_b",
-	"accuracy_a", "accuracy_b", "difference", "a_only", "b_only", "pval", "pval_adj", "significant"}
-
-// Records returns the comparison in long form (ComparisonColumns).
-func (c *Comparison) Records() *Records {
-	rec := &Records{Header: ComparisonColumns}
-	for _, r := range c.Rows {
-		rec.Rows = append(rec.Rows, []any{c.ModelA, c.ModelB, r.Factor, r.N, r.CorrectA, r.CorrectB,
-			r.AccuracyA, r.AccuracyB, r.Difference, r.OnlyA, r.OnlyB, r.P, r.PAdjusted, r.Significant})
-	}
-	return rec
-}
-
-// WriteComparison writes a comparison: CSV and JSON in long form
-// (ComparisonColumns), markdown as a table followed by sentences naming the
-// significant differences.
-func WriteComparison(w io.Writer, c *Comparison, format Format) error {
-	switch format {
-	case FormatCSV:
-		return c.Records().WriteCSV(w)
-	case FormatJSON:
-		return c.Records().WriteJSON(w)
-	case FormatMarkdown:
-		return writeComparisonMarkdown(w, c)
-	}
-	return fmt.Errorf("unknown format %d", format)
-}
-
-func writeComparisonMarkdown(w io.Writer, c *Comparison) error {
-	header := []string{"factor", "n", c.ModelA, c.ModelB, c.ModelB + " − " + c.ModelA,
-		c.ModelA + " only", c.ModelB + " only", "p", "p (" + c.Options.Correction.String() + ")"}
-	var rows [][]string
-	for _, r := range c.Rows {
-		rows = append(rows, []string{r.Factor, strconv.Itoa(r.N), FormatFixed(r.AccuracyA), FormatFixed(r.AccuracyB),
-			signedPoints(r.Difference), strconv.Itoa(r.OnlyA), strconv.Itoa(r.OnlyB), FormatP(r.P), FormatP(r.PAdjusted)})
-	}
-	if err := WriteMarkdownTable(w, header, rows, 1); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n"+c.Summary()+"\n")
-	return err
-}
-
-// Summary is a paragraph naming the overall difference and the factors
-// whose difference is significant after correction.
-func (c *Comparison) Summary() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Comparing %s with %s on %d shared images (%s error, exact McNemar test, %s correction across factors, α = %g).",
-		c.ModelB, c.ModelA, c.Shared, c.Options.ErrorType, c.Options.Correction, c.Options.Alpha)
-	overall := c.Rows[len(c.Rows)-1]
-	if overall.Significant {
-		fmt.Fprintf(&b, " Overall %s.", c.difference(overall))
-	} else {
-		fmt.Fprintf(&b, " Overall the accuracies do not differ significantly (%s points, %s).", signedPoints(overall.Difference), pClause("p", overall.P))
-	}
-	var better, worse []string
-	for _, r := range c.Rows[:NumFactors] {
-		switch {
-		case !r.Significant:
-		case r.Difference > 0:
-			better = append(better, r.Factor+" ("+c.detail(r)+")")
-		case r.Difference < 0:
-			worse = append(worse, r.Factor+" ("+c.detail(r)+")")
-		}
-	}
-	if len(better)+len(worse) == 0 {
-		b.WriteString(" No factor differs significantly.")
-	}
-	if len(better) > 0 {
-		fmt.Fprintf(&b, " %s is more accurate on %s.", c.ModelB, strings.Join(better, ", "))
-	}
-	if len(worse) > 0 {
-		fmt.Fprintf(&b, " %s is more accurate on %s.", c.ModelA, strings.Join(worse, ", "))
-	}
-	return b.String()
-}
-
-// difference names the better model of a row with the size and p-value.
-func (c *Comparison) difference(r ComparisonRow) string {
-	better := c.ModelB
-	if r.Difference < 0 {
-		better = c.ModelA
-	}
-	return fmt.Sprintf("%s is more accurate (%s)", better, c.detail(r))
-}
-
-func (c *Comparison) detail(r ComparisonRow) string {
-	p := pClause("p", r.P)
-	if r.Factor != AverageFactor && c.Options.Correction != CorrectionNone {
-		p = pClause("corrected p", r.PAdjusted)
-	}
-	return fmt.Sprintf("%s points, %s", strconv.FormatFloat(100*math.Abs(r.Difference), 'f', 2, 64), p)
-}
-
-// signedPoints prints an accuracy difference in percentage points, "+2.09".
-func signedPoints(d float64) string {
-	if math.IsNaN(d) {
-		return ""
-	}
-	s := strconv.FormatFloat(100*d, 'f', 2, 64)
-	if d > 0 {
-		s = "+" + s
-	}
-	return s
-}
-
-// FormatP prints a p-value with three significant digits for humans
-// ("" for NaN); values below MinReportedP (where the binomial tail
-// underflows to 0) print as "<1e-300" rather than a misleading 0.
-func FormatP(p float64) string {
-	switch {
-	case math.IsNaN(p):
-		return ""
-	case p < MinReportedP:
-		return "<" + strconv.FormatFloat(MinReportedP, 'g', -1, 64)
-	}
-	return strconv.FormatFloat(p, 'g', 3, 64)
-}
-
-// MinReportedP is the smallest p-value the markdown outputs print as a
-// number.
-const MinReportedP = 1e-300
-
-// pClause writes "name = p", or "name < 1e-300" for p below MinReportedP.
-func pClause(name string, p float64) string {
-	if s := FormatP(p); strings.HasPrefix(s, "<") {
-		return name + " " + s[:1] + " " + s[1:]
-	}
-	return name + " = " + FormatP(p)
 }

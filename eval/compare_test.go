@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/imagenetx/imagenetx/eval/tabular"
 	"github.com/imagenetx/imagenetx/predictions"
 )
 
@@ -30,10 +31,7 @@ func compareFixture(t *testing.T) *Accumulator {
 		}
 		images = append(images, fixtureImage{valName(i), 0, fs})
 	}
-	ds, err := LoadDataset(writeFixture(t, images, nil, nil), DatasetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds := fixtureDataset(t, images, nil)
 	acc := NewAccumulator(ds)
 	add := func(model string, i, class int) {
 		t.Helper()
@@ -130,7 +128,7 @@ func TestCompareRejectsBadInput(t *testing.T) {
 		{"same model", "a", "a", ok, false, "two different models"},
 		{"unknown model", "a", "zzz", ok, false, `"zzz"`},
 		{"alpha", "a", "b", CompareOptions{Alpha: 1}, false, "significance level"},
-		{"no ReaL labels", "a", "b", CompareOptions{ErrorType: ErrorReal, Alpha: 0.05}, false, RealLabelsFile},
+		{"no ReaL labels", "a", "b", CompareOptions{ErrorType: ErrorReal, Alpha: 0.05}, false, "ReaL labels"},
 	}
 	for _, c := range cases {
 		_, err := Compare(acc, c.a, c.b, c.opt)
@@ -166,7 +164,7 @@ func TestWriteComparison(t *testing.T) {
 		t.Fatal(err)
 	}
 	var csv, md bytes.Buffer
-	if err := WriteComparison(&csv, cmp, FormatCSV); err != nil {
+	if err := WriteComparison(&csv, cmp, tabular.CSV); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(csv.String()), "\n")
@@ -175,7 +173,7 @@ func TestWriteComparison(t *testing.T) {
 		lines[9] != "a,b,texture,0,0,0,,,,0,0,,,False" {
 		t.Errorf("CSV:\n%s", csv.String())
 	}
-	if err := WriteComparison(&md, cmp, FormatMarkdown); err != nil {
+	if err := WriteComparison(&md, cmp, tabular.Markdown); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
@@ -203,25 +201,4 @@ func comparisonRow(t *testing.T, c *Comparison, factor string) ComparisonRow {
 	}
 	t.Fatalf("no row %q", factor)
 	return ComparisonRow{}
-}
-
-func TestPValueText(t *testing.T) {
-	cases := []struct {
-		p            float64
-		cell, clause string
-	}{
-		{0.0123456, "0.0123", "p = 0.0123"},
-		{1, "1", "p = 1"},
-		{0, "<1e-300", "p < 1e-300"},
-		{1e-310, "<1e-300", "p < 1e-300"},
-		{math.NaN(), "", "p = "},
-	}
-	for _, c := range cases {
-		if got := FormatP(c.p); got != c.cell {
-			t.Errorf("FormatP(%g) = %q, want %q", c.p, got, c.cell)
-		}
-		if got := pClause("p", c.p); got != c.clause {
-			t.Errorf("pClause(%g) = %q, want %q", c.p, got, c.clause)
-		}
-	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/imagenetx/imagenetx/eval/tabular"
 	"github.com/imagenetx/imagenetx/predictions"
 )
 
@@ -21,14 +22,7 @@ func fixtureAccumulator(t *testing.T) *Accumulator {
 		{valName(6), 5, []string{"texture"}}, // a prototype: excluded
 	}
 	real := [][]int{{0}, {1, 0}, {}, {3, 4}, {5}}
-	dir := writeFixture(t, images, []string{valName(6)}, real)
-	ds, err := LoadDataset(dir, DatasetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(ds.Images) != 5 {
-		t.Fatalf("%d images, want 5 (prototype excluded)", len(ds.Images))
-	}
+	ds := fixtureDataset(t, images[:5], real) // image 6 stands for an excluded prototype
 	acc := NewAccumulator(ds)
 	// model "a": image 1 right; 2 predicts 1 (same metaclass dog, ReaL has 1);
 	// 3 predicts 7 (class 2 is fish→other, 7 is tool→other: metaclass right);
@@ -184,14 +178,14 @@ func TestWriteTableFormats(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		format Format
+		format tabular.Format
 		view   View
 		want   []string
 	}{
-		{FormatCSV, ViewAccuracy, []string{"model,pose,background,", ",worst_factor,average,worst_100_classes\n", "a,0.6666666666666666,0.0,,0.0,,,,,0.0,,,,,,,,0.0,0.4,0.4\n"}},
-		{FormatCSV, ViewErrorRatio, []string{"model,pose,", "multiple_objects\n", "a,0.5555555555555557,1.6666666666666667,,1.6666666666666667,"}},
-		{FormatJSON, ViewAccuracy, []string{`"model": "a"`, `"style": null`, `"average": 0.4`}},
-		{FormatMarkdown, ViewAccuracy, []string{"| model | pose   |", "| a     | 0.6667 |"}},
+		{tabular.CSV, ViewAccuracy, []string{"model,pose,background,", ",worst_factor,average,worst_100_classes\n", "a,0.6666666666666666,0.0,,0.0,,,,,0.0,,,,,,,,0.0,0.4,0.4\n"}},
+		{tabular.CSV, ViewErrorRatio, []string{"model,pose,", "multiple_objects\n", "a,0.5555555555555557,1.6666666666666667,,1.6666666666666667,"}},
+		{tabular.JSON, ViewAccuracy, []string{`"model": "a"`, `"style": null`, `"average": 0.4`}},
+		{tabular.Markdown, ViewAccuracy, []string{"| model | pose   |", "| a     | 0.6667 |"}},
 	} {
 		var buf bytes.Buffer
 		if err := WriteTable(&buf, tbl, c.format, c.view); err != nil {
@@ -205,22 +199,11 @@ func TestWriteTableFormats(t *testing.T) {
 	}
 }
 
-func TestFormatFloat(t *testing.T) {
-	for _, c := range []struct {
-		v    float64
-		want string
-	}{{1, "1.0"}, {0, "0.0"}, {0.5, "0.5"}, {1e-05, "1e-05"}, {math.NaN(), ""}, {1.0 / 3, "0.3333333333333333"}, {math.Inf(1), "inf"}} {
-		if got := FormatFloat(c.v); got != c.want {
-			t.Errorf("FormatFloat(%v) = %q, want %q", c.v, got, c.want)
-		}
-	}
-}
-
 func TestReadTableRoundTrip(t *testing.T) {
 	acc := fixtureAccumulator(t)
 	tbl, _ := acc.Table(ErrorClass)
 	var buf bytes.Buffer
-	if err := WriteTable(&buf, tbl, FormatCSV, ViewAccuracy); err != nil {
+	if err := WriteTable(&buf, tbl, tabular.CSV, ViewAccuracy); err != nil {
 		t.Fatal(err)
 	}
 	back, err := ReadTable(&buf, "mem.csv")

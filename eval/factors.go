@@ -1,10 +1,3 @@
-// Package eval is the ImageNet-X factor-breakdown evaluator: it joins a
-// model's predictions with the factor annotations and produces the per-factor
-// accuracy and error-ratio tables of the paper, exactly as the reference
-// toolkit (imagenet_x, pandas based) computes them.
-//
-// Loaders (LoadDataset, ReadTable) produce values; the metric code never
-// reads files itself.
 package eval
 
 import "fmt"

@@ -1,73 +1,52 @@
 package eval
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 )
 
-// fixtureImage is one annotation line of a generated fixture.
+// fixtureImage is one annotated image of a generated fixture.
 type fixtureImage struct {
 	file    string
 	class   int
 	factors []string
 }
 
-// writeFixture writes a tiny annotation folder: classes 0 and 1 are "dog",
-// 2 is "fish" (not a reported metaclass, so "other"), 3 is "bird", every
-// other class "tool" (also "other"). ReaL labels are written for
-// ILSVRC2012_val_00000001..5.
-func writeFixture(t testing.TB, images []fixtureImage, prototypes []string, real [][]int) string {
+// fixtureDataset builds a tiny dataset: classes 0 and 1 are "dog", 2 is
+// not a reported metaclass ("other"), 3 is "bird", every other class
+// "other". real, when not nil, holds the ReaL labels of
+// ILSVRC2012_val_00000001 onwards.
+func fixtureDataset(t testing.TB, images []fixtureImage, real [][]int) *Dataset {
 	t.Helper()
-	dir := t.TempDir()
-	var meta strings.Builder
-	meta.WriteString("wnid,name,metaclass\n")
-	for c := 0; c < NumClasses; c++ {
-		name := "tool"
-		switch c {
-		case 0, 1:
-			name = "dog"
-		case 2:
-			name = "fish"
-		case 3:
-			name = "bird"
-		}
-		fmt.Fprintf(&meta, "n%08d,%s,%d\n", c, name, c%100)
+	var classMetaclass [NumClasses]int
+	for c := range classMetaclass {
+		classMetaclass[c] = OtherMetaclass
 	}
-	write(t, filepath.Join(dir, MetaclassFile), meta.String())
-	write(t, filepath.Join(dir, PrototypeFile), "file_name\n"+strings.Join(prototypes, "\n")+"\n")
-	var ann strings.Builder
+	dog, _ := MetaclassIndex("dog")
+	bird, _ := MetaclassIndex("bird")
+	classMetaclass[0], classMetaclass[1], classMetaclass[3] = dog, dog, bird
+	var ims []Image
 	for _, im := range images {
-		obj := map[string]any{"file_name": im.file, "class": im.class, "justification": "why \"quoted\"", "one_word": "word"}
-		for _, f := range Factors {
-			obj[f] = 0
-		}
+		var fs uint16
 		for _, f := range im.factors {
-			obj[f] = 1
+			i, err := FactorIndex(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fs |= 1 << i
 		}
-		b, err := json.Marshal(obj)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ann.Write(b)
-		ann.WriteByte('\n')
+		ims = append(ims, Image{FileName: im.file, Class: im.class, Factors: fs, Justification: `why "quoted"`, OneWord: "word"})
 	}
-	write(t, filepath.Join(dir, AnnotationFile(Val, TopFactor)), ann.String())
-	if real != nil {
-		b, _ := json.Marshal(real)
-		write(t, filepath.Join(dir, RealLabelsFile), string(b))
-	}
-	return dir
-}
-
-func write(t testing.TB, path, content string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+	ds, err := NewDataset(DatasetOptions{}, classMetaclass, ims)
+	if err != nil {
 		t.Fatal(err)
 	}
+	if real != nil {
+		if err := ds.SetRealLabels(real); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ds
 }
 
 func valName(i int) string { return fmt.Sprintf("ILSVRC2012_val_%08d.JPEG", i) }

@@ -1,17 +1,13 @@
 package eval
 
 import (
-	"bufio"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/imagenetx/imagenetx/eval/stats"
+	"github.com/imagenetx/imagenetx/eval/tabular"
 )
 
 // AverageFactor is the factor name of the long-form rows that cover all of
@@ -123,8 +119,8 @@ func IntervalColumns(byMetaclass bool) []string {
 }
 
 // Records returns the table in long form for CSV or JSON.
-func (it *IntervalTable) Records() *Records {
-	rec := &Records{Header: IntervalColumns(it.ByMetaclass)}
+func (it *IntervalTable) Records() *tabular.Records {
+	rec := &tabular.Records{Header: IntervalColumns(it.ByMetaclass)}
 	for _, r := range it.Rows {
 		row := []any{r.Model}
 		if it.ByMetaclass {
@@ -140,16 +136,11 @@ func (it *IntervalTable) Records() *Records {
 // record per model, [metaclass,] factor), markdown as a long table with
 // "0.8240 [0.8201, 0.8278]" cells where few-image counts carry a "*" and a
 // footnote.
-func WriteIntervals(w io.Writer, it *IntervalTable, format Format) error {
-	switch format {
-	case FormatCSV:
-		return it.Records().WriteCSV(w)
-	case FormatJSON:
-		return it.Records().WriteJSON(w)
-	case FormatMarkdown:
+func WriteIntervals(w io.Writer, it *IntervalTable, format tabular.Format) error {
+	if format == tabular.Markdown {
 		return writeIntervalsMarkdown(w, it)
 	}
-	return fmt.Errorf("unknown format %d", format)
+	return it.Records().Write(w, format)
 }
 
 func writeIntervalsMarkdown(w io.Writer, it *IntervalTable) error {
@@ -172,9 +163,9 @@ func writeIntervalsMarkdown(w io.Writer, it *IntervalTable) error {
 			n += "*"
 			few = true
 		}
-		rows = append(rows, append(row, r.Factor, n, IntervalCell(r.Accuracy, r.AccLo, r.AccHi), IntervalCell(r.ErrorRatio, r.ERLo, r.ERHi)))
+		rows = append(rows, append(row, r.Factor, n, tabular.IntervalCell(r.Accuracy, r.AccLo, r.AccHi), tabular.IntervalCell(r.ErrorRatio, r.ERLo, r.ERHi)))
 	}
-	if err := WriteMarkdownTable(w, header, rows, labels); err != nil {
+	if err := tabular.WriteMarkdown(w, header, rows, labels); err != nil {
 		return err
 	}
 	if few {
@@ -182,154 +173,4 @@ func writeIntervalsMarkdown(w io.Writer, it *IntervalTable) error {
 		return err
 	}
 	return nil
-}
-
-// IntervalCell formats a value with its interval as "0.8240 [0.8201,
-// 0.8278]": the value alone when the interval is undefined, "" when the
-// value is.
-func IntervalCell(v, lo, hi float64) string {
-	if math.IsNaN(v) {
-		return ""
-	}
-	if math.IsNaN(lo) || math.IsNaN(hi) {
-		return FormatFixed(v)
-	}
-	return FormatFixed(v) + " [" + FormatFixed(lo) + ", " + FormatFixed(hi) + "]"
-}
-
-// FormatFixed prints v with four decimals, as the markdown tables do; NaN
-// prints as "".
-func FormatFixed(v float64) string {
-	if math.IsNaN(v) {
-		return ""
-	}
-	return strconv.FormatFloat(v, 'f', 4, 64)
-}
-
-// FormatSigned prints v with the given decimals and an explicit sign for
-// positive values, "+0.125" ("" for NaN): changes and differences.
-func FormatSigned(v float64, decimals int) string {
-	if math.IsNaN(v) {
-		return ""
-	}
-	s := strconv.FormatFloat(v, 'f', decimals, 64)
-	if v > 0 {
-		s = "+" + s
-	}
-	return s
-}
-
-// Records is a long-form table of typed cells (string, int, float64 or
-// bool), written as CSV for pandas or as JSON.
-type Records struct {
-	Header []string
-	Rows   [][]any
-}
-
-// WriteCSV writes the records with floats at full precision (FormatFloat:
-// NaN as an empty field) and booleans as pandas writes them (True/False).
-func (r *Records) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(r.Header); err != nil {
-		return err
-	}
-	cells := make([]string, len(r.Header))
-	for _, row := range r.Rows {
-		for j, v := range row {
-			cells[j] = csvCell(v)
-		}
-		if err := cw.Write(cells[:len(row)]); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-func csvCell(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case int:
-		return strconv.Itoa(x)
-	case float64:
-		return FormatFloat(x)
-	case bool:
-		if x {
-			return "True"
-		}
-		return "False"
-	}
-	return fmt.Sprint(v)
-}
-
-// WriteJSON writes the records as an array of objects whose keys follow the
-// header order; NaN and infinities become null (JSON has neither).
-func (r *Records) WriteJSON(w io.Writer) error {
-	bw := bufio.NewWriter(w)
-	bw.WriteString("[")
-	for i, row := range r.Rows {
-		if i > 0 {
-			bw.WriteString(",")
-		}
-		bw.WriteString("\n  {")
-		for j, v := range row {
-			if j > 0 {
-				bw.WriteString(", ")
-			}
-			bw.WriteString(jsonCell(r.Header[j]) + ": " + jsonCell(v))
-		}
-		bw.WriteString("}")
-	}
-	bw.WriteString("\n]\n")
-	return bw.Flush()
-}
-
-func jsonCell(v any) string {
-	if x, ok := v.(float64); ok && (math.IsNaN(x) || math.IsInf(x, 0)) {
-		return "null"
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "null" // unreachable for the cell types Records holds
-	}
-	return string(b)
-}
-
-// WriteMarkdownTable writes preformatted cells as an aligned markdown
-// table; columns from numericFrom on are right-aligned (numbers).
-func WriteMarkdownTable(w io.Writer, header []string, rows [][]string, numericFrom int) error {
-	width := make([]int, len(header))
-	for j, h := range header {
-		width[j] = utf8.RuneCountInString(h)
-		for _, r := range rows {
-			width[j] = max(width[j], utf8.RuneCountInString(r[j]))
-		}
-	}
-	var b strings.Builder
-	line := func(cells []string, sep bool) {
-		b.WriteString("|")
-		for j, c := range cells {
-			pad := strings.Repeat(" ", width[j]-utf8.RuneCountInString(c))
-			switch {
-			case sep && j >= numericFrom:
-				c = strings.Repeat("-", width[j]-1) + ":"
-			case sep:
-				c = strings.Repeat("-", width[j])
-			case j >= numericFrom:
-				c = pad + c
-			default:
-				c += pad
-			}
-			b.WriteString(" " + c + " |")
-		}
-		b.WriteString("\n")
-	}
-	line(header, false)
-	line(header, true)
-	for _, r := range rows {
-		line(r, false)
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
 }

@@ -7,6 +7,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/imagenetx/imagenetx/eval/tabular"
 )
 
 // countedRow: 10 images, 6 right. pose on 4 (2 right), color on 3 (all
@@ -130,9 +132,9 @@ func TestWriteIntervalsFormats(t *testing.T) {
 	}
 	var csv, md, js bytes.Buffer
 	for _, w := range []struct {
-		f   Format
+		f   tabular.Format
 		buf *bytes.Buffer
-	}{{FormatCSV, &csv}, {FormatJSON, &js}, {FormatMarkdown, &md}} {
+	}{{tabular.CSV, &csv}, {tabular.JSON, &js}, {tabular.Markdown, &md}} {
 		if err := WriteIntervals(w.buf, it, w.f); err != nil {
 			t.Fatal(err)
 		}
@@ -162,34 +164,6 @@ func TestWriteIntervalsFormats(t *testing.T) {
 	}
 	if len(objs) != NumFactors+1 || objs[1]["accuracy"] != nil || objs[1]["few_images"] != true || objs[0]["n"] != 4.0 {
 		t.Errorf("JSON objects: %v, %v", objs[0], objs[1])
-	}
-}
-
-func TestRecordsCSVQuotesAndJSONKeepsOrder(t *testing.T) {
-	rec := &Records{Header: []string{"name", "x", "ok"}, Rows: [][]any{{`a,"b"`, math.Inf(1), true}, {"ünï", 2.5, false}}}
-	var csv, js bytes.Buffer
-	if err := rec.WriteCSV(&csv); err != nil {
-		t.Fatal(err)
-	}
-	if want := "name,x,ok\n\"a,\"\"b\"\"\",inf,True\nünï,2.5,False\n"; csv.String() != want {
-		t.Errorf("CSV %q, want %q", csv.String(), want)
-	}
-	if err := rec.WriteJSON(&js); err != nil {
-		t.Fatal(err)
-	}
-	if want := "[\n  {\"name\": \"a,\\\"b\\\"\", \"x\": null, \"ok\": true},\n  {\"name\": \"ünï\", \"x\": 2.5, \"ok\": false}\n]\n"; js.String() != want {
-		t.Errorf("JSON %q, want %q", js.String(), want)
-	}
-}
-
-func TestMarkdownTableAlignsMultibyteCells(t *testing.T) {
-	var b bytes.Buffer
-	if err := WriteMarkdownTable(&b, []string{"a − b", "n"}, [][]string{{"x", "10"}}, 1); err != nil {
-		t.Fatal(err)
-	}
-	want := "| a − b |  n |\n| ----- | -: |\n| x     | 10 |\n"
-	if b.String() != want {
-		t.Errorf("got\n%swant\n%s", b.String(), want)
 	}
 }
 

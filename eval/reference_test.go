@@ -2,12 +2,15 @@ package eval_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"slices"
 	"testing"
 
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/load"
+	"github.com/imagenetx/imagenetx/eval/tabular"
 	"github.com/imagenetx/imagenetx/internal/shareddata"
 )
 
@@ -36,16 +39,16 @@ func loadBase(t testing.TB, opts eval.DatasetOptions) *eval.Accumulator {
 	t.Helper()
 	ann := shareddata.Require(t, "annotations")
 	preds := shareddata.Require(t, "predictions", "base")
-	ds, err := eval.LoadDataset(ann, opts)
+	ds, err := load.Annotations(ann, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sources, err := eval.ExpandPredictionPaths([]string{preds})
+	sources, err := load.Sources([]string{preds})
 	if err != nil {
 		t.Fatal(err)
 	}
 	acc := eval.NewAccumulator(ds)
-	if err := eval.LoadPredictions(acc, sources); err != nil {
+	if err := load.Predictions(context.Background(), acc, sources); err != nil {
 		t.Fatal(err)
 	}
 	return acc
@@ -57,7 +60,7 @@ func digest(t *testing.T, tbl *eval.Table, err error) string {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := eval.WriteTable(&buf, tbl, eval.FormatCSV, eval.ViewAccuracy); err != nil {
+	if err := eval.WriteTable(&buf, tbl, tabular.CSV, eval.ViewAccuracy); err != nil {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256(buf.Bytes())

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/load"
 	"github.com/imagenetx/imagenetx/internal/shareddata"
 	"github.com/imagenetx/imagenetx/report/chart"
 )
@@ -175,16 +176,16 @@ func TestRealReportInBrowser(t *testing.T) {
 	annotations := shareddata.Require(t, "annotations")
 	preds := shareddata.Require(t, "predictions", "base")
 	images := shareddata.Require(t, "images", "val_227")
-	ds, err := eval.LoadDataset(annotations, eval.DatasetOptions{})
+	ds, err := load.Annotations(annotations, eval.DatasetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	acc := eval.NewAccumulator(ds)
-	sources, err := eval.ExpandPredictionPaths([]string{preds})
+	sources, err := load.Sources([]string{preds})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := eval.LoadPredictions(acc, sources); err != nil {
+	if err := load.Predictions(context.Background(), acc, sources); err != nil {
 		t.Fatal(err)
 	}
 	page := writeReport(t, Input{Accumulator: acc, ImagesDir: images})

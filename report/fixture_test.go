@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/load"
 )
 
 // fixtureModels are the models of the generated fixture.
@@ -50,9 +51,9 @@ func makeFixture(t testing.TB) fixture {
 		fmt.Fprintf(&meta, "n%08d,%s,%d\n", c, name, c%100)
 		fmt.Fprintf(&labels, "n%08d,class name %d\n", c, c)
 	}
-	writeFile(t, filepath.Join(fx.annotations, eval.MetaclassFile), meta.String())
-	writeFile(t, filepath.Join(fx.annotations, eval.ClassNamesFile), labels.String())
-	writeFile(t, filepath.Join(fx.annotations, eval.PrototypeFile), "file_name\n")
+	writeFile(t, filepath.Join(fx.annotations, load.MetaclassFile), meta.String())
+	writeFile(t, filepath.Join(fx.annotations, load.ClassNamesFile), labels.String())
+	writeFile(t, filepath.Join(fx.annotations, load.PrototypeFile), "file_name\n")
 	var ann strings.Builder
 	preds := make([]strings.Builder, len(fixtureModels))
 	for m := range preds {
@@ -84,7 +85,7 @@ func makeFixture(t testing.TB) fixture {
 			writeJPEG(t, filepath.Join(fx.images, file), i)
 		}
 	}
-	writeFile(t, filepath.Join(fx.annotations, eval.AnnotationFile(eval.Val, eval.TopFactor)), ann.String())
+	writeFile(t, filepath.Join(fx.annotations, load.AnnotationFile(eval.Val, eval.TopFactor)), ann.String())
 	writeFile(t, filepath.Join(fx.images, fmt.Sprintf("ILSVRC2012_val_%08d.JPEG", fx.thumbs+1)), "not a jpeg")
 	for m, name := range fixtureModels {
 		p := filepath.Join(dir, name+".csv")
@@ -97,16 +98,16 @@ func makeFixture(t testing.TB) fixture {
 // input loads the fixture as a report input.
 func (fx fixture) input(t testing.TB) Input {
 	t.Helper()
-	ds, err := eval.LoadDataset(fx.annotations, eval.DatasetOptions{})
+	ds, err := load.Annotations(fx.annotations, eval.DatasetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	acc := eval.NewAccumulator(ds)
-	var sources []eval.PredictionSource
+	var sources []load.Source
 	for i, p := range fx.predictions {
-		sources = append(sources, eval.PredictionSource{Model: fixtureModels[i], Path: p})
+		sources = append(sources, load.Source{Model: fixtureModels[i], Path: p})
 	}
-	if err := eval.LoadPredictions(acc, sources); err != nil {
+	if err := load.Predictions(context.Background(), acc, sources); err != nil {
 		t.Fatal(err)
 	}
 	return Input{Title: "fixture <audit>", Accumulator: acc, ImagesDir: fx.images, Sweeps: []Sweep{fixtureSweep()}}

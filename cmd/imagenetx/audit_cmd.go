@@ -13,6 +13,7 @@ import (
 	"github.com/imagenetx/imagenetx/datahome"
 	"github.com/imagenetx/imagenetx/engine"
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/tabular"
 	"github.com/imagenetx/imagenetx/models"
 	"github.com/imagenetx/imagenetx/report"
 )
@@ -157,10 +158,10 @@ func writeAuditTables(w io.Writer, acc *eval.Accumulator, j *job, score *top1, o
 		return err
 	}
 	path := filepath.Join(outDir, "factors.csv")
-	if err := writeOutput(path, func(out io.Writer) error { return eval.WriteTable(out, tbl, eval.FormatCSV, eval.ViewAccuracy) }); err != nil {
+	if err := writeOutput(path, func(out io.Writer) error { return eval.WriteTable(out, tbl, tabular.CSV, eval.ViewAccuracy) }); err != nil {
 		return err
 	}
-	if err := eval.WriteTable(w, tbl, eval.FormatMarkdown, eval.ViewAccuracy); err != nil {
+	if err := eval.WriteTable(w, tbl, tabular.Markdown, eval.ViewAccuracy); err != nil {
 		return err
 	}
 	reportCoverage(os.Stderr, acc)

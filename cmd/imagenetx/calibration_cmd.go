@@ -10,6 +10,7 @@ import (
 	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/eval/analysis"
 	"github.com/imagenetx/imagenetx/eval/stats"
+	"github.com/imagenetx/imagenetx/eval/tabular"
 )
 
 const calibrationUsage = `usage: imagenetx calibration --predictions PATH --annotations DIR [flags]
@@ -74,7 +75,7 @@ type analysisFlags struct {
 	output                    string
 	byMetaclass, quiet        bool
 	errorType                 eval.ErrorType
-	format                    eval.Format
+	format                    tabular.Format
 }
 
 func (m *analysisFlags) register(fs *flag.FlagSet) {
@@ -96,6 +97,6 @@ func (m *analysisFlags) check(fs *flag.FlagSet) error {
 	if m.errorType, err = eval.ParseErrorType(m.errorTypeName); err != nil {
 		return err
 	}
-	m.format, err = eval.ParseFormat(m.formatName)
+	m.format, err = tabular.ParseFormat(m.formatName)
 	return err
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/load"
+	"github.com/imagenetx/imagenetx/eval/tabular"
 )
 
 const compareUsage = `usage: imagenetx compare --predictions A.csv --predictions B.csv --annotations DIR [flags]
@@ -60,7 +62,7 @@ func compareCommand(ctx context.Context, args []string, stderr io.Writer) error 
 	if opt.Correction, err = eval.ParseCorrection(*correction); err != nil {
 		return err
 	}
-	fmtv, err := eval.ParseFormat(*format)
+	fmtv, err := tabular.ParseFormat(*format)
 	if err != nil {
 		return err
 	}
@@ -88,10 +90,10 @@ func compareCommand(ctx context.Context, args []string, stderr io.Writer) error 
 // compareSources expands the --predictions paths into exactly two models.
 // Two files with the same stem (the same model, two runs) are named by
 // their paths instead.
-func compareSources(paths []string) ([]eval.PredictionSource, error) {
-	var sources []eval.PredictionSource
+func compareSources(paths []string) ([]load.Source, error) {
+	var sources []load.Source
 	for _, p := range paths {
-		s, err := eval.ExpandPredictionPaths([]string{p})
+		s, err := load.Sources([]string{p})
 		if err != nil {
 			return nil, err
 		}

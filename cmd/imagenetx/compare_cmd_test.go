@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/load"
 	"github.com/imagenetx/imagenetx/internal/shareddata"
 )
 
@@ -49,8 +50,8 @@ func writeAnnotationFixture(t *testing.T) string {
 		}
 		fmt.Fprintf(&meta, "n%08d,%s,%d\n", c, name, c%100)
 	}
-	writeTestFile(t, filepath.Join(dir, eval.MetaclassFile), meta.String())
-	writeTestFile(t, filepath.Join(dir, eval.PrototypeFile), "file_name\n")
+	writeTestFile(t, filepath.Join(dir, load.MetaclassFile), meta.String())
+	writeTestFile(t, filepath.Join(dir, load.PrototypeFile), "file_name\n")
 	for _, set := range []eval.FactorSet{eval.TopFactor, eval.MultiFactor} {
 		var lines strings.Builder
 		for i, class := range fixtureClass {
@@ -71,7 +72,7 @@ func writeAnnotationFixture(t *testing.T) string {
 			}
 			lines.Write(append(b, '\n'))
 		}
-		writeTestFile(t, filepath.Join(dir, eval.AnnotationFile(eval.Val, set)), lines.String())
+		writeTestFile(t, filepath.Join(dir, load.AnnotationFile(eval.Val, set)), lines.String())
 	}
 	return dir
 }

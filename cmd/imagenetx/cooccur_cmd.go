@@ -9,6 +9,7 @@ import (
 
 	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/eval/analysis"
+	"github.com/imagenetx/imagenetx/eval/tabular"
 )
 
 const cooccurUsage = `usage: imagenetx cooccur --annotations DIR [flags]
@@ -46,7 +47,7 @@ func cooccurCommand(ctx context.Context, args []string, stderr io.Writer) error 
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	fmtv, err := eval.ParseFormat(*format)
+	fmtv, err := tabular.ParseFormat(*format)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,9 @@ import (
 	"strings"
 
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/load"
 	"github.com/imagenetx/imagenetx/eval/stats"
+	"github.com/imagenetx/imagenetx/eval/tabular"
 	"github.com/imagenetx/imagenetx/internal/atomicfile"
 )
 
@@ -48,7 +50,7 @@ func (d *datasetFlags) load() (*eval.Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	return eval.LoadDataset(d.dir, eval.DatasetOptions{Factors: fset, Partition: part, KeepPrototypes: d.keepPrototypes})
+	return load.Annotations(d.dir, eval.DatasetOptions{Factors: fset, Partition: part, KeepPrototypes: d.keepPrototypes})
 }
 
 func runEval(ctx context.Context, args []string) error {
@@ -73,7 +75,7 @@ func runEval(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmtv, err := eval.ParseFormat(*format)
+	fmtv, err := tabular.ParseFormat(*format)
 	if err != nil {
 		return err
 	}
@@ -111,7 +113,7 @@ func loadAccumulator(ctx context.Context, ds *datasetFlags, preds []string, quie
 	if len(preds) == 0 {
 		return nil, fmt.Errorf("--predictions PATH is required")
 	}
-	sources, err := eval.ExpandPredictionPaths(preds)
+	sources, err := load.Sources(preds)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +121,7 @@ func loadAccumulator(ctx context.Context, ds *datasetFlags, preds []string, quie
 }
 
 // loadSources is loadAccumulator for already expanded sources.
-func loadSources(ctx context.Context, ds *datasetFlags, sources []eval.PredictionSource, quiet bool) (*eval.Accumulator, error) {
+func loadSources(ctx context.Context, ds *datasetFlags, sources []load.Source, quiet bool) (*eval.Accumulator, error) {
 	dataset, err := ds.load()
 	if err != nil {
 		return nil, err
@@ -128,7 +130,7 @@ func loadSources(ctx context.Context, ds *datasetFlags, sources []eval.Predictio
 		return nil, err
 	}
 	acc := eval.NewAccumulator(dataset)
-	if err := eval.LoadPredictions(acc, sources); err != nil {
+	if err := load.Predictions(ctx, acc, sources); err != nil {
 		return nil, err
 	}
 	if !quiet {

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/load"
+	"github.com/imagenetx/imagenetx/eval/tabular"
 	"github.com/imagenetx/imagenetx/internal/shareddata"
 )
 
@@ -73,24 +75,24 @@ func TestEvalCommandWithoutCIIsUnchanged(t *testing.T) {
 	dir := t.TempDir()
 	writePredictionFixture(t, dir, "a", fixtureA)
 	writePredictionFixture(t, dir, "b", fixtureB)
-	ds, err := eval.LoadDataset(ann, eval.DatasetOptions{})
+	ds, err := load.Annotations(ann, eval.DatasetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	acc := eval.NewAccumulator(ds)
-	sources, _ := eval.ExpandPredictionPaths([]string{dir})
-	if err := eval.LoadPredictions(acc, sources); err != nil {
+	sources, _ := load.Sources([]string{dir})
+	if err := load.Predictions(context.Background(), acc, sources); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
 		flags  []string
-		format eval.Format
+		format tabular.Format
 		view   eval.View
 		meta   bool
 	}{
-		{nil, eval.FormatCSV, eval.ViewAccuracy, false},
-		{[]string{"--format", "markdown", "--error-ratio"}, eval.FormatMarkdown, eval.ViewErrorRatio, false},
-		{[]string{"--format", "json", "--by-metaclass"}, eval.FormatJSON, eval.ViewAccuracy, true},
+		{nil, tabular.CSV, eval.ViewAccuracy, false},
+		{[]string{"--format", "markdown", "--error-ratio"}, tabular.Markdown, eval.ViewErrorRatio, false},
+		{[]string{"--format", "json", "--by-metaclass"}, tabular.JSON, eval.ViewAccuracy, true},
 	} {
 		got := runToFile(t, evalRun, append([]string{"--annotations", ann, "--predictions", dir}, c.flags...)...)
 		tbl, err := tableFor(acc, eval.ErrorClass, c.meta)

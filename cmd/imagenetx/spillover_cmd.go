@@ -12,6 +12,7 @@ import (
 
 	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/eval/spillover"
+	"github.com/imagenetx/imagenetx/eval/tabular"
 )
 
 const spilloverUsage = `usage: imagenetx spillover --table FILE.csv --strength-regex REGEX [flags]
@@ -71,8 +72,8 @@ func spilloverCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	format, err := eval.ParseFormat(f.format)
-	if err != nil || format == eval.FormatJSON {
+	format, err := tabular.ParseFormat(f.format)
+	if err != nil || format == tabular.JSON {
 		return fmt.Errorf("--format %q: want csv or markdown", f.format)
 	}
 	opt := spillover.Options{MinModels: f.minModels}
@@ -112,7 +113,7 @@ func parseFactorList(s string) ([]int, error) {
 	return out, nil
 }
 
-func writeSpillover(path string, stdout io.Writer, results []spillover.Result, format eval.Format) (err error) {
+func writeSpillover(path string, stdout io.Writer, results []spillover.Result, format tabular.Format) (err error) {
 	w := stdout
 	if path != "" {
 		file, err := os.Create(path)
@@ -126,7 +127,7 @@ func writeSpillover(path string, stdout io.Writer, results []spillover.Result, f
 		}()
 		w = file
 	}
-	if format == eval.FormatMarkdown {
+	if format == tabular.Markdown {
 		err = spillover.WriteMarkdown(w, results)
 	} else {
 		err = spillover.WriteCSV(w, results)

@@ -18,6 +18,7 @@ import (
 	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/eval/stats"
 	"github.com/imagenetx/imagenetx/eval/sweep"
+	"github.com/imagenetx/imagenetx/eval/tabular"
 	"github.com/imagenetx/imagenetx/internal/atomicfile"
 	"github.com/imagenetx/imagenetx/preprocess/variant"
 	"github.com/imagenetx/imagenetx/report"
@@ -285,7 +286,7 @@ func (r *sweepRun) writeResults(ctx context.Context, st engine.Stats, stdout io.
 	dir := r.flags.outDir
 	for _, out := range []struct {
 		name string
-		rec  *eval.Records
+		rec  *tabular.Records
 	}{{"factors.csv", tbl}, {report.SweepFile, res.Records()}} {
 		if err := writeOutput(filepath.Join(dir, out.name), out.rec.WriteCSV); err != nil {
 			return err
@@ -324,8 +325,8 @@ func (r *sweepRun) writeReport(ctx context.Context, res *sweep.Result, args []st
 		row := res.Row(f, last)
 		s.Factors[i].Significant = res.Verdict(f, last).Ratio != 0
 		s.Factors[i].Evidence = fmt.Sprintf("error ratio change at %s: %s [%s, %s] (%d images); McNemar on accuracy p_adj = %s (%s)",
-			strconv.FormatFloat(row.Strength, 'g', -1, 64), eval.FormatSigned(row.Change, 3), eval.FormatSigned(row.ChangeLo, 3), eval.FormatSigned(row.ChangeHi, 3),
-			row.N, eval.FormatP(row.PAdjusted), res.Options.Correction)
+			strconv.FormatFloat(row.Strength, 'g', -1, 64), tabular.FormatSigned(row.Change, 3), tabular.FormatSigned(row.ChangeLo, 3), tabular.FormatSigned(row.ChangeHi, 3),
+			row.N, tabular.FormatP(row.PAdjusted), res.Options.Correction)
 	}
 	in := report.Input{Title: "imagenetx sweep: " + r.title(), Sweeps: []report.Sweep{s},
 		Notes: []string{"imagenetx sweep " + strings.Join(args, " ")}}

@@ -14,8 +14,8 @@ func FromAccumulator(acc *eval.Accumulator, model string, et eval.ErrorType) (*P
 	if !ok {
 		return nil, fmt.Errorf("no predictions of model %q (have %v)", model, acc.Models())
 	}
-	if et == eval.ErrorReal && acc.Dataset().Real == nil {
-		return nil, fmt.Errorf("error type real needs %s in the annotations folder", eval.RealLabelsFile)
+	if err := acc.Dataset().Supports(et); err != nil {
+		return nil, err
 	}
 	correct, joined := acc.Correct(m, et)
 	factors, metaclass := DatasetColumns(acc.Dataset())

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/load"
 	"github.com/imagenetx/imagenetx/predictions"
 )
 
@@ -39,14 +40,14 @@ func adapterFixture(t *testing.T) *eval.Accumulator {
 		ann.WriteString("}\n")
 	}
 	for name, content := range map[string]string{
-		eval.MetaclassFile: meta.String(), eval.PrototypeFile: "file_name\n",
-		eval.AnnotationFile(eval.Val, eval.TopFactor): ann.String(),
+		load.MetaclassFile: meta.String(), load.PrototypeFile: "file_name\n",
+		load.AnnotationFile(eval.Val, eval.TopFactor): ann.String(),
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	ds, err := eval.LoadDataset(dir, eval.DatasetOptions{})
+	ds, err := load.Annotations(dir, eval.DatasetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/load"
 	"github.com/imagenetx/imagenetx/internal/shareddata"
 )
 
@@ -15,12 +16,12 @@ func resnet50TopFactor(t *testing.T) *Predictions {
 	t.Helper()
 	dir := shareddata.Require(t, "annotations")
 	file := shareddata.Require(t, "predictions", "base", "ResNet50.csv")
-	ds, err := eval.LoadDataset(dir, eval.DatasetOptions{Factors: eval.TopFactor})
+	ds, err := load.Annotations(dir, eval.DatasetOptions{Factors: eval.TopFactor})
 	if err != nil {
 		t.Fatal(err)
 	}
 	acc := eval.NewAccumulator(ds)
-	if err := acc.AddFile("ResNet50", file); err != nil {
+	if err := load.File(acc, load.Source{Model: "ResNet50", Path: file}); err != nil {
 		t.Fatal(err)
 	}
 	m, _ := acc.Model("ResNet50")
@@ -78,7 +79,7 @@ func TestPrevalenceOnResNet50(t *testing.T) {
 }
 
 func TestCooccurrenceOnMultiFactorAnnotations(t *testing.T) {
-	ds, err := eval.LoadDataset(shareddata.Require(t, "annotations"), eval.DatasetOptions{Factors: eval.MultiFactor})
+	ds, err := load.Annotations(shareddata.Require(t, "annotations"), eval.DatasetOptions{Factors: eval.MultiFactor})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/tabular"
 )
 
 // CalibrationRow is one line of a calibration table: a model, or a (model,
@@ -59,8 +60,8 @@ func (t *CalibrationTable) Columns() []string {
 }
 
 // Records returns the table for CSV or JSON.
-func (t *CalibrationTable) Records() *eval.Records {
-	rec := &eval.Records{Header: t.Columns()}
+func (t *CalibrationTable) Records() *tabular.Records {
+	rec := &tabular.Records{Header: t.Columns()}
 	for _, r := range t.Rows {
 		row := labels(r.Model, r.Metaclass, t.ByMetaclass)
 		for _, v := range r.Factor {
@@ -73,7 +74,7 @@ func (t *CalibrationTable) Records() *eval.Records {
 
 // WriteCalibration writes a calibration table in the reference layout
 // (markdown: four decimals).
-func WriteCalibration(w io.Writer, t *CalibrationTable, format eval.Format) error {
+func WriteCalibration(w io.Writer, t *CalibrationTable, format tabular.Format) error {
 	return writeRecords(w, t.Records(), format, len(labelColumns(t.ByMetaclass)))
 }
 
@@ -126,8 +127,8 @@ func PrevalenceColumns(byMetaclass bool) []string {
 }
 
 // Records returns the table in long form: one record per group and factor.
-func (t *PrevalenceTable) Records() *eval.Records {
-	rec := &eval.Records{Header: PrevalenceColumns(t.ByMetaclass)}
+func (t *PrevalenceTable) Records() *tabular.Records {
+	rec := &tabular.Records{Header: PrevalenceColumns(t.ByMetaclass)}
 	for _, r := range t.Rows {
 		for f, name := range eval.Factors {
 			row := labels(r.Model, r.Metaclass, t.ByMetaclass)
@@ -141,8 +142,8 @@ func (t *PrevalenceTable) Records() *eval.Records {
 // markdown as the reference's wide shift table (a row per group, a column
 // per factor, then accuracy) followed, per model, by a sentence naming the
 // factors most over- and under-represented among its mistakes.
-func WritePrevalence(w io.Writer, t *PrevalenceTable, format eval.Format) error {
-	if format != eval.FormatMarkdown {
+func WritePrevalence(w io.Writer, t *PrevalenceTable, format tabular.Format) error {
+	if format != tabular.Markdown {
 		return writeRecords(w, t.Records(), format, 0)
 	}
 	header := append(labelColumns(t.ByMetaclass), eval.Factors[:]...)
@@ -155,11 +156,11 @@ func WritePrevalence(w io.Writer, t *PrevalenceTable, format eval.Format) error 
 			cells = append(cells, l.(string))
 		}
 		for _, v := range r.Shift {
-			cells = append(cells, eval.FormatSigned(v, 4))
+			cells = append(cells, tabular.FormatSigned(v, 4))
 		}
-		rows = append(rows, append(cells, eval.FormatFixed(r.Accuracy)))
+		rows = append(rows, append(cells, tabular.FormatFixed(r.Accuracy)))
 	}
-	if err := eval.WriteMarkdownTable(w, header, rows, len(labelColumns(t.ByMetaclass))); err != nil {
+	if err := tabular.WriteMarkdown(w, header, rows, len(labelColumns(t.ByMetaclass))); err != nil {
 		return err
 	}
 	var b strings.Builder
@@ -221,8 +222,8 @@ var CooccurrenceColumns = []string{"factor_a", "factor_b", "rho", "pval"}
 
 // Records returns every ordered pair, the diagonal included, so that
 // pandas' pivot(index="factor_a", columns="factor_b") rebuilds the matrix.
-func (t *CooccurrenceTable) Records() *eval.Records {
-	rec := &eval.Records{Header: CooccurrenceColumns}
+func (t *CooccurrenceTable) Records() *tabular.Records {
+	rec := &tabular.Records{Header: CooccurrenceColumns}
 	for i, a := range t.Names {
 		for j, b := range t.Names {
 			rec.Rows = append(rec.Rows, []any{a, b, t.Rho.At(i, j), t.P.At(i, j)})
@@ -236,8 +237,8 @@ func (t *CooccurrenceTable) Records() *eval.Records {
 // Markdown leaves out pairs of two metaclasses (the names after the first
 // t.Factors): one-hot indicators exclude each other, so their negative
 // correlation says nothing.
-func WriteCooccurrence(w io.Writer, t *CooccurrenceTable, format eval.Format, alpha float64) error {
-	if format != eval.FormatMarkdown {
+func WriteCooccurrence(w io.Writer, t *CooccurrenceTable, format tabular.Format, alpha float64) error {
+	if format != tabular.Markdown {
 		return writeRecords(w, t.Records(), format, 0)
 	}
 	type pair struct {
@@ -265,12 +266,12 @@ func WriteCooccurrence(w io.Writer, t *CooccurrenceTable, format eval.Format, al
 	rows := make([][]string, len(pairs))
 	for k, p := range pairs {
 		pval := strconv.FormatFloat(p.p, 'g', 3, 64)
-		if p.p < eval.MinReportedP {
-			pval = "<" + strconv.FormatFloat(eval.MinReportedP, 'g', -1, 64)
+		if p.p < tabular.MinReportedP {
+			pval = "<" + strconv.FormatFloat(tabular.MinReportedP, 'g', -1, 64)
 		}
-		rows[k] = []string{p.a, p.b, eval.FormatSigned(p.rho, 4), pval}
+		rows[k] = []string{p.a, p.b, tabular.FormatSigned(p.rho, 4), pval}
 	}
-	return eval.WriteMarkdownTable(w, CooccurrenceColumns, rows, 2)
+	return tabular.WriteMarkdown(w, CooccurrenceColumns, rows, 2)
 }
 
 func labelColumns(byMetaclass bool) []string {
@@ -289,24 +290,24 @@ func labels(model, metaclass string, byMetaclass bool) []any {
 
 // writeRecords writes records as CSV or JSON, or as a markdown table of
 // four-decimal numbers whose first textColumns columns are text.
-func writeRecords(w io.Writer, rec *eval.Records, format eval.Format, textColumns int) error {
+func writeRecords(w io.Writer, rec *tabular.Records, format tabular.Format, textColumns int) error {
 	switch format {
-	case eval.FormatCSV:
+	case tabular.CSV:
 		return rec.WriteCSV(w)
-	case eval.FormatJSON:
+	case tabular.JSON:
 		return rec.WriteJSON(w)
-	case eval.FormatMarkdown:
+	case tabular.Markdown:
 		rows := make([][]string, len(rec.Rows))
 		for i, r := range rec.Rows {
 			for _, v := range r {
 				cell := fmt.Sprint(v)
 				if x, ok := v.(float64); ok {
-					cell = eval.FormatFixed(x)
+					cell = tabular.FormatFixed(x)
 				}
 				rows[i] = append(rows[i], cell)
 			}
 		}
-		return eval.WriteMarkdownTable(w, rec.Header, rows, textColumns)
+		return tabular.WriteMarkdown(w, rec.Header, rows, textColumns)
 	}
 	return fmt.Errorf("unknown format %d", format)
 }

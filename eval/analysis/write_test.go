@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/tabular"
 )
 
 func TestCalibrationTableLayout(t *testing.T) {
@@ -32,21 +33,21 @@ func TestCalibrationTableLayout(t *testing.T) {
 		t.Errorf("metaclass rows %s", got)
 	}
 	var csv bytes.Buffer
-	if err := WriteCalibration(&csv, meta, eval.FormatCSV); err != nil {
+	if err := WriteCalibration(&csv, meta, tabular.CSV); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(csv.String()), "\n")
 	if lines[0] != "model,metaclass,"+strings.Join(eval.Factors[:], ",")+",worst_factor,average" || len(lines) != 5 {
 		t.Errorf("CSV:\n%s", csv.String())
 	}
-	if want := "m,device," + eval.FormatFloat(rep.ByMetaclass[0].Factor[0]) + ","; !strings.HasPrefix(lines[1], want) {
+	if want := "m,device," + tabular.FormatFloat(rep.ByMetaclass[0].Factor[0]) + ","; !strings.HasPrefix(lines[1], want) {
 		t.Errorf("line %q, want prefix %q", lines[1], want)
 	}
 	var md bytes.Buffer
-	if err := WriteCalibration(&md, flat, eval.FormatMarkdown); err != nil {
+	if err := WriteCalibration(&md, flat, tabular.Markdown); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(md.String(), "| m     | "+eval.FormatFixed(rep.Factor[0])+" |") {
+	if !strings.Contains(md.String(), "| m     | "+tabular.FormatFixed(rep.Factor[0])+" |") {
 		t.Errorf("markdown:\n%s", md.String())
 	}
 }
@@ -70,7 +71,7 @@ func TestPrevalenceTableRecords(t *testing.T) {
 		t.Errorf("metaclass rows %+v", meta.Rows)
 	}
 	var js bytes.Buffer
-	if err := WritePrevalence(&js, meta, eval.FormatJSON); err != nil {
+	if err := WritePrevalence(&js, meta, tabular.JSON); err != nil {
 		t.Fatal(err)
 	}
 	var objs []map[string]any
@@ -107,7 +108,7 @@ func TestCooccurrenceTableOutputs(t *testing.T) {
 		0.5, math.NaN(), 0, 0})
 	tbl := &CooccurrenceTable{Names: names, Rho: rho, P: p, Factors: 2}
 	var csv bytes.Buffer
-	if err := WriteCooccurrence(&csv, tbl, eval.FormatCSV, 0.01); err != nil {
+	if err := WriteCooccurrence(&csv, tbl, tabular.CSV, 0.01); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(csv.String()), "\n")
@@ -117,7 +118,7 @@ func TestCooccurrenceTableOutputs(t *testing.T) {
 	// The pair of two metaclasses (dog/bird) is not listed: pose/dog and
 	// pose/background remain below 0.01.
 	var md bytes.Buffer
-	if err := WriteCooccurrence(&md, tbl, eval.FormatMarkdown, 0.01); err != nil {
+	if err := WriteCooccurrence(&md, tbl, tabular.Markdown, 0.01); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(md.String(), "| pose     | dog        | -0.5000 | 0.0001 |\n| pose     | background | +0.3000 |  0.001 |") ||

@@ -17,6 +17,7 @@ import (
 
 	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/eval/stats"
+	"github.com/imagenetx/imagenetx/eval/tabular"
 	"gonum.org/v1/gonum/stat"
 )
 
@@ -142,7 +143,7 @@ func (t Transform) Apply(x float64) float64 {
 // String writes the transform back in ParseTransform's syntax.
 func (t Transform) String() string {
 	if t.Negate {
-		return eval.FormatFloat(t.Offset) + "-x"
+		return tabular.FormatFloat(t.Offset) + "-x"
 	}
 	return "x"
 }

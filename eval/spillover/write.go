@@ -10,22 +10,22 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/tabular"
 )
 
 // CSVHeader is the header of the spill-over CSV.
 var CSVHeader = []string{"factor", "effect", "pval", "n_models", "strength_low", "strength_high"}
 
 // WriteCSV writes one line per result under CSVHeader, floats at full
-// precision (eval.FormatFloat; NaN as an empty field).
+// precision (tabular.FormatFloat; NaN as an empty field).
 func WriteCSV(w io.Writer, results []Result) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(CSVHeader); err != nil {
 		return err
 	}
 	for _, r := range results {
-		rec := []string{r.Factor, eval.FormatFloat(r.Effect), eval.FormatFloat(r.PValue), strconv.Itoa(r.NModels),
-			eval.FormatFloat(r.StrengthLow), eval.FormatFloat(r.StrengthHigh)}
+		rec := []string{r.Factor, tabular.FormatFloat(r.Effect), tabular.FormatFloat(r.PValue), strconv.Itoa(r.NModels),
+			tabular.FormatFloat(r.StrengthLow), tabular.FormatFloat(r.StrengthHigh)}
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/load"
 	"github.com/imagenetx/imagenetx/eval/stats"
 	"github.com/imagenetx/imagenetx/eval/sweep"
 	"github.com/imagenetx/imagenetx/predictions"
@@ -56,14 +57,14 @@ func loadFixture(t *testing.T) *eval.Dataset {
 		ann.WriteString("}\n")
 	}
 	for name, content := range map[string]string{
-		eval.MetaclassFile: meta.String(), eval.PrototypeFile: "file_name\n",
-		eval.AnnotationFile(eval.Val, eval.TopFactor): ann.String(),
+		load.MetaclassFile: meta.String(), load.PrototypeFile: "file_name\n",
+		load.AnnotationFile(eval.Val, eval.TopFactor): ann.String(),
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	ds, err := eval.LoadDataset(dir, eval.DatasetOptions{})
+	ds, err := load.Annotations(dir, eval.DatasetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/tabular"
 )
 
 // Columns is the header of the spill-over table (long form, one line per
@@ -17,8 +18,8 @@ var Columns = []string{"factor", "strength", "n", "accuracy", "error_ratio", "ch
 
 // Records returns the spill-over table in long form (Columns), factor by
 // factor, strengths ascending.
-func (r *Result) Records() *eval.Records {
-	rec := &eval.Records{Header: Columns}
+func (r *Result) Records() *tabular.Records {
+	rec := &tabular.Records{Header: Columns}
 	for _, row := range r.Rows {
 		rec.Rows = append(rec.Rows, []any{row.Factor, row.Strength, row.N, row.Accuracy, row.ErrorRatio,
 			row.Change, row.ChangeLo, row.ChangeHi, row.OnlyBase, row.OnlyVariant, row.P, row.PAdjusted,
@@ -49,8 +50,8 @@ func (r *Result) spillover(row *Row) string {
 
 // FactorTable returns one factor-accuracy row per level (the reference's
 // columns after a leading strength column), from each level's own table.
-func FactorTable(levels []Level, et eval.ErrorType) (*eval.Records, error) {
-	rec := &eval.Records{Header: append(append([]string{"strength", "model"}, eval.Factors[:]...), "worst_factor", "average", "worst_100_classes")}
+func FactorTable(levels []Level, et eval.ErrorType) (*tabular.Records, error) {
+	rec := &tabular.Records{Header: append(append([]string{"strength", "model"}, eval.Factors[:]...), "worst_factor", "average", "worst_100_classes")}
 	for _, l := range levels {
 		tbl, err := l.Acc.Table(et)
 		if err != nil {
@@ -129,7 +130,7 @@ func WriteMarkdown(w io.Writer, r *Result, title string) error {
 	}
 	b.WriteString("; overall accuracy")
 	for s, acc := range r.Accuracy {
-		fmt.Fprintf(&b, " %s at %s", eval.FormatFixed(acc), g(r.Strengths[s]))
+		fmt.Fprintf(&b, " %s at %s", tabular.FormatFixed(acc), g(r.Strengths[s]))
 	}
 	b.WriteString(".\n\n")
 	header := []string{"factor", "n"}
@@ -141,7 +142,7 @@ func WriteMarkdown(w io.Writer, r *Result, title string) error {
 	for f := range eval.Factors {
 		rows = append(rows, r.markdownRow(f))
 	}
-	if err := eval.WriteMarkdownTable(&b, header, rows, 1); err != nil {
+	if err := tabular.WriteMarkdown(&b, header, rows, 1); err != nil {
 		return err
 	}
 	b.WriteString("\n" + r.Sentences() + "\n")
@@ -154,13 +155,13 @@ func (r *Result) markdownRow(f int) []string {
 	end := r.Row(f, last)
 	cells := []string{eval.Factors[f], strconv.Itoa(end.N)}
 	for s := range r.Strengths {
-		cells = append(cells, eval.FormatFixed(r.Row(f, s).ErrorRatio))
+		cells = append(cells, tabular.FormatFixed(r.Row(f, s).ErrorRatio))
 	}
 	accuracy := ""
 	if end.N > 0 {
-		accuracy = eval.FormatFixed(r.Row(f, 0).Accuracy) + "→" + eval.FormatFixed(end.Accuracy)
+		accuracy = tabular.FormatFixed(r.Row(f, 0).Accuracy) + "→" + tabular.FormatFixed(end.Accuracy)
 	}
-	return append(cells, changeCell(end), accuracy, eval.FormatP(end.PAdjusted), r.verdictText(f))
+	return append(cells, changeCell(end), accuracy, tabular.FormatP(end.PAdjusted), r.verdictText(f))
 }
 
 // verdictText sums up a factor over the strengths: the direction of its
@@ -203,7 +204,7 @@ func (r *Result) Sentences() string {
 	var worse, better []string
 	for f := range eval.Factors {
 		row := r.Row(f, last)
-		item := fmt.Sprintf("%s (%s, p_adj %s)", row.Factor, changeCell(row), eval.FormatP(row.PAdjusted))
+		item := fmt.Sprintf("%s (%s, p_adj %s)", row.Factor, changeCell(row), tabular.FormatP(row.PAdjusted))
 		switch r.Verdict(f, last).Ratio {
 		case 1:
 			worse = append(worse, item)

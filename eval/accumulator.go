@@ -112,19 +112,27 @@ func (a *Accumulator) modelLocked(name string) *ModelPredictions {
 	return m
 }
 
-// AddFile streams a predictions CSV into the accumulator under model.
-func (a *Accumulator) AddFile(model, path string) error {
+// ModelLoadedError is AddModel's refusal of a model already present.
+type ModelLoadedError struct{ Model string }
+
+func (e *ModelLoadedError) Error() string { return fmt.Sprintf("model %q already loaded", e.Model) }
+
+// AddModel records every prediction of a new model: read is called once
+// and passes each prediction to add, which checks and records it as Add
+// does. The model's lock is taken once for all of them, so that the files
+// of several models load in parallel without contention. A model already
+// present is an error.
+func (a *Accumulator) AddModel(model string, read func(add func(predictions.Prediction) error) error) error {
 	a.mu.Lock()
 	_, exists := a.models[model]
 	m := a.modelLocked(model)
 	a.mu.Unlock()
 	if exists {
-		return fmt.Errorf("%s: model %q already loaded", path, model)
+		return &ModelLoadedError{Model: model}
 	}
-	// One lock for the whole file: a model's rows come from one reader.
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return predictions.ReadFile(path, func(p predictions.Prediction) error { return m.addLocked(a.ds, p) })
+	return read(func(p predictions.Prediction) error { return m.addLocked(a.ds, p) })
 }
 
 // Models returns the model names in sorted order (pandas groupby order).
@@ -160,8 +168,8 @@ func (a *Accumulator) human() *ModelPredictions {
 // tableModels returns the models a table of error type et covers: every
 // model, plus the human baseline for ReaL, sorted by name.
 func (a *Accumulator) tableModels(et ErrorType) ([]*ModelPredictions, error) {
-	if et == ErrorReal && a.ds.Real == nil {
-		return nil, fmt.Errorf("error type real needs %s in the annotations folder", RealLabelsFile)
+	if err := a.ds.Supports(et); err != nil {
+		return nil, err
 	}
 	var ms []*ModelPredictions
 	for _, name := range a.Models() {

@@ -1,15 +1,18 @@
-package eval
+package load
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/imagenetx/imagenetx/eval"
 )
 
-func TestLoadDatasetErrors(t *testing.T) {
+func TestAnnotationsErrors(t *testing.T) {
 	good := `{"file_name":"a.JPEG","class":1,` + factorFields(0) + `}`
 	cases := []struct {
 		name, annotations, want string
@@ -27,8 +30,8 @@ func TestLoadDatasetErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := writeFixture(t, nil, nil, nil)
-			write(t, filepath.Join(dir, AnnotationFile(Val, TopFactor)), c.annotations)
-			_, err := LoadDataset(dir, DatasetOptions{})
+			write(t, filepath.Join(dir, AnnotationFile(eval.Val, eval.TopFactor)), c.annotations)
+			_, err := Annotations(dir, eval.DatasetOptions{})
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("err = %v, want containing %q", err, c.want)
 			}
@@ -36,7 +39,7 @@ func TestLoadDatasetErrors(t *testing.T) {
 	}
 }
 
-func TestLoadDatasetSupportFileErrors(t *testing.T) {
+func TestAnnotationsSupportFileErrors(t *testing.T) {
 	for _, c := range []struct{ name, file, content, want string }{
 		{"metaclass rows", MetaclassFile, "wnid,name,metaclass\nn1,dog,0\n", "1 classes, want 1000"},
 		{"metaclass header", MetaclassFile, "a,b\n", `missing column "name"`},
@@ -47,35 +50,35 @@ func TestLoadDatasetSupportFileErrors(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dir := writeFixture(t, []fixtureImage{{valName(1), 0, nil}}, nil, [][]int{{0}})
 			write(t, filepath.Join(dir, c.file), c.content)
-			_, err := LoadDataset(dir, DatasetOptions{})
+			_, err := Annotations(dir, eval.DatasetOptions{})
 			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), c.file) {
 				t.Errorf("err = %v, want naming %s and containing %q", err, c.file, c.want)
 			}
 		})
 	}
 	dir := writeFixture(t, []fixtureImage{{valName(1), 0, nil}}, nil, nil)
-	if err := os.Remove(filepath.Join(dir, AnnotationFile(Val, TopFactor))); err != nil {
+	if err := os.Remove(filepath.Join(dir, AnnotationFile(eval.Val, eval.TopFactor))); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadDataset(dir, DatasetOptions{}); err == nil || !strings.Contains(err.Error(), AnnotationFile(Val, TopFactor)) {
+	if _, err := Annotations(dir, eval.DatasetOptions{}); err == nil || !strings.Contains(err.Error(), AnnotationFile(eval.Val, eval.TopFactor)) {
 		t.Errorf("missing annotation file: err = %v", err)
 	}
 }
 
 func TestRealLabelsOptional(t *testing.T) {
 	dir := writeFixture(t, []fixtureImage{{valName(1), 0, nil}}, nil, nil)
-	ds, err := LoadDataset(dir, DatasetOptions{})
+	ds, err := Annotations(dir, eval.DatasetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewAccumulator(ds).Table(ErrorReal); err == nil || !strings.Contains(err.Error(), RealLabelsFile) {
+	if _, err := eval.NewAccumulator(ds).Table(eval.ErrorReal); !errors.Is(err, eval.ErrNoRealLabels) || !strings.Contains(err.Error(), RealLabelsFile) {
 		t.Errorf("ReaL table without labels: err = %v", err)
 	}
 }
 
 func factorFields(v int) string {
-	parts := make([]string, len(Factors))
-	for i, f := range Factors {
+	parts := make([]string, len(eval.Factors))
+	for i, f := range eval.Factors {
 		b, _ := json.Marshal(v)
 		parts[i] = `"` + f + `":` + string(b)
 	}
@@ -89,9 +92,8 @@ func FuzzParseAnnotation(f *testing.F) {
 	f.Add([]byte(`{"file_name":"b\u00e9.JPEG","class":3.0,` + factorFields(1) + `,"extra":[1,{"a":[]}]}`))
 	f.Add([]byte(`{"file_name":"a.JPEG"`))
 	f.Add([]byte(`[]`))
-	var meta [NumClasses]int
 	f.Fuzz(func(t *testing.T, line []byte) {
-		im, err := parseAnnotation(line, meta[:])
+		im, err := parseAnnotation(line)
 		if err != nil {
 			return
 		}
@@ -131,14 +133,13 @@ func FuzzParseRealLabels(f *testing.F) {
 	})
 }
 
-func FuzzReadTable(f *testing.F) {
-	header := "model," + strings.Join(Factors[:], ",") + ",worst_factor,average\n"
-	f.Add(header + "m" + strings.Repeat(",0.5", NumFactors) + ",0.5,0.5\n")
-	f.Add(header + "m,\"x\n")
-	f.Fuzz(func(t *testing.T, in string) {
-		tbl, err := ReadTable(strings.NewReader(in), "fuzz.csv")
-		if err == nil && tbl == nil {
-			t.Fatal("nil table without error")
+func TestAnnotationKeyCoversFactors(t *testing.T) {
+	for i, f := range eval.Factors {
+		if got := annotationKey([]byte(f)); got != i {
+			t.Errorf("annotationKey(%q) = %d, want %d", f, got, i)
 		}
-	})
+	}
+	if annotationKey([]byte("nope")) != keyUnknown {
+		t.Error("unknown key not reported")
+	}
 }

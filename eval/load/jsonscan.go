@@ -1,4 +1,4 @@
-package eval
+package load
 
 import (
 	"encoding/json"

@@ -1,18 +1,17 @@
-package eval
+package load
 
 import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
+
+	"github.com/imagenetx/imagenetx/eval"
 )
 
-// loadReal reads the ReaL labels: one JSON array whose entry i lists the
-// labels of ILSVRC2012_val_{i+1:08d}.JPEG. Images without an entry (the train
-// partition, other names) get none, so no prediction of theirs is correct,
-// as in the reference. A missing file leaves d.Real nil.
-func (d *Dataset) loadReal(path string) error {
+// loadReal reads the ReaL labels (imagenet_real_labels.jsonl): one JSON
+// array whose entry i lists the labels of ILSVRC2012_val_{i+1:08d}.JPEG. A
+// missing file leaves d.Real nil, so the real error type is refused.
+func loadReal(d *eval.Dataset, path string) error {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -21,29 +20,13 @@ func (d *Dataset) loadReal(path string) error {
 		return err
 	}
 	lists, err := parseRealLabels(b)
+	if err == nil {
+		err = d.SetRealLabels(lists)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	d.Real = make([][]int, len(d.Images))
-	for i := range d.Images {
-		if n, ok := valIndex(d.Images[i].FileName); ok && n < len(lists) {
-			d.Real[i] = lists[n]
-		}
-	}
 	return nil
-}
-
-// valIndex returns i for ILSVRC2012_val_{i+1:08d}.JPEG.
-func valIndex(name string) (int, bool) {
-	const prefix, suffix = "ILSVRC2012_val_", ".JPEG"
-	if !strings.HasPrefix(name, prefix) || !strings.HasSuffix(name, suffix) {
-		return 0, false
-	}
-	n, err := strconv.Atoi(name[len(prefix) : len(name)-len(suffix)])
-	if err != nil || n < 1 {
-		return 0, false
-	}
-	return n - 1, true
 }
 
 func parseRealLabels(b []byte) ([][]int, error) {
@@ -60,11 +43,6 @@ func parseRealLabels(b []byte) ([][]int, error) {
 		list, err := s.intArray()
 		if err != nil {
 			return nil, fmt.Errorf("entry %d: %w", len(lists), describeJSONError(b, err))
-		}
-		for _, c := range list {
-			if c < 0 || c >= NumClasses {
-				return nil, fmt.Errorf("entry %d: label %d outside 0..%d", len(lists), c, NumClasses-1)
-			}
 		}
 		lists = append(lists, list)
 		switch s.peek() {

@@ -1,0 +1,30 @@
+// Package eval is the ImageNet-X factor-breakdown evaluator: it joins
+// models' predictions with the factor annotations and produces the
+// per-factor accuracy and error-ratio tables of the paper, exactly as the
+// reference toolkit (imagenet_x, pandas based) computes them, with
+// confidence intervals and paired comparisons between models.
+//
+// The package holds values and the computations on them; it reads no file
+// itself. Its files follow the data:
+//
+//   - factors.go: the one authoritative list of factors and metaclasses;
+//   - dataset.go: the annotated images (Dataset, NewDataset);
+//   - accumulator.go: predictions joined with a Dataset (Accumulator);
+//   - table*.go: factor tables (Table, Row), computed from the counts behind
+//     them, written in the reference's CSV layout or as JSON or markdown,
+//     and read back;
+//   - intervals.go: Wilson and delta-method intervals for a table;
+//   - compare*.go: paired comparisons of two models (exact McNemar,
+//     Holm/BH) and their write-up.
+//
+// Around it, one job per package:
+//
+//   - eval/load reads the ImageNet-X release files into a Dataset and
+//     streams prediction files into an Accumulator;
+//   - eval/tabular writes any table (CSV for pandas, JSON, markdown) and
+//     formats numbers;
+//   - eval/stats holds plain statistics (checked against scipy);
+//   - eval/analysis (calibration, prevalence, co-occurrence),
+//     eval/spillover (spill-over from trained models) and eval/sweep
+//     (test-time spill-over) build on the tables.
+package eval

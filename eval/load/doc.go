@@ -1,0 +1,10 @@
+// Package load reads what eval works on: an ImageNet-X annotation folder
+// (the upstream release files) into an eval.Dataset, and prediction files
+// into an eval.Accumulator, many at a time with bounded memory.
+//
+// The annotation lines are parsed by a small strict JSON scanner
+// (jsonscan.go, checked against encoding/json by fuzzing) because the
+// release is 25 MB of one-object-per-line JSON; prediction files are read
+// by the predictions package, whose CSV record reader is shared with the
+// engine.
+package load
