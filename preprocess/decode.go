@@ -10,9 +10,7 @@ import (
 	"image/png"
 	"io"
 
-	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"
-	"golang.org/x/image/webp"
 
 	"github.com/imagenetx/imagenetx/preprocess/pix"
 )
@@ -74,12 +72,14 @@ func (o DecodeOptions) maxPixels() int64 {
 //
 // JPEGs go through libjpeg-turbo exactly as Pillow 9.4 decodes them
 // (grayscale replicated, CMYK/YCCK read with Adobe's inverted polarity then
-// converted with PIL's cmyk2rgb). PNG, GIF, BMP, TIFF and WebP go through
-// Go's decoders and are converted as PIL's convert('RGB') would: palette
-// looked up, alpha dropped without compositing, 16-bit channels reduced to
-// their high byte, 16-bit grayscale (PIL mode "I") clipped to 255. WebP and
-// YCbCr TIFF colour conversion is Go's, not libwebp's, so those can differ
-// from PIL by rounding. Errors are *DecodeError values.
+// converted with PIL's cmyk2rgb). WebP goes through libwebp as Pillow's
+// _webp.c calls it (frame 0 of an animation). BMP is a port of Pillow's
+// BMP reader. PNG, GIF and TIFF go through Go's decoders and are converted
+// as PIL's convert('RGB') would: palette looked up, alpha dropped without
+// compositing, 16-bit channels reduced to their high byte, 16-bit
+// grayscale (PIL mode "I") clipped to 255; YCbCr TIFF colour conversion is
+// Go's, so it can differ from PIL by rounding. Errors are *DecodeError
+// values.
 func Decode(data []byte) (*RGB8, error) { return DecodeOptions{}.Decode(data) }
 
 // DecodeInto is Decode reusing dst's buffer when it is large enough.
@@ -107,8 +107,13 @@ func (o DecodeOptions) decode(dst *RGB8, data []byte) (*RGB8, Stage, error) {
 	if len(data) == 0 {
 		return nil, StageDecode, fmt.Errorf("%w: empty file", ErrUnknownFormat)
 	}
-	if isJPEG(data) {
+	switch {
+	case isJPEG(data):
 		return decodeJPEG(dst, data, o)
+	case isWebP(data):
+		return decodeWebP(dst, data, o)
+	case bytes.HasPrefix(data, []byte("BM")):
+		return decodeBMP(dst, data, o)
 	}
 	f, ok := formatOf(data)
 	if !ok {
@@ -148,6 +153,19 @@ func isJPEG(data []byte) bool {
 	return len(data) >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF
 }
 
+// isWebP is WebPImagePlugin's _accept: a RIFF WEBP container whose first
+// chunk is VP8, VP8L or VP8X. Pillow cannot identify other RIFF files.
+func isWebP(data []byte) bool {
+	if len(data) < 16 || string(data[:4]) != "RIFF" || string(data[8:12]) != "WEBP" {
+		return false
+	}
+	switch string(data[12:16]) {
+	case "VP8 ", "VP8L", "VP8X":
+		return true
+	}
+	return false
+}
+
 // format is one of the non-JPEG formats, decoded with Go's decoders.
 type format struct {
 	name   string
@@ -158,9 +176,7 @@ type format struct {
 var (
 	pngFormat  = format{"png", png.DecodeConfig, png.Decode}
 	gifFormat  = format{"gif", gif.DecodeConfig, gif.Decode}
-	bmpFormat  = format{"bmp", bmp.DecodeConfig, bmp.Decode}
 	tiffFormat = format{"tiff", tiff.DecodeConfig, tiff.Decode}
-	webpFormat = format{"webp", webp.DecodeConfig, webp.Decode}
 )
 
 // formatOf picks the decoder by magic bytes, as PIL does, never by name.
@@ -170,12 +186,8 @@ func formatOf(data []byte) (format, bool) {
 		return pngFormat, true
 	case bytes.HasPrefix(data, []byte("GIF8")):
 		return gifFormat, true
-	case bytes.HasPrefix(data, []byte("BM")):
-		return bmpFormat, true
 	case bytes.HasPrefix(data, []byte("II*\x00")), bytes.HasPrefix(data, []byte("MM\x00*")):
 		return tiffFormat, true
-	case len(data) >= 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WEBP":
-		return webpFormat, true
 	}
 	return format{}, false
 }

@@ -32,6 +32,9 @@ var (
 	ErrTruncated = errors.New("image file is truncated")
 	// ErrCorrupt: the data is damaged or invalid.
 	ErrCorrupt = errors.New("corrupt image data")
+	// ErrUnsupported: a valid file of a kind Pillow 9.4 does not read
+	// either (a BMP compression or bit depth it lacks, for example).
+	ErrUnsupported = errors.New("unsupported image")
 	// ErrTooManyPixels: the header declares more pixels than
 	// DecodeOptions.MaxPixels allows (a decompression bomb).
 	ErrTooManyPixels = errors.New("decompression bomb")
