@@ -14,6 +14,7 @@ import (
 
 	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/eval/load"
+	"github.com/imagenetx/imagenetx/eval/sweep"
 )
 
 // fixtureModels are the models of the generated fixture.
@@ -110,14 +111,14 @@ func (fx fixture) input(t testing.TB) Input {
 	if err := load.Predictions(context.Background(), acc, sources); err != nil {
 		t.Fatal(err)
 	}
-	return Input{Title: "fixture <audit>", Accumulator: acc, ImagesDir: fx.images, Sweeps: []Sweep{fixtureSweep()}}
+	return Input{Title: "fixture <audit>", Accumulator: acc, ImagesDir: fx.images, Sweeps: []sweep.Curves{fixtureSweep()}}
 }
 
 // fixtureSweep has 4 strengths and 3 factors, one significant with a fit.
-func fixtureSweep() Sweep {
+func fixtureSweep() sweep.Curves {
 	x := []float64{0, 0.25, 0.5, 1}
-	return Sweep{Title: "tiny × colorjitter", Strengths: x, Factors: []SweepFactor{
-		{Name: "color", ErrorRatio: []float64{1.4, 1.2, 1.0, 0.9}, FitX: []float64{0, 0.5, 1}, FitY: []float64{1.38, 1.02, 0.91}, Significant: true, Evidence: "p = 0.001"},
+	return sweep.Curves{Title: "tiny × colorjitter", Strengths: x, Factors: []sweep.FactorCurve{
+		{Name: "color", ErrorRatio: []float64{1.4, 1.2, 1.0, 0.9}, FitX: []float64{0, 0.5, 1}, FitY: []float64{1.38, 1.02, 0.91}, Verdict: sweep.SpilloverBetter, Evidence: "p = 0.001"},
 		{Name: "pose", ErrorRatio: []float64{1.0, 1.05, 1.1, 1.2}},
 		{Name: "texture", ErrorRatio: []float64{2.0, 2.0, nanValue, 2.1}},
 	}}

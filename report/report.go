@@ -3,7 +3,8 @@
 // embedded font, thumbnails as data: URIs, no script and nothing fetched
 // from the network (a Content-Security-Policy forbids it). It only arranges
 // and draws: tables come from eval, intervals and calibration from
-// eval/stats and eval/analysis.
+// eval/stats and eval/analysis, sweeps' curves, fits and verdicts from
+// eval/sweep.
 package report
 
 import (
@@ -12,6 +13,7 @@ import (
 	"io"
 
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/sweep"
 )
 
 // Input is everything a report shows. Every part is optional but at least
@@ -29,43 +31,16 @@ type Input struct {
 	ImagesDir string
 	// ExamplesPerFactor caps each factor's strip; 0 means 8.
 	ExamplesPerFactor int
-	// Sweeps are test-time spill-over sweeps to chart.
-	Sweeps []Sweep
+	// Sweeps are test-time spill-over sweeps to chart, as eval/sweep gives
+	// them (Result.Curves, LoadDir): drawn as given, significant factors in
+	// colour.
+	Sweeps []sweep.Curves
 	// Notes are shown under the title as given (e.g. the command line).
 	Notes []string
 }
 
 // DefaultExamplesPerFactor is the length of a factor's example strip.
 const DefaultExamplesPerFactor = 8
-
-// Sweep is one test-time sweep of a model over the strengths of a variant:
-// per factor, the error ratio at each strength, the fitted curve and
-// whether the change is significant. The sweep command fills it.
-type Sweep struct {
-	// Title names the sweep, e.g. "mobilenetv2-12-int8 × colorjitter".
-	Title string
-	// StrengthLabel labels the x axis; empty means "strength".
-	StrengthLabel string
-	// Strengths are the strengths swept, ascending.
-	Strengths []float64
-	// Factors holds one entry per factor.
-	Factors []SweepFactor
-}
-
-// SweepFactor is one factor of a Sweep.
-type SweepFactor struct {
-	Name string
-	// ErrorRatio holds the error ratio at each of Sweep.Strengths (NaN
-	// where unmeasured).
-	ErrorRatio []float64
-	// FitX and FitY trace the fitted curve; empty means none.
-	FitX, FitY []float64
-	// Significant marks a factor whose error ratio changes significantly
-	// with strength; it is highlighted.
-	Significant bool
-	// Evidence says why, e.g. "McNemar p = 0.003 (Holm)"; shown in the table.
-	Evidence string
-}
 
 // Write builds the report and writes the HTML page to w.
 func Write(ctx context.Context, w io.Writer, in Input) error {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/sweep"
 )
 
 // figureMarks maps each figure's id to the number of marks it declares.
@@ -71,7 +72,7 @@ func TestWriteNeedsSomething(t *testing.T) {
 	if err := Write(context.Background(), &strings.Builder{}, Input{}); err == nil {
 		t.Error("empty input accepted")
 	}
-	bad := Input{Sweeps: []Sweep{{Title: "s", Strengths: []float64{0, 1}, Factors: []SweepFactor{{Name: "pose", ErrorRatio: []float64{1}}}}}}
+	bad := Input{Sweeps: []sweep.Curves{{Title: "s", Strengths: []float64{0, 1}, Factors: []sweep.FactorCurve{{Name: "pose", ErrorRatio: []float64{1}}}}}}
 	if err := Write(context.Background(), &strings.Builder{}, bad); err == nil || !strings.Contains(err.Error(), "pose") {
 		t.Errorf("ragged sweep: err = %v", err)
 	}
@@ -84,7 +85,7 @@ func TestWriteNeedsSomething(t *testing.T) {
 }
 
 func TestSweepOnlyReport(t *testing.T) {
-	page := writeReport(t, Input{Sweeps: []Sweep{fixtureSweep()}})
+	page := writeReport(t, Input{Sweeps: []sweep.Curves{fixtureSweep()}})
 	if got := figureMarks(t, page); len(got) != 1 || got["sweep-0"] != 11 {
 		t.Errorf("figures %v, want only sweep-0 with 11 marks", got)
 	}

@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/imagenetx/imagenetx/eval/sweep"
 	"github.com/imagenetx/imagenetx/report/chart"
 )
 
-func (s *Sweep) validate() error {
+func validateSweep(s *sweep.Curves) error {
 	if len(s.Strengths) == 0 || len(s.Factors) == 0 {
 		return fmt.Errorf("report: sweep %q has %d strengths and %d factors", s.Title, len(s.Strengths), len(s.Factors))
 	}
@@ -21,8 +22,8 @@ func (s *Sweep) validate() error {
 }
 
 // sweepSection charts a sweep and tabulates it.
-func sweepSection(s Sweep, idx int) (sweepView, error) {
-	if err := s.validate(); err != nil {
+func sweepSection(s sweep.Curves, idx int) (sweepView, error) {
+	if err := validateSweep(&s); err != nil {
 		return sweepView{}, err
 	}
 	label := cmp.Or(s.StrengthLabel, "strength")
@@ -34,13 +35,13 @@ func sweepSection(s Sweep, idx int) (sweepView, error) {
 	t.Head = append(t.Head, "significant")
 	v := sweepView{Title: cmp.Or(s.Title, fmt.Sprintf("sweep %d", idx+1)), Table: t}
 	for _, f := range s.Factors {
-		cs.Curves = append(cs.Curves, chart.Curve{Name: f.Name, X: s.Strengths, Y: f.ErrorRatio, FitX: f.FitX, FitY: f.FitY, Highlight: f.Significant})
+		cs.Curves = append(cs.Curves, chart.Curve{Name: f.Name, X: s.Strengths, Y: f.ErrorRatio, FitX: f.FitX, FitY: f.FitY, Highlight: f.Significant()})
 		row := []cell{{Text: f.Name}}
 		for _, r := range f.ErrorRatio {
 			row = append(row, cell{Text: fmt2(r)})
 		}
 		sig := cell{Text: "no", Title: f.Evidence}
-		if f.Significant {
+		if f.Significant() {
 			sig = cell{Text: "yes", Title: f.Evidence, Class: "worse"}
 			v.Findings = append(v.Findings, sweepFinding(s, f))
 		}
@@ -63,7 +64,7 @@ func sweepSection(s Sweep, idx int) (sweepView, error) {
 
 // sweepFinding describes how a significant factor's error ratio moves
 // between the lowest and highest strength measured.
-func sweepFinding(s Sweep, f SweepFactor) string {
+func sweepFinding(s sweep.Curves, f sweep.FactorCurve) string {
 	first, last := -1, -1
 	for i, r := range f.ErrorRatio {
 		if finite(r) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/sweep"
 	"github.com/imagenetx/imagenetx/report"
 )
 
@@ -23,7 +24,7 @@ type reportFlags struct {
 func (r *reportFlags) register(fs *flag.FlagSet) {
 	r.ds.register(fs)
 	fs.Var(&r.predictions, "predictions", "predictions CSV `PATH` or folder of CSVs (repeatable)")
-	fs.Var(&r.sweeps, "sweep", "output `DIR` of an imagenetx sweep, holding "+report.SweepFile+" (repeatable)")
+	fs.Var(&r.sweeps, "sweep", "output `DIR` of an imagenetx sweep, holding "+sweep.SpilloverFile+" (repeatable)")
 	fs.StringVar(&r.errorType, "error-type", "class", "when a prediction is correct: class, metaclass or real")
 	fs.BoolVar(&r.quiet, "quiet", false, "no coverage notes on stderr")
 }
@@ -49,7 +50,7 @@ func (r *reportFlags) input(ctx context.Context) (report.Input, error) {
 		if err := ctx.Err(); err != nil {
 			return in, err
 		}
-		s, err := report.LoadSweepDir(dir)
+		s, err := sweep.LoadDir(dir)
 		if err != nil {
 			return in, err
 		}

@@ -287,7 +287,7 @@ func (r *sweepRun) writeResults(ctx context.Context, st engine.Stats, stdout io.
 	for _, out := range []struct {
 		name string
 		rec  *tabular.Records
-	}{{"factors.csv", tbl}, {report.SweepFile, res.Records()}} {
+	}{{"factors.csv", tbl}, {sweep.SpilloverFile, res.Records()}} {
 		if err := writeOutput(filepath.Join(dir, out.name), out.rec.WriteCSV); err != nil {
 			return err
 		}
@@ -303,32 +303,16 @@ func (r *sweepRun) writeResults(ctx context.Context, st engine.Stats, stdout io.
 
 func (r *sweepRun) title() string { return r.job.clf.Spec.Name + " × " + r.plan.family }
 
-// writeReport renders report.html from the spill-over table just written
-// (so its curves are those `imagenetx report --sweep DIR` fits), marking as
-// significant the factors the summary judges: enough images and an error
-// ratio interval at the strongest strength that excludes 0. The McNemar
-// p-value alone, which `report --sweep` goes by, speaks of the factor's
-// accuracy, and a variant that lowers every accuracy makes it small for
-// every large factor without any spill-over.
+// writeReport renders report.html from the sweep's curves, each factor
+// highlighted by the sweep's own verdict (as `imagenetx report --sweep DIR`
+// reads it back from spillover.csv).
 func (r *sweepRun) writeReport(ctx context.Context, res *sweep.Result, args []string) error {
-	s, err := report.LoadSweepDir(r.flags.outDir)
+	c, err := res.Curves()
 	if err != nil {
 		return err
 	}
-	s.Title, s.StrengthLabel = r.title(), r.plan.family+" strength"
-	last := len(res.Strengths) - 1
-	for i := range s.Factors {
-		f, err := eval.FactorIndex(s.Factors[i].Name)
-		if err != nil {
-			return err
-		}
-		row := res.Row(f, last)
-		s.Factors[i].Significant = res.Verdict(f, last).Ratio != 0
-		s.Factors[i].Evidence = fmt.Sprintf("error ratio change at %s: %s [%s, %s] (%d images); McNemar on accuracy p_adj = %s (%s)",
-			strconv.FormatFloat(row.Strength, 'g', -1, 64), tabular.FormatSigned(row.Change, 3), tabular.FormatSigned(row.ChangeLo, 3), tabular.FormatSigned(row.ChangeHi, 3),
-			row.N, tabular.FormatP(row.PAdjusted), res.Options.Correction)
-	}
-	in := report.Input{Title: "imagenetx sweep: " + r.title(), Sweeps: []report.Sweep{s},
+	c.Title, c.StrengthLabel = r.title(), r.plan.family+" strength"
+	in := report.Input{Title: "imagenetx sweep: " + r.title(), Sweeps: []sweep.Curves{c},
 		Notes: []string{"imagenetx sweep " + strings.Join(args, " ")}}
 	return writeOutput(filepath.Join(r.flags.outDir, "report.html"), func(w io.Writer) error { return report.Write(ctx, w, in) })
 }

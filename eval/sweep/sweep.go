@@ -1,10 +1,3 @@
-// Package sweep measures test-time spill-over: one model's predictions on the
-// same images under a variant at several strengths, compared per factor with
-// the baseline (the first strength, normally 0). For each factor and
-// strength it gives the accuracy and error ratio, the change of the error
-// ratio against the baseline with a paired bootstrap interval (resampling
-// images), and an exact McNemar test on the factor's images' correctness,
-// corrected across factors (Holm or Benjamini–Hochberg).
 package sweep
 
 import (

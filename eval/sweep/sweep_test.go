@@ -15,7 +15,6 @@ import (
 	"github.com/imagenetx/imagenetx/eval/stats"
 	"github.com/imagenetx/imagenetx/eval/sweep"
 	"github.com/imagenetx/imagenetx/predictions"
-	"github.com/imagenetx/imagenetx/report"
 )
 
 // The fixture: 240 annotated images of classes i%5; pose on images 0..119,
@@ -196,8 +195,15 @@ func TestAnalyzeRejectsBadLevels(t *testing.T) {
 	}
 }
 
-func TestRecordsReadBackAsReportSweep(t *testing.T) {
+// TestCurvesReadBackFromTheTable: the spill-over table read back gives the
+// curves the result gives in memory (error ratios, fit and verdict), the
+// evidence less the correction's name, which the table does not carry.
+func TestCurvesReadBackFromTheTable(t *testing.T) {
 	res, err := sweep.Analyze(context.Background(), fixtureLevels(t, loadFixture(t), -1), fixtureOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := res.Curves()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,33 +215,121 @@ func TestRecordsReadBackAsReportSweep(t *testing.T) {
 	if len(lines) != 1+eval.NumFactors*3 || lines[0] != strings.Join(sweep.Columns, ",") {
 		t.Fatalf("%d lines, header %q", len(lines), lines[0])
 	}
-	s, err := report.ReadSweepCSV(&buf, "spillover.csv")
+	got, err := sweep.ReadCSV(&buf, "spillover.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(s.Strengths) != 3 || len(s.Factors) != eval.NumFactors {
-		t.Fatalf("read back %d strengths, %d factors", len(s.Strengths), len(s.Factors))
+	for i := range want.Factors {
+		if !strings.HasSuffix(want.Factors[i].Evidence, " (holm)") {
+			t.Errorf("%s: evidence %q does not name the correction", want.Factors[i].Name, want.Factors[i].Evidence)
+		}
+		want.Factors[i].Evidence = strings.TrimSuffix(want.Factors[i].Evidence, " (holm)")
 	}
-	// The report must judge a factor as the sweep does: by the verdict on
-	// its error ratio at the highest strength.
+	// %v prints every float exactly (shortest form) and NaN as NaN, which
+	// reflect.DeepEqual would call unequal to itself.
+	if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
+		t.Errorf("read back:\n%+v\nin memory:\n%+v", got, want)
+	}
+	// The verdicts are those of Row.Judge at the strongest strength, and the
+	// fixture has some of each kind.
 	last := len(res.Strengths) - 1
 	judged := 0
-	for _, f := range s.Factors {
-		fi, err := eval.FactorIndex(f.Name)
-		if err != nil {
-			t.Fatal(err)
+	for _, f := range got.Factors {
+		fi := factorIndex(t, f.Name)
+		if f.Significant() != (res.Verdict(fi, last).Ratio != 0) {
+			t.Errorf("%s significant %v, verdict %+v", f.Name, f.Significant(), res.Verdict(fi, last))
 		}
-		want := res.Verdict(fi, last).Ratio != 0
-		if f.Significant != want {
-			t.Errorf("%s significant %v in the report, %v by the sweep's verdict", f.Name, f.Significant, want)
-		}
-		if want {
+		if f.Significant() {
 			judged++
 		}
 	}
-	if judged == 0 {
-		t.Error("fixture has no factor with a spill-over verdict: the check above tests nothing")
+	if judged == 0 || judged == len(got.Factors) {
+		t.Errorf("%d of %d factors significant: the check above tests nothing", judged, len(got.Factors))
 	}
+	color := want.Factors[factorIndex(t, "color")]
+	if color.Verdict != sweep.SpilloverWorse || len(color.FitX) != sweep.FitPoints {
+		t.Errorf("color: verdict %q, fit of %d points (3 strengths: a quadratic through them, drawn)", color.Verdict, len(color.FitX))
+	}
+}
+
+func TestReadCSVErrors(t *testing.T) {
+	header := strings.Join(sweep.Columns, ",") + "\n"
+	line := func(factor, strength, verdict string) string {
+		return factor + "," + strength + ",40,0.5,1.2,0.1,-0.1,0.3,1,2,0.5,0.9," + verdict + "\n"
+	}
+	for _, tc := range []struct{ name, in, want string }{
+		{"empty", "", "header"},
+		{"foreign header", "factor,strength,error_ratio\ncolor,0,1\n", "a table written by imagenetx sweep"},
+		{"no lines", header, "no data line"},
+		{"bad factor", header + line("hue", "0", "baseline"), "bad.csv:2: unknown factor"},
+		{"bad number", header + strings.Replace(line("color", "0", "baseline"), "1.2", "abc", 1), `error_ratio "abc"`},
+		{"infinite", header + strings.Replace(line("color", "0", "baseline"), "1.2", "inf", 1), "not a finite"},
+		{"empty strength", header + line("color", "", "baseline"), "strength is empty"},
+		{"bad count", header + strings.Replace(line("color", "0", "baseline"), ",40,", ",-4,", 1), `n "-4" is not a count`},
+		{"bad verdict", header + line("color", "0", "maybe"), `spillover "maybe"`},
+		{"falling strengths", header + line("color", "1", "baseline") + line("color", "0", "none"), "want rising strengths"},
+		{"ragged", header + line("color", "0", "baseline") + line("color", "1", "none") + line("pose", "0", "baseline"), "not whole factors"},
+		{"other strengths", header + line("color", "0", "baseline") + line("color", "1", "none") + line("pose", "0", "baseline") + line("pose", "2", "none"), "want pose at 1"},
+		{"factor twice", header + line("color", "0", "baseline") + line("color", "0", "baseline"), "want rising"},
+		{"factor twice apart", header + line("color", "0", "baseline") + line("pose", "0", "baseline") + line("color", "0", "baseline"), "color appears twice"},
+		{"short line", header + "color,0,1\n", "wrong number of fields"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := sweep.ReadCSV(strings.NewReader(tc.in), "bad.csv")
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestLoadDir(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "m-colorjitter")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sweep.LoadDir(dir); err == nil || !strings.Contains(err.Error(), sweep.SpilloverFile) {
+		t.Errorf("missing file: err = %v", err)
+	}
+	res, err := sweep.Analyze(context.Background(), fixtureLevels(t, loadFixture(t), -1), fixtureOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := res.Records().WriteCSV(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, sweep.SpilloverFile), buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := sweep.LoadDir(dir)
+	if err != nil || c.Title != "m-colorjitter" || len(c.Factors) != eval.NumFactors {
+		t.Errorf("title %q, %d factors, %v", c.Title, len(c.Factors), err)
+	}
+}
+
+// FuzzReadCSV: whatever ReadCSV accepts has rising strengths and, per
+// factor, one error ratio per strength and a fit of matching lengths.
+func FuzzReadCSV(f *testing.F) {
+	header := strings.Join(sweep.Columns, ",") + "\n"
+	f.Add(header + "color,0,4,0.5,1,0,0,0,0,0,,,baseline\ncolor,1,4,0.5,1e308,0.1,-0.1,0.3,1,2,0.5,0.9,worse\n")
+	f.Add(header + "pose,1e-300,4,0.5,0,0,0,0,0,0,,,baseline\npose,2e-300,4,,1,,,,0,0,,,none\npose,3e-300,4,1,2,1,1,1,0,0,0.1,0.2,better\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		c, err := sweep.ReadCSV(strings.NewReader(in), "fuzz.csv")
+		if err != nil {
+			return
+		}
+		for i := 1; i < len(c.Strengths); i++ {
+			if !(c.Strengths[i] > c.Strengths[i-1]) {
+				t.Fatalf("strengths not rising: %v", c.Strengths)
+			}
+		}
+		for _, f := range c.Factors {
+			if len(f.ErrorRatio) != len(c.Strengths) || len(f.FitX) != len(f.FitY) {
+				t.Errorf("factor %s: %d ratios for %d strengths, fit %d/%d", f.Name, len(f.ErrorRatio), len(c.Strengths), len(f.FitX), len(f.FitY))
+			}
+		}
+	})
 }
 
 func TestFactorTableAndMarkdown(t *testing.T) {

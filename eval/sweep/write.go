@@ -12,7 +12,8 @@ import (
 )
 
 // Columns is the header of the spill-over table (long form, one line per
-// factor and strength), as report.ReadSweepCSV reads it.
+// factor and strength), as ReadCSV reads it back. The spillover column is
+// each row's Spillover verdict.
 var Columns = []string{"factor", "strength", "n", "accuracy", "error_ratio", "change", "change_lo", "change_hi",
 	"only_base", "only_variant", "pval", "pval_adj", "spillover"}
 
@@ -23,29 +24,9 @@ func (r *Result) Records() *tabular.Records {
 	for _, row := range r.Rows {
 		rec.Rows = append(rec.Rows, []any{row.Factor, row.Strength, row.N, row.Accuracy, row.ErrorRatio,
 			row.Change, row.ChangeLo, row.ChangeHi, row.OnlyBase, row.OnlyVariant, row.P, row.PAdjusted,
-			r.spillover(&row)})
+			string(r.spillover(&row))})
 	}
 	return rec
-}
-
-// spillover is the verdict column of the table, so that readers of the
-// file (report --sweep) judge factors by the same rule as the sweep:
-// "baseline", "few_images", or the error ratio's move against the
-// baseline, "worse", "better" or "none" (its interval spans 0).
-func (r *Result) spillover(row *Row) string {
-	if len(r.Strengths) > 0 && row.Strength == r.Strengths[0] {
-		return "baseline"
-	}
-	v := row.Judge(r.Options.Alpha, r.Options.MinImages)
-	switch {
-	case v.FewImages:
-		return "few_images"
-	case v.Ratio > 0:
-		return "worse"
-	case v.Ratio < 0:
-		return "better"
-	}
-	return "none"
 }
 
 // FactorTable returns one factor-accuracy row per level (the reference's
@@ -68,52 +49,6 @@ func FactorTable(levels []Level, et eval.ErrorType) (*tabular.Records, error) {
 		rec.Rows = append(rec.Rows, append(cells, row.WorstFactor, row.Average, row.Worst100Classes))
 	}
 	return rec, nil
-}
-
-// Verdict says, for one row, how the factor moved against the baseline.
-type Verdict struct {
-	// FewImages marks a factor with fewer images than the minimum: its
-	// error ratio interval is not judged (Ratio stays 0).
-	FewImages bool
-	// Ratio is +1 when the error ratio's interval lies above 0 (the factor
-	// became relatively harder), −1 below 0, 0 when it spans 0.
-	Ratio int
-	// Accuracy is +1 or −1 when the McNemar test (corrected) finds the
-	// factor's accuracy rose or fell, 0 otherwise.
-	Accuracy int
-}
-
-// Judge returns the verdict of a row at significance level alpha, judging
-// the error ratio only for factors with at least minImages images.
-func (row *Row) Judge(alpha float64, minImages int) Verdict {
-	v := Verdict{FewImages: row.N < minImages}
-	switch {
-	case v.FewImages:
-	case row.ChangeLo > 0:
-		v.Ratio = 1
-	case row.ChangeHi < 0:
-		v.Ratio = -1
-	}
-	if row.PAdjusted < alpha {
-		v.Accuracy = sign(row.OnlyVariant - row.OnlyBase)
-	}
-	return v
-}
-
-// Verdict is the verdict of factor f at strength index s under the
-// result's options (Alpha, MinImages).
-func (r *Result) Verdict(f, s int) Verdict {
-	return r.Row(f, s).Judge(r.Options.Alpha, r.Options.MinImages)
-}
-
-func sign(d int) int {
-	switch {
-	case d > 0:
-		return 1
-	case d < 0:
-		return -1
-	}
-	return 0
 }
 
 // WriteMarkdown writes a summary for humans: the overall accuracy at each
