@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"image/gif"
 	"image/png"
 	"io"
 
@@ -114,6 +113,8 @@ func (o DecodeOptions) decode(dst *RGB8, data []byte) (*RGB8, Stage, error) {
 		return decodeWebP(dst, data, o)
 	case bytes.HasPrefix(data, []byte("BM")):
 		return decodeBMP(dst, data, o)
+	case bytes.HasPrefix(data, []byte("GIF87a")), bytes.HasPrefix(data, []byte("GIF89a")):
+		return decodeGIF(dst, data, o)
 	}
 	f, ok := formatOf(data)
 	if !ok {
@@ -175,7 +176,6 @@ type format struct {
 
 var (
 	pngFormat  = format{"png", png.DecodeConfig, png.Decode}
-	gifFormat  = format{"gif", gif.DecodeConfig, gif.Decode}
 	tiffFormat = format{"tiff", tiff.DecodeConfig, tiff.Decode}
 )
 
@@ -184,8 +184,6 @@ func formatOf(data []byte) (format, bool) {
 	switch {
 	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
 		return pngFormat, true
-	case bytes.HasPrefix(data, []byte("GIF8")):
-		return gifFormat, true
 	case bytes.HasPrefix(data, []byte("II*\x00")), bytes.HasPrefix(data, []byte("MM\x00*")):
 		return tiffFormat, true
 	}
