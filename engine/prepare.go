@@ -62,9 +62,10 @@ func decodeFailure(err error) *ImageError {
 	return &ImageError{Stage: StageDecode, Err: err}
 }
 
-// reason is the text of an image's failure for the errors file: the
+// Reason is the text of an image's failure for an errors file: the
 // decoder's reason without the path, which the file_name column gives.
-func reason(err error) string {
+func (e *ImageError) Reason() string {
+	err := e.Err
 	var de *preprocess.DecodeError
 	if errors.As(err, &de) {
 		err = de.Err

@@ -2,9 +2,7 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"os"
-	"path/filepath"
 	"sort"
 	"testing"
 
@@ -42,18 +40,6 @@ func openShared(tb testing.TB, name string, opts Options) *Classifier {
 	return clf
 }
 
-func readPredictions(tb testing.TB, path string) []predictions.Prediction {
-	tb.Helper()
-	var out []predictions.Prediction
-	if err := predictions.ReadFile(path, func(p predictions.Prediction) error {
-		out = append(out, p)
-		return nil
-	}); err != nil {
-		tb.Fatal(err)
-	}
-	return out
-}
-
 func top1(tb testing.TB, preds []predictions.Prediction) int {
 	tb.Helper()
 	labels, err := models.ReadFileLabels(shareddata.Require(tb, "annotations", "filename_label.csv"))
@@ -88,19 +74,15 @@ func TestRealModelsOnVal227(t *testing.T) {
 				t.Skip("short mode runs the default model only")
 			}
 			clf := openShared(t, m.Name, Options{})
-			out := filepath.Join(t.TempDir(), "preds.csv")
-			sink, err := CreateFileSink(out, ErrorsPathFor(out), 1)
+			var sink collect
+			st, err := Run(context.Background(), items, 0, clf.Preparer, clf.Session, &sink, clf.Config)
 			if err != nil {
 				t.Fatal(err)
 			}
-			st, err := Run(context.Background(), items, 0, clf.Preparer, clf.Session, sink, clf.Config)
-			if err := sink.Close(); err != nil {
-				t.Fatal(err)
+			var preds []predictions.Prediction
+			for _, r := range sink.results {
+				preds = append(preds, r.Pred)
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			preds := readPredictions(t, out)
 			if len(preds) != 1300 || st.Done != 1300 || st.Failed != 0 {
 				t.Fatalf("%d rows, stats %+v; want 1300 predictions", len(preds), st)
 			}
@@ -117,61 +99,5 @@ func TestRealModelsOnVal227(t *testing.T) {
 				t.Errorf("top-1 %d/1300, want %d/1300 (reference pipeline)", got, want)
 			}
 		})
-	}
-}
-
-// TestRealResumeIsIdentical interrupts a real run part-way, tears the last
-// line as a kill would, resumes, and compares with an uninterrupted run.
-func TestRealResumeIsIdentical(t *testing.T) {
-	items, err := ListImages(shareddata.Require(t, "images", "val_227"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	items = items[:100]
-	clf := openShared(t, models.DefaultName, Options{Batch: 8, TopK: 5})
-	run := func(ctx context.Context, f runFiles, resume bool) {
-		var sink *FileSink
-		start := 0
-		var err error
-		if resume {
-			sink, start, err = ResumeFileSink(f.preds, f.errs, 5, items, clf.Config.Batch, nil)
-		} else {
-			sink, err = CreateFileSink(f.preds, f.errs, 5)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		sink.FlushInterval = 0
-		_, err = Run(ctx, items, start, clf.Preparer, clf.Session, sink, clf.Config)
-		if cerr := sink.Close(); cerr != nil {
-			t.Fatal(cerr)
-		}
-		if err != nil && !errors.Is(err, context.Canceled) {
-			t.Fatal(err)
-		}
-	}
-	ref := newRunFiles(t)
-	run(context.Background(), ref, false)
-	wantP, _ := ref.read(t)
-
-	f := newRunFiles(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	cfg := clf.Config
-	clf.Config.Progress = func(p Progress) {
-		if p.Done >= 37 {
-			cancel()
-		}
-	}
-	run(ctx, f, false)
-	clf.Config = cfg
-	cancel()
-	got, _ := f.read(t)
-	if len(got) >= len(wantP) {
-		t.Fatal("the run was not interrupted")
-	}
-	os.WriteFile(f.preds, []byte(got[:len(got)-9]), 0o644) // a torn last line
-	run(context.Background(), f, true)
-	if gotP, _ := f.read(t); gotP != wantP {
-		t.Fatal("resumed predictions differ from an uninterrupted run")
 	}
 }

@@ -2,19 +2,15 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"image"
 	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/imagenetx/imagenetx/models"
-	"github.com/imagenetx/imagenetx/predictions"
-	"github.com/imagenetx/imagenetx/preprocess"
 )
 
 // writeModel writes model bytes as NAME.onnx in a fresh folder.
@@ -126,30 +122,26 @@ func TestNonFiniteScoresAreCountedPerImage(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer clf.Close()
-			f := newRunFiles(t)
-			sink, err := CreateFileSink(f.preds, f.errs, 1)
+			var sink collect
+			st, err := Run(context.Background(), items, 0, clf.Preparer, clf.Session, &sink, clf.Config)
 			if err != nil {
 				t.Fatal(err)
 			}
-			st, err := Run(context.Background(), items, 0, clf.Preparer, clf.Session, sink, clf.Config)
-			if cerr := sink.Close(); err != nil || cerr != nil {
-				t.Fatal(err, cerr)
-			}
-			preds, errs := f.read(t)
-			predRows := strings.Count(preds, "\n") - 1
-			var errRows []string
-			if errs != "" {
-				errRows = strings.Split(strings.TrimSuffix(errs, "\n"), "\n")[1:]
-			}
-			if st.Failed != tc.wantFailed || len(errRows) != tc.wantFailed || predRows != len(items)-tc.wantFailed {
-				t.Fatalf("%d failed, %d error rows, %d predictions; want %d failed of %d", st.Failed, len(errRows), predRows, tc.wantFailed, len(items))
-			}
-			for _, row := range errRows {
-				if !strings.Contains(row, ",inference,") || !strings.Contains(row, "not finite") {
-					t.Fatalf("error row %q: want an inference failure saying the scores are not finite", row)
+			var failed []Result
+			for _, r := range sink.results {
+				if r.Err != nil {
+					failed = append(failed, r)
 				}
-				if tc.op == "Sqrt" && !strings.HasPrefix(row, "dark_") {
-					t.Fatalf("error row %q: only the dark images have NaN scores", row)
+			}
+			if st.Failed != tc.wantFailed || len(failed) != tc.wantFailed || len(sink.results) != len(items) {
+				t.Fatalf("%d failed, %d failures seen, %d results; want %d failed of %d", st.Failed, len(failed), len(sink.results), tc.wantFailed, len(items))
+			}
+			for _, r := range failed {
+				if r.Err.Stage != StageInference || !strings.Contains(r.Err.Reason(), "not finite") {
+					t.Fatalf("%s: %v; want an inference failure saying the scores are not finite", r.Item.Name, r.Err)
+				}
+				if tc.op == "Sqrt" && !strings.HasPrefix(r.Item.Name, "dark_") {
+					t.Fatalf("%s failed: only the dark images have NaN scores", r.Item.Name)
 				}
 			}
 		})
@@ -169,116 +161,5 @@ func TestCUDAOnCPULibraryNamesTheLibrary(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), RuntimePath()) || !strings.Contains(err.Error(), "--device cuda:0") || !strings.Contains(err.Error(), "CUDA-enabled ONNX Runtime") {
 		t.Fatalf("err = %v\nwant the library %s, the device and what to install", err, RuntimePath())
-	}
-}
-
-// TestFileSinkStopsAtTheFirstWriteFailure writes predictions to /dev/full
-// (every write fails with ENOSPC, a full disk): the error names the file,
-// every later Put fails the same way, and Close does not pretend success
-// by writing anything after the gap.
-func TestFileSinkStopsAtTheFirstWriteFailure(t *testing.T) {
-	if st, err := os.Stat("/dev/full"); err != nil || st.Mode()&os.ModeCharDevice == 0 {
-		t.Skip("no /dev/full")
-	}
-	items := fakeItems(5, 3)
-	sink, err := CreateFileSink("/dev/full", filepath.Join(t.TempDir(), "errors.csv"), 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sink.FlushInterval = 0
-	first := sink.Put(Result{Item: items[0], Pred: predictions.Prediction{FileName: items[0].Name, Class: 1, Prob: 0.5}})
-	if first == nil || !strings.Contains(first.Error(), "/dev/full") || !errors.Is(first, syscall.ENOSPC) {
-		t.Fatalf("Put on a full disk: %v, want ENOSPC naming /dev/full", first)
-	}
-	if strings.Count(first.Error(), "/dev/full") != 1 {
-		t.Errorf("the file is named more than once: %v", first)
-	}
-	for _, it := range items[1:] {
-		r := Result{Item: it, Pred: predictions.Prediction{FileName: it.Name}}
-		if strings.Contains(it.Name, "bad") {
-			r = Result{Item: it, Err: &ImageError{Stage: StageDecode, Err: errors.New("corrupt")}}
-		}
-		if err := sink.Put(r); err != first {
-			t.Fatalf("Put after the failure: %v, want the first failure again", err)
-		}
-	}
-	if _, err := os.Stat(sink.errorsPath); !errors.Is(err, os.ErrNotExist) {
-		t.Fatal("an error row was written after the predictions failed")
-	}
-	sink.Close()
-}
-
-// TestOutputsReplaceOnlyRegularFiles names a FIFO and a symbolic link as the
-// errors file: starting a run must not delete them (as root, removing
-// /dev/stderr or a device is otherwise one typo away).
-func TestOutputsReplaceOnlyRegularFiles(t *testing.T) {
-	dir := t.TempDir()
-	fifo := filepath.Join(dir, "errors.fifo")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	link := filepath.Join(dir, "errors.link")
-	if err := os.Symlink(filepath.Join(dir, "target.csv"), link); err != nil {
-		t.Fatal(err)
-	}
-	stale := filepath.Join(dir, "stale.csv")
-	os.WriteFile(stale, []byte("old"), 0o644)
-	for _, tc := range []struct {
-		path string
-		kept bool
-	}{{fifo, true}, {link, true}, {stale, false}} {
-		sink, err := CreateFileSink(filepath.Join(dir, "preds.csv"), tc.path, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sink.Close()
-		_, err = os.Lstat(tc.path)
-		if kept := err == nil; kept != tc.kept {
-			t.Fatalf("%s: kept %v, want %v", tc.path, kept, tc.kept)
-		}
-	}
-}
-
-// TestPreparerFilesFailuresUnderTheDecoderStage checks that a file that
-// cannot be read, one over a limit and one that is not an image are
-// recorded under the decoder's stage, and that the errors file names them
-// printably (a non-UTF-8 name is quoted) without repeating the path.
-func TestPreparerFilesFailuresUnderTheDecoderStage(t *testing.T) {
-	dir := t.TempDir()
-	writeSolidPNGs(t, dir, "ok", 1, color.Gray{128})
-	os.WriteFile(filepath.Join(dir, "text.png"), []byte("not an image"), 0o644)
-	os.WriteFile(filepath.Join(dir, "big\xff.png"), make([]byte, 4096), 0o644)
-	pipe, err := preprocess.NewPipeline(preprocess.DefaultConfig(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	prep := &ImagePreparer{Pipeline: pipe, Decode: preprocess.DecodeOptions{MaxFileBytes: 1024}}
-	items := []Item{
-		{Index: 0, Name: "big\xff.png", Path: filepath.Join(dir, "big\xff.png")},
-		{Index: 1, Name: "missing.png", Path: filepath.Join(dir, "missing.png")},
-		{Index: 2, Name: "ok_a.png", Path: filepath.Join(dir, "ok_a.png")},
-		{Index: 3, Name: "text.png", Path: filepath.Join(dir, "text.png")},
-	}
-	f := newRunFiles(t)
-	sink, err := CreateFileSink(f.preds, f.errs, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := Config{Batch: 2, Workers: 2, InputLen: 3 * 224 * 224, Classes: fakeClasses, Scorer: Scorer{Kind: OutputLogits}}
-	st, err := Run(context.Background(), items, 0, prep, &fakeModel{}, sink, cfg)
-	if cerr := sink.Close(); err != nil || cerr != nil {
-		t.Fatal(err, cerr)
-	}
-	_, errs := f.read(t)
-	want := "file_name,stage,reason\n" +
-		`"""big\xff.png""",limit,"file too large: 4096 bytes, over the 1024-byte limit"` + "\n" +
-		"missing.png,open,open: no such file or directory\n" +
-		`text.png,decode,"cannot identify image file (not JPEG, PNG, GIF, BMP, TIFF or WebP)"` + "\n"
-	if st.Failed != 3 || errs != want {
-		t.Fatalf("%d failed; errors file:\n%s\nwant:\n%s", st.Failed, errs, want)
-	}
-	// The quoted name is recognised when the run is resumed.
-	if _, start, err := ResumeFileSink(f.preds, f.errs, 1, items, cfg.Batch, nil); err != nil || start != len(items) {
-		t.Fatalf("resume: start %d, %v; want everything done", start, err)
 	}
 }

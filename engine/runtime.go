@@ -1,6 +1,8 @@
 // Package engine runs ONNX image classifiers over folders of images with ONNX
 // Runtime (through github.com/yalue/onnxruntime_go) and streams predictions,
-// in file-name order, to sinks: a CSV file, the evaluator, a checkpoint.
+// in file-name order, into a Sink: the evaluator, a counter, or the files of
+// package runfiles (which owns everything on disk: predictions and errors
+// files, run.json, resume, shards).
 //
 // The work is a pipeline: a dispatcher groups the sorted image list into
 // batches, decode/preprocess workers fill each batch's tensor in place, one

@@ -16,6 +16,7 @@ import (
 	"github.com/imagenetx/imagenetx/eval/tabular"
 	"github.com/imagenetx/imagenetx/models"
 	"github.com/imagenetx/imagenetx/report"
+	"github.com/imagenetx/imagenetx/runfiles"
 )
 
 // runAudit is `imagenetx audit`: run + eval in one process. The model's
@@ -62,11 +63,12 @@ func audit(ctx context.Context, f *runFlags, ds *datasetFlags, outDir string, st
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return err
 	}
-	o := outputs{
-		preds:    filepath.Join(outDir, "predictions.csv"),
-		errors:   filepath.Join(outDir, "errors.csv"),
-		manifest: filepath.Join(outDir, "run.json"),
+	o := runfiles.ForDir(outDir)
+	lock, err := runfiles.Lock(o)
+	if err != nil {
+		return err
 	}
+	defer lock.Unlock()
 	j, err := openJob(f)
 	if err != nil {
 		return err
@@ -101,7 +103,7 @@ func audit(ctx context.Context, f *runFlags, ds *datasetFlags, outDir string, st
 	}
 	fmt.Fprintf(stdout, "coverage: %d of %d images scored; %d failed", st.Total-st.Failed, st.Total, st.Failed)
 	if st.Failed > 0 {
-		fmt.Fprintf(stdout, " (listed in %s)", o.errors)
+		fmt.Fprintf(stdout, " (listed in %s)", o.Errors)
 	}
 	fmt.Fprintln(stdout)
 	if err := writeAuditReport(ctx, acc, f, outDir); err != nil {
@@ -113,7 +115,7 @@ func audit(ctx context.Context, f *runFlags, ds *datasetFlags, outDir string, st
 // writeAuditReport writes OUTDIR/report.html, with example strips drawn
 // from the audited images.
 func writeAuditReport(ctx context.Context, acc *eval.Accumulator, f *runFlags, outDir string) error {
-	path := filepath.Join(outDir, "report.html")
+	path := filepath.Join(outDir, runfiles.ReportFile)
 	in := report.Input{
 		Title:       "ImageNet-X audit of " + acc.Models()[0],
 		Accumulator: acc,
@@ -157,7 +159,7 @@ func writeAuditTables(w io.Writer, acc *eval.Accumulator, j *job, score *top1, o
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(outDir, "factors.csv")
+	path := filepath.Join(outDir, runfiles.FactorsFile)
 	if err := writeOutput(path, func(out io.Writer) error { return eval.WriteTable(out, tbl, tabular.CSV, eval.ViewAccuracy) }); err != nil {
 		return err
 	}

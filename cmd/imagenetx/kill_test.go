@@ -20,6 +20,7 @@ import (
 
 	"github.com/imagenetx/imagenetx/engine"
 	"github.com/imagenetx/imagenetx/internal/shareddata"
+	"github.com/imagenetx/imagenetx/runfiles"
 )
 
 // The crash tests run the real binary, built once per test process by
@@ -145,7 +146,7 @@ func encodeJPEG(t *testing.T) []byte {
 func readOutputs(t *testing.T, preds string) (string, string) {
 	t.Helper()
 	var out [2]string
-	for i, p := range []string{preds, engine.ErrorsPathFor(preds)} {
+	for i, p := range []string{preds, runfiles.ErrorsPathFor(preds)} {
 		b, err := os.ReadFile(p)
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			t.Fatal(err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,9 +13,9 @@ import (
 	"github.com/imagenetx/imagenetx/datahome"
 	"github.com/imagenetx/imagenetx/engine"
 	"github.com/imagenetx/imagenetx/engine/ortlib"
-	"github.com/imagenetx/imagenetx/internal/atomicfile"
 	"github.com/imagenetx/imagenetx/models"
 	"github.com/imagenetx/imagenetx/preprocess"
+	"github.com/imagenetx/imagenetx/runfiles"
 )
 
 // strictDecodeUsage is the help of --strict-decode, the same on every
@@ -37,7 +36,7 @@ type runFlags struct {
 	gpuMemLimit    int64
 	convAlgoSearch string
 	// shard is the part of the image list this process runs (--shard i/n).
-	shard engine.ShardSpec
+	shard runfiles.ShardSpec
 }
 
 // modelFlags override the model's preprocessing and label space.
@@ -59,7 +58,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.runners, "runners", 1, "concurrent inference calls")
 	fs.IntVar(&f.limit, "limit", 0, "only the first N images (in file-name order), taken before --shard")
 	fs.Func("shard", "run only part `i/n` of the image list (0 ≤ i < n), chosen by a hash of each file name; put the parts together with imagenetx merge (deploy/README.md)", func(s string) error {
-		sh, err := engine.ParseShard(s)
+		sh, err := runfiles.ParseShard(s)
 		f.shard = sh
 		return err
 	})
@@ -161,37 +160,12 @@ type job struct {
 	clf   *engine.Classifier
 	// items is this process's list: the shard's part of list.
 	items []engine.Item
-	list  imageList
-}
-
-// imageList describes the whole image list (after --limit, before
-// --shard), so that merging shards can prove they cover it.
-type imageList struct {
-	count       int
-	fingerprint string
-}
-
-// listJobImages lists the images, keeps the first --limit of them and then
-// the --shard's part: the union of the shards of a limited run is the
-// unsharded run with the same limit.
-func listJobImages(f *runFlags) ([]engine.Item, imageList, error) {
-	items, err := engine.ListImages(f.images)
-	if err != nil {
-		return nil, imageList{}, err
-	}
-	if f.limit > 0 && f.limit < len(items) {
-		items = items[:f.limit]
-	}
-	fp, err := engine.FingerprintItems(items)
-	if err != nil {
-		return nil, imageList{}, err
-	}
-	return f.shard.Select(items), imageList{count: len(items), fingerprint: fp}, nil
+	list  runfiles.ImageList
 }
 
 // openJob loads the runtime and model and lists the images.
 func openJob(f *runFlags) (*job, error) {
-	items, list, err := listJobImages(f)
+	items, list, err := runfiles.ListImages(f.images, runfiles.Selection{Limit: f.limit, Shard: f.shard})
 	if err != nil {
 		return nil, err
 	}
@@ -240,51 +214,20 @@ func resolveModel(f *runFlags) (models.Spec, error) {
 	return spec, err
 }
 
-// manifest records what produced an output (the run.json beside it), so
-// that --resume can refuse to mix runs of different models or settings and
-// merge can prove that shards fit together and cover their image list.
-type manifest struct {
-	Model       string            `json:"model"`
-	ModelSHA256 string            `json:"model_sha256"`
-	Preprocess  preprocess.Config `json:"preprocess"`
-	Variant     string            `json:"variant"`
-	// Decode is the decode policy (preprocess.DecodeOptions.Policy:
-	// "pillow" or "strict"). It changes which images fail, so resume and
-	// merge must not mix policies; outputs made before it was recorded
-	// (empty) decoded differently and do not mix with new ones either.
-	Decode      string `json:"decode"`
-	Batch       int    `json:"batch"`
-	TopK        int    `json:"topk"`
-	LabelOffset int    `json:"label_offset"`
-	OutputKind  string `json:"output_kind"`
-	// Device is "cpu" or "cuda" and Runtime the ONNX Runtime version: the
-	// scores' last bits may differ between them.
-	Device  string `json:"device"`
-	Runtime string `json:"onnxruntime"`
-	// Images and ImagesSHA256 describe the whole image list (after
-	// --limit, before --shard; see engine.ListFingerprint).
-	Images       int    `json:"images"`
-	ImagesSHA256 string `json:"images_sha256"`
-	// Shard is the part of the list this output covers (0/1: all of it),
-	// ShardImages the number of images in that part.
-	Shard       engine.ShardSpec `json:"shard"`
-	ShardImages int              `json:"shard_images"`
-}
-
-func (j *job) manifest() manifest {
+func (j *job) manifest() runfiles.Manifest {
 	c := j.clf
-	return manifest{
+	return runfiles.Manifest{
 		Model: c.Spec.Name, ModelSHA256: c.Spec.SHA256, Preprocess: c.Spec.Preprocess, Variant: j.flags.variant, Decode: preprocess.DecodeOptions{Strict: j.flags.strictDecode}.Policy(),
 		Batch: c.Config.Batch, TopK: j.flags.topk, LabelOffset: c.Config.Scorer.LabelOffset, OutputKind: c.Config.Scorer.Kind.String(),
 		Device: deviceKind(j.flags.device), Runtime: engine.RuntimeVersion(),
-		Images: j.list.count, ImagesSHA256: j.list.fingerprint, Shard: j.shard(), ShardImages: len(j.items),
+		Images: j.list.Count, ImagesSHA256: j.list.Fingerprint, Shard: j.shard(), ShardImages: len(j.items),
 	}
 }
 
 // shard is the run's shard, 0/1 when unsharded.
-func (j *job) shard() engine.ShardSpec {
+func (j *job) shard() runfiles.ShardSpec {
 	if j.flags.shard.IsWhole() {
-		return engine.Whole
+		return runfiles.Whole
 	}
 	return j.flags.shard
 }
@@ -299,80 +242,50 @@ func deviceKind(device string) string {
 	return "cuda"
 }
 
-// readManifest reads a run.json.
-func readManifest(path string) (manifest, error) {
-	var m manifest
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return m, err
-	}
-	if err := json.Unmarshal(data, &m); err != nil {
-		return m, fmt.Errorf("%s: %w", path, err)
-	}
-	return m, nil
-}
-
-func writeManifest(path string, m manifest) error {
-	return atomicfile.WriteFile(path, func(f *os.File) error {
-		enc := json.NewEncoder(f)
-		enc.SetIndent("", "  ")
-		return enc.Encode(m)
-	})
-}
-
 // checkManifest compares the interrupted run's manifest with this one and
 // adopts its decided output kind.
 func (j *job) checkManifest(path string) error {
-	old, err := readManifest(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("--resume: %w (cannot tell what produced the existing output)", err)
-	}
-	if err != nil {
+	cur := j.manifest()
+	if err := runfiles.CheckResume(path, &cur); err != nil {
 		return fmt.Errorf("--resume: %w", err)
 	}
-	cur := j.manifest()
-	if old.OutputKind != engine.OutputAuto.String() && cur.OutputKind == engine.OutputAuto.String() {
-		cur.OutputKind = old.OutputKind
-		j.clf.Config.Scorer.Kind, _ = engine.ParseOutputKind(old.OutputKind)
-	}
-	if old != cur {
-		return fmt.Errorf("--resume: the existing output was made with different settings (%s: %+v, now %+v); start afresh without --resume", path, old, cur)
-	}
+	j.clf.Config.Scorer.Kind, _ = engine.ParseOutputKind(cur.OutputKind)
 	return nil
 }
 
-// outputs are the files of one run.
-type outputs struct{ preds, errors, manifest string }
-
 // openSink creates or resumes the output files; replay sees the results a
 // resumed run keeps.
-func (j *job) openSink(o outputs, replay func(engine.Result) error) (*engine.FileSink, int, error) {
+func (j *job) openSink(o runfiles.Outputs, replay func(engine.Result) error) (*runfiles.FileSink, int, error) {
 	if !j.flags.resume {
-		if err := writeManifest(o.manifest, j.manifest()); err != nil {
+		if err := runfiles.WriteManifest(o.Manifest, j.manifest()); err != nil {
 			return nil, 0, err
 		}
-		s, err := engine.CreateFileSink(o.preds, o.errors, j.flags.topk)
+		s, err := runfiles.CreateFileSink(o.Predictions, o.Errors, j.flags.topk)
 		return s, 0, err
 	}
-	if _, err := os.Stat(o.preds); err == nil {
-		if err := j.checkManifest(o.manifest); err != nil {
+	if _, err := os.Stat(o.Predictions); err == nil {
+		if err := j.checkManifest(o.Manifest); err != nil {
 			return nil, 0, err
 		}
-	} else if err := writeManifest(o.manifest, j.manifest()); err != nil {
+	} else if err := runfiles.WriteManifest(o.Manifest, j.manifest()); err != nil {
 		return nil, 0, err
 	}
-	return engine.ResumeFileSink(o.preds, o.errors, j.flags.topk, j.items, j.clf.Config.Batch, replay)
+	s, start, err := runfiles.ResumeFileSink(o.Predictions, o.Errors, j.flags.topk, j.items, j.clf.Config.Batch, replay)
+	if err != nil {
+		return nil, 0, fmt.Errorf("--resume: %w", err)
+	}
+	return s, start, nil
 }
 
 // execute runs the pipeline from start into sink with progress on stderr.
-func (j *job) execute(ctx context.Context, start int, sink engine.Sink, o outputs) (engine.Stats, error) {
+func (j *job) execute(ctx context.Context, start int, sink engine.Sink, o runfiles.Outputs) (engine.Stats, error) {
 	cfg := j.clf.Config
 	pp := engine.NewProgressPrinter(os.Stderr, j.flags.quiet)
 	cfg.Progress = pp.Update
 	cfg.KindDecided = func(k engine.OutputKind) error {
 		m := j.manifest()
 		m.OutputKind = k.String()
-		return writeManifest(o.manifest, m)
+		return runfiles.WriteManifest(o.Manifest, m)
 	}
 	st, err := engine.Run(ctx, j.items, start, j.clf.Preparer, j.clf.Session, sink, cfg)
 	pp.Finish(st.Progress)
@@ -397,13 +310,15 @@ func runRun(ctx context.Context, args []string) error {
 	if err := f.check(fs); err != nil {
 		return err
 	}
-	o := outputs{preds: *out, errors: *errorsPath, manifest: *out + ".run.json"}
-	if o.errors == "" {
-		o.errors = engine.ErrorsPathFor(*out)
-	}
+	o := runfiles.ForFile(*out, *errorsPath)
 	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
 		return fmt.Errorf("output folder: %w", err)
 	}
+	lock, err := runfiles.Lock(o)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
 	j, err := openJob(f)
 	if err != nil {
 		return err
@@ -422,17 +337,17 @@ func runRun(ctx context.Context, args []string) error {
 
 // keptFailures counts the failed images that a resumed run found already
 // recorded, so the summary and exit status cover the whole run.
-func keptFailures(sink *engine.FileSink) int {
+func keptFailures(sink *runfiles.FileSink) int {
 	_, failed := sink.Kept()
 	return failed
 }
 
 // printRunSummary says what the run did; after a write error it does not
 // claim predictions that may never have reached the disk.
-func printRunSummary(w io.Writer, j *job, st engine.Stats, o outputs, runErr error) {
+func printRunSummary(w io.Writer, j *job, st engine.Stats, o runfiles.Outputs, runErr error) {
 	fmt.Fprintf(w, "%s on %d images", j.clf.Spec.Name, st.Total)
 	if sh := j.shard(); !sh.IsWhole() {
-		fmt.Fprintf(w, " (shard %s of %d)", sh, j.list.count)
+		fmt.Fprintf(w, " (shard %s of %d)", sh, j.list.Count)
 	}
 	if runErr != nil {
 		fmt.Fprintf(w, ": stopped after %d images, %d failed: %v\n", st.Skipped+st.Done, st.Failed, runErr)
@@ -443,7 +358,7 @@ func printRunSummary(w io.Writer, j *job, st engine.Stats, o outputs, runErr err
 		fmt.Fprintf(w, " (%d from the earlier run)", st.Skipped)
 	}
 	fmt.Fprintf(w, "; %.1f img/s over %s (batch %d, output %s) -> %s\n",
-		st.Rate(), st.Elapsed.Round(time.Millisecond), j.clf.Config.Batch, st.OutputKind, o.preds)
+		st.Rate(), st.Elapsed.Round(time.Millisecond), j.clf.Config.Batch, st.OutputKind, o.Predictions)
 	if u, ok := utilisationOf(st, j.clf.Config); ok {
 		fmt.Fprintln(w, u)
 	}
@@ -490,7 +405,7 @@ func plural(n int, noun string) string {
 
 // runOutcome maps a finished run to the command's error: failures make it
 // incomplete (exit status 3); an interruption keeps its cause.
-func runOutcome(st engine.Stats, err error, o outputs) error {
+func runOutcome(st engine.Stats, err error, o runfiles.Outputs) error {
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return fmt.Errorf("stopped after %d of %d images; continue with --resume: %w", st.Skipped+st.Done, st.Total, err)
@@ -498,7 +413,7 @@ func runOutcome(st engine.Stats, err error, o outputs) error {
 		return err
 	}
 	if st.Failed > 0 {
-		return fmt.Errorf("%w: %d of %d images failed (see %s)", errIncomplete, st.Failed, st.Total, o.errors)
+		return fmt.Errorf("%w: %d of %d images failed (see %s)", errIncomplete, st.Failed, st.Total, o.Errors)
 	}
 	return nil
 }

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/imagenetx/imagenetx/engine"
 	"github.com/imagenetx/imagenetx/engine/ortlib"
 	"github.com/imagenetx/imagenetx/internal/shareddata"
+	"github.com/imagenetx/imagenetx/runfiles"
 )
 
 // ortLibrary is the ONNX Runtime library set-up installed. Without it the
@@ -49,7 +49,7 @@ func TestRunCommand(t *testing.T) {
 	if len(lines) != 41 || lines[0] != "file_name,predicted_class,predicted_probability,top2_class,top2_probability,top3_class,top3_probability" {
 		t.Fatalf("%d lines, header %q", len(lines), lines[0])
 	}
-	if _, err := os.Stat(engine.ErrorsPathFor(out)); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(runfiles.ErrorsPathFor(out)); !errors.Is(err, os.ErrNotExist) {
 		t.Fatal("errors file made by a run without failures")
 	}
 
@@ -63,12 +63,12 @@ func TestRunCommand(t *testing.T) {
 	}
 	// Resuming with other settings is refused.
 	err = runRun(context.Background(), []string{"--images", images, "--limit", "40", "--topk", "3", "--batch", "8", "--quiet", "--resume", "--interpolation", "bicubic", "-o", out})
-	if err == nil || !strings.Contains(err.Error(), "different settings") {
+	if err == nil || !strings.Contains(err.Error(), "different settings") || !strings.Contains(err.Error(), "preprocess.Interpolation: bilinear then, bicubic now") {
 		t.Fatalf("resume with another interpolation: %v", err)
 	}
 	// So is resuming under another decode policy: it changes which images fail.
 	err = runRun(context.Background(), []string{"--images", images, "--limit", "40", "--topk", "3", "--batch", "8", "--quiet", "--resume", "--strict-decode", "-o", out})
-	if err == nil || !strings.Contains(err.Error(), "different settings") || !strings.Contains(err.Error(), "Decode:strict") {
+	if err == nil || !strings.Contains(err.Error(), "different settings") || !strings.Contains(err.Error(), "decode: pillow then, strict now") {
 		t.Fatalf("resume with --strict-decode: %v", err)
 	}
 }
@@ -93,7 +93,7 @@ func TestRunCommandRecordsBadImages(t *testing.T) {
 	if lines := readLines(t, out); len(lines) != 2 || !strings.HasPrefix(lines[1], "ILSVRC2012_val_00000347.JPEG,") {
 		t.Fatalf("predictions %q", lines)
 	}
-	errs := readLines(t, engine.ErrorsPathFor(out))
+	errs := readLines(t, runfiles.ErrorsPathFor(out))
 	if len(errs) != 3 || !strings.HasPrefix(errs[1], "ILSVRC2012_val_00000001.JPEG,decode,") || !strings.HasPrefix(errs[2], "ILSVRC2012_val_00000002.JPEG,decode,") {
 		t.Fatalf("errors file %q", errs)
 	}

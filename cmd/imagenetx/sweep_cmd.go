@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,9 +18,9 @@ import (
 	"github.com/imagenetx/imagenetx/eval/stats"
 	"github.com/imagenetx/imagenetx/eval/sweep"
 	"github.com/imagenetx/imagenetx/eval/tabular"
-	"github.com/imagenetx/imagenetx/internal/atomicfile"
 	"github.com/imagenetx/imagenetx/preprocess/variant"
 	"github.com/imagenetx/imagenetx/report"
+	"github.com/imagenetx/imagenetx/runfiles"
 )
 
 const sweepUsage = `usage: imagenetx sweep --model FILE|NAME --images DIR --annotations DIR --variant FAMILY
@@ -163,7 +162,7 @@ type sweepRun struct {
 	plan   *sweepPlan
 	job    *job
 	levels []sweep.Level
-	sinks  []*engine.FileSink
+	sinks  []*runfiles.FileSink
 }
 
 func runSweepPlan(ctx context.Context, f *sweepFlags, p *sweepPlan, stdout io.Writer, args []string) error {
@@ -174,6 +173,11 @@ func runSweepPlan(ctx context.Context, f *sweepFlags, p *sweepPlan, stdout io.Wr
 	if err := os.MkdirAll(f.outDir, 0o755); err != nil {
 		return fmt.Errorf("output folder: %w", err)
 	}
+	lock, err := runfiles.Lock(runfiles.ForDir(f.outDir))
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
 	plain := f.run
 	plain.variant = "" // the model's own pipeline; the variants come per strength
 	j, err := openJob(&plain)
@@ -224,8 +228,8 @@ func (r *sweepRun) openSinks(dataset *eval.Dataset) (engine.Sink, error) {
 	model := r.job.clf.Spec.Name
 	var views engine.ViewSinks
 	for _, s := range r.plan.strengths {
-		path := filepath.Join(r.flags.outDir, predictionsFile(s))
-		fsink, err := engine.CreateFileSink(path, engine.ErrorsPathFor(path), r.flags.run.topk)
+		path := filepath.Join(r.flags.outDir, runfiles.StrengthPredictionsFile(s))
+		fsink, err := runfiles.CreateFileSink(path, runfiles.ErrorsPathFor(path), r.flags.run.topk)
 		if err != nil {
 			for _, open := range r.sinks {
 				open.Close()
@@ -244,11 +248,6 @@ func (r *sweepRun) openSinks(dataset *eval.Dataset) (engine.Sink, error) {
 		views = append(views, engine.Tee{fsink, engine.FuncSink(add)})
 	}
 	return views, nil
-}
-
-// predictionsFile names a strength's predictions, e.g. predictions_0.25.csv.
-func predictionsFile(s float64) string {
-	return "predictions_" + strconv.FormatFloat(s, 'g', -1, 64) + ".csv"
 }
 
 func printSweepSummary(w io.Writer, r *sweepRun, st engine.Stats) {
@@ -292,7 +291,7 @@ func (r *sweepRun) writeResults(ctx context.Context, st engine.Stats, stdout io.
 			return err
 		}
 	}
-	if err := writeSweepManifest(filepath.Join(dir, "run.json"), r, st); err != nil {
+	if err := writeSweepManifest(filepath.Join(dir, runfiles.ManifestFile), r, st); err != nil {
 		return err
 	}
 	if err := r.writeReport(ctx, res, args); err != nil {
@@ -314,12 +313,12 @@ func (r *sweepRun) writeReport(ctx context.Context, res *sweep.Result, args []st
 	c.Title, c.StrengthLabel = r.title(), r.plan.family+" strength"
 	in := report.Input{Title: "imagenetx sweep: " + r.title(), Sweeps: []sweep.Curves{c},
 		Notes: []string{"imagenetx sweep " + strings.Join(args, " ")}}
-	return writeOutput(filepath.Join(r.flags.outDir, "report.html"), func(w io.Writer) error { return report.Write(ctx, w, in) })
+	return writeOutput(filepath.Join(r.flags.outDir, runfiles.ReportFile), func(w io.Writer) error { return report.Write(ctx, w, in) })
 }
 
 // sweepManifest is run.json: what produced a sweep's outputs.
 type sweepManifest struct {
-	manifest
+	runfiles.Manifest
 	Family          string    `json:"family"`
 	Strengths       []float64 `json:"strengths"`
 	Specs           []string  `json:"variant_specs"`
@@ -337,7 +336,7 @@ type sweepManifest struct {
 }
 
 func writeSweepManifest(path string, r *sweepRun, st engine.Stats) error {
-	m := sweepManifest{manifest: r.job.manifest(), Family: r.plan.family, Strengths: r.plan.strengths, Seed: r.flags.seed,
+	m := sweepManifest{Manifest: r.job.manifest(), Family: r.plan.family, Strengths: r.plan.strengths, Seed: r.flags.seed,
 		ErrorType: r.plan.opt.ErrorType.String(), Correction: r.plan.opt.Correction.String(),
 		Resamples: r.plan.opt.Bootstrap.Resamples, BootstrapSeed: r.plan.opt.Bootstrap.Seed,
 		ImagesDir: r.flags.run.images, Annotations: r.flags.data.dir, NumImages: st.Total, Failed: st.Failed,
@@ -350,14 +349,5 @@ func writeSweepManifest(path string, r *sweepRun, st engine.Stats) error {
 		}
 		m.Specs = append(m.Specs, spec)
 	}
-	return writeJSONFile(path, m)
-}
-
-// writeJSONFile writes v as indented JSON, atomically.
-func writeJSONFile(path string, v any) error {
-	return atomicfile.WriteFile(path, func(f *os.File) error {
-		enc := json.NewEncoder(f)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
-	})
+	return runfiles.WriteJSON(path, m)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/imagenetx/imagenetx/internal/shareddata"
 	"github.com/imagenetx/imagenetx/preprocess/variant"
+	"github.com/imagenetx/imagenetx/runfiles"
 )
 
 func TestSweepCommandRejectsBadFlags(t *testing.T) {
@@ -73,7 +74,7 @@ func TestSweepCommandOnVal227(t *testing.T) {
 			t.Fatal(err)
 		}
 		want, _ := os.ReadFile(plain)
-		got, err := os.ReadFile(filepath.Join(dir, "sweep", predictionsFile(s)))
+		got, err := os.ReadFile(filepath.Join(dir, "sweep", runfiles.StrengthPredictionsFile(s)))
 		if err != nil || !bytes.Equal(got, want) || len(readLines(t, plain)) != 161 {
 			t.Fatalf("strength %v: sweep predictions differ from `run --variant %q` (%v)", s, spec, err)
 		}
@@ -133,7 +134,7 @@ func TestSweepCommandRecordsBadImages(t *testing.T) {
 		t.Fatalf("sweep with a corrupt image: %v, want incomplete", err)
 	}
 	for _, s := range []float64{0, 1} {
-		preds := filepath.Join(out, predictionsFile(s))
+		preds := filepath.Join(out, runfiles.StrengthPredictionsFile(s))
 		if n := len(readLines(t, preds)); n != 3 {
 			t.Errorf("strength %v: %d prediction lines, want header + 2", s, n)
 		}

@@ -1,13 +1,16 @@
-package engine
+package runfiles
 
 import (
 	"bytes"
-	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/imagenetx/imagenetx/engine"
+	"github.com/imagenetx/imagenetx/predictions"
 )
 
 type runFiles struct{ preds, errs string }
@@ -31,71 +34,86 @@ func (f runFiles) read(t *testing.T) (string, string) {
 	return string(p), string(e)
 }
 
-// runFake runs the fake model from start into sink and closes it.
-func runFake(t *testing.T, ctx context.Context, items []Item, start int, sink *FileSink, cfg Config) error {
-	t.Helper()
-	_, err := Run(ctx, items, start, fakePrep{jitter: true}, &fakeModel{}, sink, cfg)
-	if cerr := sink.Close(); cerr != nil {
-		t.Fatal(cerr)
+// testItems are n images; those at the indexes in bad fail.
+func testItems(n int, bad ...int) []engine.Item {
+	items := make([]engine.Item, n)
+	for i := range items {
+		items[i] = engine.Item{Index: i, Name: fmt.Sprintf("img_%05d.JPEG", i)}
 	}
-	return err
+	for _, b := range bad {
+		items[b].Name = fmt.Sprintf("img_%05d_bad.JPEG", b)
+	}
+	return items
 }
 
-func reference(t *testing.T, items []Item, cfg Config, topk int) (string, string) {
+// resultOf is what a run makes of an image: a prediction with topk
+// classes, or a decode failure for the bad ones.
+func resultOf(it engine.Item, topk int) engine.Result {
+	if strings.Contains(it.Name, "bad") {
+		return engine.Result{Item: it, Err: &engine.ImageError{Stage: engine.StageDecode, Err: errors.New("corrupt")}}
+	}
+	p := predictions.Prediction{FileName: it.Name, Class: it.Index % 1000, Prob: 0.5}
+	for k := 0; k < topk && topk > 1; k++ {
+		p.TopK = append(p.TopK, predictions.ClassProb{Class: (it.Index + k) % 1000, Prob: 0.5 / float64(k+1)})
+	}
+	return engine.Result{Item: it, Pred: p}
+}
+
+// produce puts the results of items[start:stop] into sink, in list order
+// as the engine's committer does, and closes it: stopping early leaves on
+// disk what a cancelled run leaves.
+func produce(t *testing.T, sink *FileSink, items []engine.Item, start, stop, topk int) {
+	t.Helper()
+	for _, it := range items[start:stop] {
+		if err := sink.Put(resultOf(it, topk)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sink.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func reference(t *testing.T, items []engine.Item, topk int) (string, string) {
 	f := newRunFiles(t)
 	sink, err := CreateFileSink(f.preds, f.errs, topk)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := runFake(t, context.Background(), items, 0, sink, cfg); err != nil {
-		t.Fatal(err)
-	}
+	produce(t, sink, items, 0, len(items), topk)
 	return f.read(t)
 }
 
-// resumeAndFinish resumes the files and runs to the end, returning how
-// many results were replayed.
-func resumeAndFinish(t *testing.T, f runFiles, items []Item, cfg Config, topk int) (int, int) {
+// resumeAndFinish resumes the files and runs to the end, returning where it
+// resumed and how many results were replayed.
+func resumeAndFinish(t *testing.T, f runFiles, items []engine.Item, batch, topk int) (int, int) {
 	t.Helper()
 	replayed := 0
-	sink, start, err := ResumeFileSink(f.preds, f.errs, topk, items, cfg.Batch, func(Result) error { replayed++; return nil })
+	sink, start, err := ResumeFileSink(f.preds, f.errs, topk, items, batch, func(engine.Result) error { replayed++; return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if start%cfg.Batch != 0 && start != len(items) {
+	if start%batch != 0 && start != len(items) {
 		t.Fatalf("resumed at %d, not a batch boundary", start)
 	}
-	if err := runFake(t, context.Background(), items, start, sink, cfg); err != nil {
-		t.Fatal(err)
-	}
+	produce(t, sink, items, start, len(items), topk)
 	return start, replayed
 }
 
 func TestResumeAfterCancelIsIdentical(t *testing.T) {
-	items := fakeItems(203, 3, 17, 50, 51, 140)
-	cfg := fakeConfig(8, 3, 2)
+	items := testItems(203, 3, 17, 50, 51, 140)
+	const batch = 8
 	for _, topk := range []int{1, 3} {
-		wantP, wantE := reference(t, items, cfg, topk)
+		wantP, wantE := reference(t, items, topk)
 		for _, stopAt := range []int{1, 9, 50, 120, 202} {
 			f := newRunFiles(t)
 			sink, err := CreateFileSink(f.preds, f.errs, topk)
 			if err != nil {
 				t.Fatal(err)
 			}
-			sink.FlushInterval = 0 // write through: the cancel point is what is on disk
-			ctx, cancel := context.WithCancel(context.Background())
-			c := cfg
-			c.Progress = func(p Progress) {
-				if p.Done >= stopAt {
-					cancel()
-				}
-			}
-			err = runFake(t, ctx, items, 0, sink, c)
-			cancel()
-			if err != nil && !errors.Is(err, context.Canceled) {
-				t.Fatal(err)
-			}
-			start, replayed := resumeAndFinish(t, f, items, cfg, topk)
+			sink.FlushInterval = 0 // write through: the stop point is what is on disk
+			produce(t, sink, items, 0, stopAt, topk)
+			start, replayed := resumeAndFinish(t, f, items, batch, topk)
 			if replayed != start {
 				t.Errorf("replayed %d results, resumed at %d", replayed, start)
 			}
@@ -110,9 +128,9 @@ func TestResumeAfterCancelIsIdentical(t *testing.T) {
 // bytes (a killed process leaves whatever its last write put there; errors
 // are written at once, so that file may run ahead) and resumes.
 func TestResumeAfterKillIsIdentical(t *testing.T) {
-	items := fakeItems(150, 0, 33, 34, 149)
-	cfg := fakeConfig(16, 2, 1)
-	wantP, wantE := reference(t, items, cfg, 1)
+	items := testItems(150, 0, 33, 34, 149)
+	const batch = 16
+	wantP, wantE := reference(t, items, 1)
 	cuts := []int{0, 1, len("file_name,predicted_class,predicted_probability"), len(wantP) / 3, len(wantP)/2 + 7, len(wantP) - 1, len(wantP)}
 	for _, cut := range cuts {
 		for _, errsAhead := range []bool{false, true} {
@@ -123,7 +141,7 @@ func TestResumeAfterKillIsIdentical(t *testing.T) {
 			}
 			// A cut inside the header (killed before it reached the disk)
 			// resumes from the first image.
-			start, _ := resumeAndFinish(t, f, items, cfg, 1)
+			start, _ := resumeAndFinish(t, f, items, batch, 1)
 			if cut < len("file_name,predicted_class,predicted_probability\n") && start != 0 {
 				t.Fatalf("cut %d: resumed at %d with no complete row", cut, start)
 			}
@@ -135,9 +153,8 @@ func TestResumeAfterKillIsIdentical(t *testing.T) {
 }
 
 func TestResumeRefusesForeignFiles(t *testing.T) {
-	items := fakeItems(40)
-	cfg := fakeConfig(8, 2, 1)
-	wantP, _ := reference(t, items, cfg, 1)
+	items := testItems(40)
+	wantP, _ := reference(t, items, 1)
 	lines := strings.SplitAfter(wantP, "\n")
 	tests := []struct {
 		name, preds string
@@ -155,7 +172,7 @@ func TestResumeRefusesForeignFiles(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newRunFiles(t)
 			os.WriteFile(f.preds, []byte(tc.preds), 0o644)
-			_, _, err := ResumeFileSink(f.preds, f.errs, tc.topk, items, cfg.Batch, nil)
+			_, _, err := ResumeFileSink(f.preds, f.errs, tc.topk, items, 8, nil)
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("err = %v, want %q", err, tc.wantErr)
 			}
@@ -167,11 +184,10 @@ func TestResumeRefusesForeignFiles(t *testing.T) {
 }
 
 func TestResumeWithoutFilesStartsAfresh(t *testing.T) {
-	items := fakeItems(20, 4)
-	cfg := fakeConfig(8, 2, 1)
-	wantP, wantE := reference(t, items, cfg, 1)
+	items := testItems(20, 4)
+	wantP, wantE := reference(t, items, 1)
 	f := newRunFiles(t)
-	start, _ := resumeAndFinish(t, f, items, cfg, 1)
+	start, _ := resumeAndFinish(t, f, items, 8, 1)
 	if gotP, gotE := f.read(t); start != 0 || gotP != wantP || gotE != wantE {
 		t.Fatalf("start %d; output differs", start)
 	}

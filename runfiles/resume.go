@@ -1,4 +1,4 @@
-package engine
+package runfiles
 
 import (
 	"bufio"
@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/imagenetx/imagenetx/engine"
 	"github.com/imagenetx/imagenetx/predictions"
 	"github.com/imagenetx/imagenetx/preprocess"
 )
@@ -23,7 +24,7 @@ import (
 // appends, with the index to restart from. Files that do not belong to this
 // image list, or are out of order, are an error: nothing is guessed. Missing
 // files mean starting over.
-func ResumeFileSink(predsPath, errorsPath string, topk int, items []Item, batch int, replay func(Result) error) (*FileSink, int, error) {
+func ResumeFileSink(predsPath, errorsPath string, topk int, items []engine.Item, batch int, replay func(engine.Result) error) (*FileSink, int, error) {
 	if _, err := os.Stat(predsPath); errors.Is(err, os.ErrNotExist) {
 		s, err := CreateFileSink(predsPath, errorsPath, topk)
 		return s, 0, err
@@ -45,7 +46,7 @@ func ResumeFileSink(predsPath, errorsPath string, topk int, items []Item, batch 
 		return mark(name, rec)
 	}
 	if err := scanResults(predsPath, errorsPath, topk, index, markPred, mark); err != nil {
-		return nil, 0, fmt.Errorf("resume: %w (start afresh without --resume)", err)
+		return nil, 0, fmt.Errorf("resume: %w (start afresh instead of resuming)", err)
 	}
 	p := 0
 	for p < len(done) && done[p] {
@@ -69,7 +70,7 @@ func ResumeFileSink(predsPath, errorsPath string, topk int, items []Item, batch 
 
 // nameIndex maps each image's name, as the output files write it (see
 // preprocess.PrintablePath), to its place in the list.
-func nameIndex(items []Item) map[string]int {
+func nameIndex(items []engine.Item) map[string]int {
 	index := make(map[string]int, len(items))
 	for i, it := range items {
 		index[preprocess.PrintablePath(it.Name)] = i
@@ -112,7 +113,7 @@ func scanCSV(path string, header []string, index map[string]int, fn rowFunc) err
 	cr.FieldsPerRecord = len(header)
 	got, err := cr.Read()
 	if err != nil || !equalStrings(got, header) {
-		return fmt.Errorf("%s: header %q, want %q (different --topk or not an imagenetx output?)", path, got, header)
+		return fmt.Errorf("%s: header %q, want %q (another top-k or not an imagenetx output?)", path, got, header)
 	}
 	last := -1
 	for {
@@ -150,7 +151,7 @@ func checkTornHeader(f *os.File, path string, header []string) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	if !bytes.HasPrefix(want.Bytes(), got[:k]) {
-		return fmt.Errorf("%s: starts with %q, not the header %q (different --topk or not an imagenetx output?)", path, got[:k], header)
+		return fmt.Errorf("%s: starts with %q, not the header %q (another top-k or not an imagenetx output?)", path, got[:k], header)
 	}
 	return nil
 }
@@ -195,7 +196,7 @@ func equalStrings(a, b []string) bool {
 // replaying them, and returns how many of those images failed; an errors
 // file left with no row is removed, as an uninterrupted run would not have
 // made one.
-func rewriteKept(predsPath, errorsPath string, topk int, items []Item, index map[string]int, start int, replay func(Result) error) (int, error) {
+func rewriteKept(predsPath, errorsPath string, topk int, items []engine.Item, index map[string]int, start int, replay func(engine.Result) error) (int, error) {
 	keepPred := func(name string, rec []string) (bool, error) {
 		if index[name] >= start {
 			return false, nil
@@ -209,7 +210,7 @@ func rewriteKept(predsPath, errorsPath string, topk int, items []Item, index map
 		}
 		it := items[index[name]]
 		p.FileName = it.Name
-		return true, replay(Result{Item: it, Pred: p})
+		return true, replay(engine.Result{Item: it, Pred: p})
 	}
 	if _, err := rewriteFile(predsPath, predictions.Header(topk), index, keepPred); err != nil {
 		return 0, err
@@ -224,8 +225,8 @@ func rewriteKept(predsPath, errorsPath string, topk int, items []Item, index map
 		if replay == nil {
 			return true, nil
 		}
-		ie := &ImageError{Stage: rec[1], Err: errors.New(rec[2])}
-		return true, replay(Result{Item: items[index[name]], Err: ie})
+		ie := &engine.ImageError{Stage: rec[1], Err: errors.New(rec[2])}
+		return true, replay(engine.Result{Item: items[index[name]], Err: ie})
 	}
 	kept, err := rewriteFile(errorsPath, ErrorsHeader, index, keepErr)
 	if err == nil && kept == 0 {

@@ -1,4 +1,4 @@
-package engine
+package runfiles
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/imagenetx/imagenetx/engine"
 )
 
 func TestParseShard(t *testing.T) {
@@ -65,10 +67,10 @@ func TestShardOfMatchesDocumentedRule(t *testing.T) {
 	}
 }
 
-func itemsNamed(names ...string) []Item {
-	items := make([]Item, len(names))
+func itemsNamed(names ...string) []engine.Item {
+	items := make([]engine.Item, len(names))
 	for i, n := range names {
-		items[i] = Item{Index: i, Name: n, Path: "/x/" + n}
+		items[i] = engine.Item{Index: i, Name: n, Path: "/x/" + n}
 	}
 	return items
 }

@@ -1,4 +1,4 @@
-package engine
+package runfiles
 
 import (
 	"crypto/sha256"
@@ -8,6 +8,8 @@ import (
 	"hash"
 	"strconv"
 	"strings"
+
+	"github.com/imagenetx/imagenetx/engine"
 )
 
 // ShardSpec is one part of a deterministic partition of an image list, for
@@ -94,8 +96,8 @@ func (s ShardSpec) Owns(name string) bool {
 // Select returns the items of shard s, in their order, with Index
 // renumbered to the position in the shard's list (the list the run, its
 // batches and --resume work on). items is not modified.
-func (s ShardSpec) Select(items []Item) []Item {
-	out := make([]Item, 0, len(items)/max(s.Count, 1)+1)
+func (s ShardSpec) Select(items []engine.Item) []engine.Item {
+	out := make([]engine.Item, 0, len(items)/max(s.Count, 1)+1)
 	for _, it := range items {
 		if s.Owns(it.Name) {
 			it.Index = len(out)
@@ -107,7 +109,7 @@ func (s ShardSpec) Select(items []Item) []Item {
 
 // Shard returns the items of shard i of n (see ShardSpec for the rule); an
 // invalid i/n is an error.
-func Shard(items []Item, i, n int) ([]Item, error) {
+func Shard(items []engine.Item, i, n int) ([]engine.Item, error) {
 	s := ShardSpec{Index: i, Count: n}
 	if err := s.Validate(); err != nil {
 		return nil, err
@@ -154,7 +156,7 @@ func (f *ListFingerprint) Sum() string {
 
 // FingerprintItems is the ListFingerprint of a sorted item list (as
 // ListImages returns).
-func FingerprintItems(items []Item) (string, error) {
+func FingerprintItems(items []engine.Item) (string, error) {
 	f := NewListFingerprint()
 	for _, it := range items {
 		if err := f.Add(it.Name); err != nil {

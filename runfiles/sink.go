@@ -1,4 +1,4 @@
-package engine
+package runfiles
 
 import (
 	"bytes"
@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/imagenetx/imagenetx/engine"
 	"github.com/imagenetx/imagenetx/predictions"
 	"github.com/imagenetx/imagenetx/preprocess"
 )
@@ -122,7 +122,7 @@ func (s *skipPrefix) Write(b []byte) (int, error) {
 
 // Put writes one result. After a failed write every call fails the same
 // way, so that nothing lands after a gap.
-func (s *FileSink) Put(r Result) error {
+func (s *FileSink) Put(r engine.Result) error {
 	if s.failed != nil {
 		return s.failed
 	}
@@ -140,7 +140,7 @@ func (s *FileSink) Put(r Result) error {
 	return nil
 }
 
-func (s *FileSink) putError(r Result) error {
+func (s *FileSink) putError(r engine.Result) error {
 	if s.ew == nil {
 		f, err := os.Create(s.errorsPath)
 		if err != nil {
@@ -154,7 +154,7 @@ func (s *FileSink) putError(r Result) error {
 	if err := s.Flush(); err != nil {
 		return err
 	}
-	why := strings.Join(strings.Fields(reason(r.Err.Err)), " ")
+	why := strings.Join(strings.Fields(r.Err.Reason()), " ")
 	s.ew.Write([]string{preprocess.PrintablePath(r.Item.Name), r.Err.Stage, why})
 	s.ew.Flush()
 	if err := s.ew.Error(); err != nil {
@@ -225,41 +225,3 @@ func removeIfExists(path string) error {
 	}
 	return nil
 }
-
-// ErrorsPathFor names the errors file that goes with a predictions file:
-// preds.csv → preds.errors.csv.
-func ErrorsPathFor(predsPath string) string {
-	ext := filepath.Ext(predsPath)
-	return strings.TrimSuffix(predsPath, ext) + ".errors.csv"
-}
-
-// Tee is a Sink that puts every result into each of its sinks in turn.
-type Tee []Sink
-
-// Put forwards r to every sink, stopping at the first error.
-func (t Tee) Put(r Result) error {
-	for _, s := range t {
-		if err := s.Put(r); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Flush flushes every sink.
-func (t Tee) Flush() error {
-	var err error
-	for _, s := range t {
-		err = errors.Join(err, s.Flush())
-	}
-	return err
-}
-
-// FuncSink adapts a function (an evaluator's Add, a counter) to a Sink.
-type FuncSink func(Result) error
-
-// Put calls f.
-func (f FuncSink) Put(r Result) error { return f(r) }
-
-// Flush does nothing.
-func (FuncSink) Flush() error { return nil }

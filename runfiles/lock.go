@@ -1,0 +1,103 @@
+package runfiles
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// ErrLocked is returned (wrapped) by Lock when another process holds the
+// outputs.
+var ErrLocked = errors.New("another imagenetx process is writing these outputs")
+
+// OutputLock keeps a second process off one run's outputs while the first
+// writes them. It is an flock(2) on a lock file beside the outputs, so the
+// kernel releases it when its holder exits, however it dies (SIGKILL
+// included); a lock file left behind by a killed run holds nothing.
+type OutputLock struct {
+	f    *os.File
+	path string
+}
+
+// Lock takes o's lock without waiting: when another process holds it, the
+// error (wrapping ErrLocked) names the outputs and that process. Outputs
+// that are not regular files (a device such as /dev/null, a FIFO) are not
+// locked, since two writers there cannot damage each other's files; nor is
+// anything when o.Lock is "".
+func Lock(o Outputs) (*OutputLock, error) {
+	if o.Lock == "" || !lockable(o.Predictions) {
+		return &OutputLock{}, nil
+	}
+	for {
+		f, err := os.OpenFile(o.Lock, os.O_RDWR|os.O_CREATE, 0o644)
+		if err != nil {
+			return nil, fmt.Errorf("lock %s: %w", o.Lock, err)
+		}
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+			holder := readHolder(f)
+			f.Close()
+			if errors.Is(err, syscall.EWOULDBLOCK) {
+				return nil, fmt.Errorf("%w: %s is locked by %s (%s); wait for it to finish or stop it", ErrLocked, o.Predictions, holder, o.Lock)
+			}
+			return nil, fmt.Errorf("lock %s: %w", o.Lock, err)
+		}
+		// The holder before us may have removed the file between our open
+		// and our flock: then we hold a lock on a name nobody else sees,
+		// and must start again on the file that is there now.
+		if sameInode(f, o.Lock) {
+			f.Truncate(0)
+			f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+			return &OutputLock{f: f, path: o.Lock}, nil
+		}
+		f.Close()
+	}
+}
+
+// Unlock removes the lock file and releases the lock. It is safe on a nil
+// or empty lock and when called twice.
+func (l *OutputLock) Unlock() error {
+	if l == nil || l.f == nil {
+		return nil
+	}
+	// Remove while still holding the lock, so that no one can take a lock
+	// on the name that is about to disappear (see the inode check in Lock).
+	err := os.Remove(l.path)
+	if errors.Is(err, os.ErrNotExist) {
+		err = nil
+	}
+	err = errors.Join(err, l.f.Close())
+	l.f = nil
+	return err
+}
+
+// lockable reports whether path is a regular file or missing (to be made
+// as one), and its folder exists.
+func lockable(path string) bool {
+	st, err := os.Stat(path)
+	if err == nil {
+		return st.Mode().IsRegular()
+	}
+	_, err = os.Stat(filepath.Dir(path))
+	return err == nil
+}
+
+func sameInode(f *os.File, path string) bool {
+	a, err1 := f.Stat()
+	b, err2 := os.Stat(path)
+	return err1 == nil && err2 == nil && os.SameFile(a, b)
+}
+
+// readHolder says which process holds the lock, from the pid it wrote.
+func readHolder(f *os.File) string {
+	buf := make([]byte, 32)
+	n, _ := f.ReadAt(buf, 0)
+	pid := strings.TrimSpace(string(buf[:n]))
+	if _, err := strconv.Atoi(pid); err != nil {
+		return "another process"
+	}
+	return "process " + pid
+}

@@ -1,0 +1,142 @@
+package runfiles
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"strings"
+
+	"github.com/imagenetx/imagenetx/engine"
+	"github.com/imagenetx/imagenetx/internal/atomicfile"
+	"github.com/imagenetx/imagenetx/preprocess"
+)
+
+// Manifest records what produced an output (the run.json beside it), so
+// that resuming can refuse to mix runs of different models or settings and
+// merging can prove that shards fit together and cover their image list.
+type Manifest struct {
+	Model       string            `json:"model"`
+	ModelSHA256 string            `json:"model_sha256"`
+	Preprocess  preprocess.Config `json:"preprocess"`
+	Variant     string            `json:"variant"`
+	// Decode is the decode policy (preprocess.DecodeOptions.Policy:
+	// "pillow" or "strict"). It changes which images fail, so resume and
+	// merge must not mix policies; outputs made before it was recorded
+	// (empty) decoded differently and do not mix with new ones either.
+	Decode      string `json:"decode"`
+	Batch       int    `json:"batch"`
+	TopK        int    `json:"topk"`
+	LabelOffset int    `json:"label_offset"`
+	OutputKind  string `json:"output_kind"`
+	// Device is "cpu" or "cuda" and Runtime the ONNX Runtime version: the
+	// scores' last bits may differ between them.
+	Device  string `json:"device"`
+	Runtime string `json:"onnxruntime"`
+	// Images and ImagesSHA256 describe the whole image list (after the
+	// limit, before sharding; see ListFingerprint).
+	Images       int    `json:"images"`
+	ImagesSHA256 string `json:"images_sha256"`
+	// Shard is the part of the list this output covers (0/1: all of it),
+	// ShardImages the number of images in that part.
+	Shard       ShardSpec `json:"shard"`
+	ShardImages int       `json:"shard_images"`
+}
+
+// ReadManifest reads a run.json.
+func ReadManifest(path string) (Manifest, error) {
+	var m Manifest
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return m, err
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return m, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
+// WriteManifest writes m to path atomically.
+func WriteManifest(path string, m Manifest) error { return WriteJSON(path, m) }
+
+// WriteJSON writes v as indented JSON to path, atomically.
+func WriteJSON(path string, v any) error {
+	return atomicfile.WriteFile(path, func(f *os.File) error {
+		enc := json.NewEncoder(f)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	})
+}
+
+// Change is one run.json field whose value differs between two manifests.
+type Change struct {
+	// Field is the field's JSON path, e.g. "preprocess.Interpolation".
+	Field    string
+	Was, Now any
+}
+
+func (c Change) String() string {
+	return fmt.Sprintf("%s: %v then, %v now", c.Field, c.Was, c.Now)
+}
+
+// Diff lists, field by field (nested settings by their own fields), where
+// now differs from was.
+func Diff(was, now Manifest) []Change {
+	var out []Change
+	diffValues("", reflect.ValueOf(was), reflect.ValueOf(now), &out)
+	return out
+}
+
+func diffValues(prefix string, a, b reflect.Value, out *[]Change) {
+	t := a.Type()
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name == "" {
+			name = t.Field(i).Name
+		}
+		x, y := a.Field(i), b.Field(i)
+		if x.Kind() == reflect.Struct && x.Type().NumField() > 0 && t.Field(i).Type != reflect.TypeOf(ShardSpec{}) {
+			diffValues(prefix+name+".", x, y, out)
+			continue
+		}
+		if !reflect.DeepEqual(x.Interface(), y.Interface()) {
+			*out = append(*out, Change{Field: prefix + name, Was: x.Interface(), Now: y.Interface()})
+		}
+	}
+}
+
+// joinChanges renders changes for a message.
+func joinChanges(cs []Change) string {
+	s := make([]string, len(cs))
+	for i, c := range cs {
+		s[i] = c.String()
+	}
+	return strings.Join(s, "; ")
+}
+
+// ErrNoManifest is returned (wrapped) when outputs to resume have no
+// run.json, so nothing tells what produced them.
+var ErrNoManifest = errors.New("no run.json beside the existing output")
+
+// CheckResume compares the manifest at path, written when the interrupted
+// run began, with cur, this run's. A run that had already decided its
+// output kind hands it on: cur.OutputKind takes it when cur's is auto. Any
+// other difference (model file, preprocessing, image list, ...) is an
+// error that names each changed field with both values.
+func CheckResume(path string, cur *Manifest) error {
+	old, err := ReadManifest(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%w (%s): cannot tell what produced it; start afresh instead of resuming", ErrNoManifest, path)
+	}
+	if err != nil {
+		return err
+	}
+	if auto := engine.OutputAuto.String(); old.OutputKind != auto && cur.OutputKind == auto {
+		cur.OutputKind = old.OutputKind
+	}
+	if cs := Diff(old, *cur); len(cs) > 0 {
+		return fmt.Errorf("the existing output was made with different settings (%s) — %s; start afresh instead of resuming", path, joinChanges(cs))
+	}
+	return nil
+}

@@ -1,0 +1,65 @@
+package runfiles
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/imagenetx/imagenetx/preprocess"
+)
+
+func testManifest() Manifest {
+	return Manifest{Model: "m", ModelSHA256: strings.Repeat("ab", 32), Preprocess: preprocess.DefaultConfig(),
+		Batch: 16, TopK: 1, OutputKind: "logits", Device: "cpu", Runtime: "1.24.3",
+		Images: 100, ImagesSHA256: strings.Repeat("cd", 32), Shard: Whole, ShardImages: 100}
+}
+
+// TestCheckResumeNamesWhatChanged: each change since the run began is
+// named, field by field, with the value then and now.
+func TestCheckResumeNamesWhatChanged(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.json")
+	was := testManifest()
+	if err := WriteManifest(path, was); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		edit func(*Manifest)
+		want []string
+	}{
+		{"model file", func(m *Manifest) { m.ModelSHA256 = strings.Repeat("ef", 32) },
+			[]string{"model_sha256: " + was.ModelSHA256 + " then, " + strings.Repeat("ef", 32) + " now"}},
+		{"preprocessing", func(m *Manifest) { m.Preprocess.Interpolation = preprocess.Bicubic; m.Preprocess.ResizeSize = 232 },
+			[]string{"preprocess.ResizeSize: 256 then, 232 now", "preprocess.Interpolation: bilinear then, bicubic now"}},
+		{"image list", func(m *Manifest) { m.Images, m.ImagesSHA256 = 101, strings.Repeat("00", 32) },
+			[]string{"images: 100 then, 101 now", "images_sha256: "}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			now := testManifest()
+			tc.edit(&now)
+			err := CheckResume(path, &now)
+			if err == nil {
+				t.Fatal("resume accepted changed settings")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+			if got := len(Diff(was, now)); got != len(tc.want) {
+				t.Errorf("%d changes, want %d: %v", got, len(tc.want), Diff(was, now))
+			}
+		})
+	}
+	// The output kind decided by the first run is handed on.
+	now := testManifest()
+	now.OutputKind = "auto"
+	if err := CheckResume(path, &now); err != nil || now.OutputKind != "logits" {
+		t.Fatalf("CheckResume = %v, kind %q; want the decided kind adopted", err, now.OutputKind)
+	}
+	if err := CheckResume(filepath.Join(t.TempDir(), "none.json"), &now); !errors.Is(err, ErrNoManifest) {
+		t.Fatalf("CheckResume without run.json = %v", err)
+	}
+}
