@@ -1,7 +1,7 @@
 package eval
 
 import (
-	"cmp"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -15,20 +15,30 @@ import (
 // classes; the reference adds it to ReaL tables as a human baseline.
 const HumanModel = "human"
 
-// ModelPredictions holds one model's predictions aligned with a Dataset.
+// ModelPredictions holds one model's predictions joined with a Dataset:
+// always the counts the factor tables need, and the per-image predictions
+// unless the accumulator keeps counts only.
 type ModelPredictions struct {
 	Name string
 	// Class[i] is the prediction for Dataset.Images[i], or -1 when the model
-	// gave none.
+	// gave none; nil when the accumulator keeps counts only.
 	Class []int32
-	// Prob[i] is the probability of Class[i].
+	// Prob[i] is the probability of Class[i]; nil with Class.
 	Prob []float64
 	// Joined counts images with both an annotation and a prediction.
 	Joined int
 	// Unannotated counts predictions for files the annotations lack
 	// (prototypes, unannotated or foreign images).
 	Unannotated int
-	unannotated map[string]struct{}
+
+	annotated int
+	counts    modelCounts
+	// What detects a second prediction for a file while predictions come
+	// in; AddModel drops it once the model is complete.
+	seen        []uint64            // bit i: Images[i] predicted (counts only; Class serves otherwise)
+	seenVal     []uint64            // bit n: unannotated validation image n predicted
+	unannotated map[string]struct{} // other unannotated names predicted
+	complete    bool
 	mu          sync.Mutex
 }
 
@@ -42,34 +52,67 @@ type Coverage struct {
 
 // Coverage reports the join of the model's predictions with the dataset.
 func (m *ModelPredictions) Coverage() Coverage {
-	return Coverage{Annotated: len(m.Class), Joined: m.Joined, Missing: len(m.Class) - m.Joined, Unannotated: m.Unannotated}
+	return Coverage{Annotated: m.annotated, Joined: m.Joined, Missing: m.annotated - m.Joined, Unannotated: m.Unannotated}
 }
+
+// AccumulatorOptions configure an Accumulator.
+type AccumulatorOptions struct {
+	// CountsOnly keeps of each model only the counts behind the factor
+	// tables (about 40 KB a model, whatever the number of images) instead of
+	// its per-image predictions (12 bytes an image): enough for Table,
+	// MetaclassTable and Table.Intervals, not for what pairs or bins images
+	// (Compare, Correct, eval/analysis, eval/sweep, the report), which
+	// then fail with ErrCountsOnly. For evaluating thousands of models.
+	CountsOnly bool
+}
+
+// ErrCountsOnly is returned by what needs per-image predictions from an
+// accumulator that keeps counts only.
+var ErrCountsOnly = errors.New("the accumulator keeps counts only (AccumulatorOptions.CountsOnly), not the per-image predictions this needs")
 
 // Accumulator joins streamed predictions of one or more models with a
 // Dataset (an inner join on file_name, as the reference does) and produces
 // factor tables. It is safe for concurrent use.
 type Accumulator struct {
 	ds     *Dataset
+	opt    AccumulatorOptions
 	mu     sync.Mutex
 	models map[string]*ModelPredictions
 }
 
-// NewAccumulator returns an empty Accumulator over ds.
-func NewAccumulator(ds *Dataset) *Accumulator {
-	return &Accumulator{ds: ds, models: map[string]*ModelPredictions{}}
+// NewAccumulator returns an empty Accumulator over ds that keeps every
+// model's per-image predictions.
+func NewAccumulator(ds *Dataset) *Accumulator { return NewAccumulatorWith(ds, AccumulatorOptions{}) }
+
+// NewAccumulatorWith returns an empty Accumulator over ds with options.
+func NewAccumulatorWith(ds *Dataset, opt AccumulatorOptions) *Accumulator {
+	return &Accumulator{ds: ds, opt: opt, models: map[string]*ModelPredictions{}}
 }
 
 // Dataset returns the dataset the predictions are joined with.
 func (a *Accumulator) Dataset() *Dataset { return a.ds }
 
+// KeepsImages returns ErrCountsOnly when the accumulator keeps counts
+// only, nil when it keeps the per-image predictions.
+func (a *Accumulator) KeepsImages() error {
+	if a.opt.CountsOnly {
+		return ErrCountsOnly
+	}
+	return nil
+}
+
 // Add records one prediction of a model. A second prediction for the same
-// file is an error, as is a class outside 0..999.
+// file is an error, as is a class outside 0..999, and so is a prediction
+// for a model that AddModel completed.
 func (a *Accumulator) Add(model string, p predictions.Prediction) error {
 	a.mu.Lock()
 	m := a.modelLocked(model)
 	a.mu.Unlock()
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.complete {
+		return fmt.Errorf("model %q is complete: its predictions came in one batch (AddModel)", model)
+	}
 	return m.addLocked(a.ds, p)
 }
 
@@ -82,21 +125,49 @@ func (m *ModelPredictions) addLocked(ds *Dataset, p predictions.Prediction) erro
 	if math.IsNaN(p.Prob) || p.Prob < 0 || p.Prob > 1 {
 		return fmt.Errorf("%s: predicted_probability %v outside [0,1]", p.FileName, p.Prob)
 	}
-	i, ok := ds.Index(p.FileName)
+	i, ok, val := ds.index.lookup(p.FileName)
 	if !ok {
-		if _, dup := m.unannotated[p.FileName]; dup {
+		if !m.firstUnannotated(p.FileName, val) {
 			return fmt.Errorf("duplicate prediction for %s", p.FileName)
 		}
-		m.unannotated[p.FileName] = struct{}{}
 		m.Unannotated++
 		return nil
 	}
-	if m.Class[i] >= 0 {
-		return fmt.Errorf("duplicate prediction for %s", p.FileName)
+	if m.Class != nil {
+		if m.Class[i] >= 0 {
+			return fmt.Errorf("duplicate prediction for %s", p.FileName)
+		}
+		m.Class[i], m.Prob[i] = int32(p.Class), p.Prob
+	} else {
+		if m.seen[i/64]&(1<<(i%64)) != 0 {
+			return fmt.Errorf("duplicate prediction for %s", p.FileName)
+		}
+		m.seen[i/64] |= 1 << (i % 64)
 	}
-	m.Class[i], m.Prob[i] = int32(p.Class), p.Prob
 	m.Joined++
+	m.counts.add(ds, i, p.Class)
 	return nil
+}
+
+// firstUnannotated records an unannotated name (validation image number
+// val, or -1) and reports whether it is the first time: a bit for
+// validation images (a prototype costs no allocation), a set for others.
+func (m *ModelPredictions) firstUnannotated(name string, val int) bool {
+	if val < 0 {
+		if _, dup := m.unannotated[name]; dup {
+			return false
+		}
+		m.unannotated[name] = struct{}{}
+		return true
+	}
+	if w := val / 64; w >= len(m.seenVal) {
+		m.seenVal = append(m.seenVal, make([]uint64, w+1-len(m.seenVal))...)
+	}
+	if m.seenVal[val/64]&(1<<(val%64)) != 0 {
+		return false
+	}
+	m.seenVal[val/64] |= 1 << (val % 64)
+	return true
 }
 
 func (a *Accumulator) modelLocked(name string) *ModelPredictions {
@@ -104,9 +175,14 @@ func (a *Accumulator) modelLocked(name string) *ModelPredictions {
 		return m
 	}
 	n := len(a.ds.Images)
-	m := &ModelPredictions{Name: name, Class: make([]int32, n), Prob: make([]float64, n), unannotated: map[string]struct{}{}}
-	for i := range m.Class {
-		m.Class[i] = -1
+	m := &ModelPredictions{Name: name, annotated: n, unannotated: map[string]struct{}{}}
+	if a.opt.CountsOnly {
+		m.seen = make([]uint64, (n+63)/64)
+	} else {
+		m.Class, m.Prob = make([]int32, n), make([]float64, n)
+		for i := range m.Class {
+			m.Class[i] = -1
+		}
 	}
 	a.models[name] = m
 	return m
@@ -121,7 +197,8 @@ func (e *ModelLoadedError) Error() string { return fmt.Sprintf("model %q already
 // and passes each prediction to add, which checks and records it as Add
 // does. The model's lock is taken once for all of them, so that the files
 // of several models load in parallel without contention. A model already
-// present is an error.
+// present is an error. When read returns the model is complete: what
+// detected duplicates is dropped, and later Adds for it are refused.
 func (a *Accumulator) AddModel(model string, read func(add func(predictions.Prediction) error) error) error {
 	a.mu.Lock()
 	_, exists := a.models[model]
@@ -132,7 +209,9 @@ func (a *Accumulator) AddModel(model string, read func(add func(predictions.Pred
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return read(func(p predictions.Prediction) error { return m.addLocked(a.ds, p) })
+	err := read(func(p predictions.Prediction) error { return m.addLocked(a.ds, p) })
+	m.complete, m.seen, m.seenVal, m.unannotated = true, nil, nil, nil
+	return err
 }
 
 // Models returns the model names in sorted order (pandas groupby order).
@@ -155,44 +234,48 @@ func (a *Accumulator) Model(name string) (*ModelPredictions, bool) {
 	return m, ok
 }
 
-// human returns the pseudo-model that predicts every annotated class.
-func (a *Accumulator) human() *ModelPredictions {
-	n := len(a.ds.Images)
-	m := &ModelPredictions{Name: HumanModel, Class: make([]int32, n), Prob: make([]float64, n), Joined: n}
-	for i := range a.ds.Images {
-		m.Class[i], m.Prob[i] = int32(a.ds.Images[i].Class), 1
-	}
-	return m
-}
-
-// tableModels returns the models a table of error type et covers: every
-// model, plus the human baseline for ReaL, sorted by name.
-func (a *Accumulator) tableModels(et ErrorType) ([]*ModelPredictions, error) {
+// eachTableModel calls fn, in name order, with the counts of each model
+// a table of error type et covers: every model, plus the human baseline
+// (who predicts every annotated class) for ReaL. A model still being added
+// is read as it stands, under its lock.
+func (a *Accumulator) eachTableModel(et ErrorType, fn func(name string, c *modelCounts)) error {
 	if err := a.ds.Supports(et); err != nil {
-		return nil, err
+		return err
 	}
-	var ms []*ModelPredictions
-	for _, name := range a.Models() {
-		m, _ := a.Model(name)
+	names := a.Models()
+	if et == ErrorReal && !slices.Contains(names, HumanModel) {
+		k, _ := slices.BinarySearch(names, HumanModel)
+		names = slices.Insert(names, k, HumanModel)
+	}
+	if len(names) == 0 {
+		return fmt.Errorf("no predictions")
+	}
+	for _, name := range names {
 		if et == ErrorReal && name == HumanModel {
-			continue // the baseline below replaces a model of that name
+			// the baseline replaces a model of that name
+			var human modelCounts
+			for i := range a.ds.Images {
+				human.add(a.ds, i, a.ds.Images[i].Class)
+			}
+			fn(name, &human)
+			continue
 		}
-		ms = append(ms, m)
+		m, _ := a.Model(name)
+		m.mu.Lock()
+		fn(name, &m.counts)
+		m.mu.Unlock()
 	}
-	if et == ErrorReal {
-		ms = append(ms, a.human())
-		slices.SortFunc(ms, func(x, y *ModelPredictions) int { return cmp.Compare(x.Name, y.Name) })
-	}
-	if len(ms) == 0 {
-		return nil, fmt.Errorf("no predictions")
-	}
-	return ms, nil
+	return nil
 }
 
 // Correct returns, for each image of the dataset, whether the model's
 // prediction is correct under et; images without a prediction are false
-// and have joined[i] false.
+// and have joined[i] false. Both are nil when the accumulator keeps counts
+// only (KeepsImages).
 func (a *Accumulator) Correct(m *ModelPredictions, et ErrorType) (correct, joined []bool) {
+	if m.Class == nil {
+		return nil, nil
+	}
 	correct, joined = make([]bool, len(m.Class)), make([]bool, len(m.Class))
 	for i, c := range m.Class {
 		if c >= 0 {

@@ -117,6 +117,9 @@ func Compare(acc *Accumulator, a, b string, opt CompareOptions) (*Comparison, er
 	if err := acc.Dataset().Supports(opt.ErrorType); err != nil {
 		return nil, err
 	}
+	if err := acc.KeepsImages(); err != nil {
+		return nil, fmt.Errorf("compare: %w", err)
+	}
 	ma, okA := acc.Model(a)
 	mb, okB := acc.Model(b)
 	if !okA || !okB {

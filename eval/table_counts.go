@@ -6,23 +6,101 @@ import (
 	"sort"
 )
 
+// modelCounts are the tallies behind one model's rows in every table,
+// kept up to date as predictions come in. They are kept per outcome: the
+// bits of an outcome say under which error types the prediction is
+// correct, so one tally per prediction serves the three error types. Per
+// metaclass of the true class and outcome, the images and their factors;
+// per true class and outcome, the images (for worst_100_classes). Every
+// row is summed from them in integers, so its accuracies are exactly those
+// of counting the images directly.
+type modelCounts struct {
+	group [NumMetaclasses][numOutcomes]outcomeCounts
+	class [NumClasses][numOutcomes]int32
+}
+
+// numOutcomes is the number of outcomes: one bit per error type.
+const numOutcomes = 1 << numErrorTypes
+
+// outcomeCounts tallies the images of one outcome within a group.
+type outcomeCounts struct {
+	n      int32
+	factor [NumFactors]int32
+}
+
+// add tallies the prediction pred for image i, reading the dataset's
+// packed form only.
+func (c *modelCounts) add(ds *Dataset, i, pred int) {
+	im := ds.packed[i]
+	var outcome int
+	if pred == int(im.class) {
+		outcome |= 1 << ErrorClass
+	}
+	if ds.ClassMetaclass[pred] == int(im.metaclass) {
+		outcome |= 1 << ErrorMetaclass
+	}
+	if ds.realStart != nil {
+		for _, l := range ds.realFlat[ds.realStart[i]:ds.realStart[i+1]] {
+			if int(l) == pred {
+				outcome |= 1 << ErrorReal
+				break
+			}
+		}
+	}
+	g := &c.group[im.metaclass][outcome]
+	g.n++
+	for fs := im.factors; fs != 0; fs &= fs - 1 {
+		g.factor[bits.TrailingZeros16(fs)]++
+	}
+	c.class[im.class][outcome]++
+}
+
+// groups returns the counts behind the rows of metaclass mc under et.
+func (c *modelCounts) groups(mc int, et ErrorType) groupCounts {
+	var g groupCounts
+	for o := range numOutcomes {
+		oc := &c.group[mc][o]
+		correct := o&(1<<et) != 0
+		g.n += int(oc.n)
+		if correct {
+			g.nCorrect += int(oc.n)
+		}
+		for f, n := range oc.factor {
+			g.count[f] += int(n)
+			if correct {
+				g.correct[f] += int(n)
+			}
+		}
+	}
+	return g
+}
+
+// classes returns the per-class counts under et.
+func (c *modelCounts) classes(et ErrorType) []classCount {
+	out := make([]classCount, NumClasses)
+	for k := range c.class {
+		for o, n := range c.class[k] {
+			out[k].n += int(n)
+			if o&(1<<et) != 0 {
+				out[k].correct += int(n)
+			}
+		}
+	}
+	return out
+}
+
 // groupCounts are the tallies behind one table row.
 type groupCounts struct {
 	count, correct [NumFactors]int
 	n, nCorrect    int
 }
 
-func (g *groupCounts) add(im *Image, ok bool) {
-	g.n++
-	if ok {
-		g.nCorrect++
-	}
-	for fs := im.Factors; fs != 0; fs &= fs - 1 {
-		f := bits.TrailingZeros16(fs)
-		g.count[f]++
-		if ok {
-			g.correct[f]++
-		}
+func (g *groupCounts) plus(o *groupCounts) {
+	g.n += o.n
+	g.nCorrect += o.nCorrect
+	for f := range g.count {
+		g.count[f] += o.count[f]
+		g.correct[f] += o.correct[f]
 	}
 }
 
@@ -51,26 +129,19 @@ func (g *groupCounts) row(model, metaclass string) Row {
 // name, plus the human baseline for ReaL), with worst_factor, average and
 // worst_100_classes.
 func (a *Accumulator) Table(et ErrorType) (*Table, error) {
-	ms, err := a.tableModels(et)
+	t := &Table{ErrorType: et}
+	err := a.eachTableModel(et, func(name string, c *modelCounts) {
+		var g groupCounts
+		for mc := range Metaclasses {
+			m := c.groups(mc, et)
+			g.plus(&m)
+		}
+		r := g.row(name, "")
+		r.Worst100Classes = worstClassesAccuracy(c.classes(et), 100)
+		t.Rows = append(t.Rows, r)
+	})
 	if err != nil {
 		return nil, err
-	}
-	t := &Table{ErrorType: et}
-	for _, m := range ms {
-		var g groupCounts
-		var perClass [NumClasses]classCount
-		for i, c := range m.Class {
-			if c < 0 {
-				continue
-			}
-			im := &a.ds.Images[i]
-			ok := a.ds.isCorrect(i, int(c), et)
-			g.add(im, ok)
-			perClass[im.Class].add(ok)
-		}
-		r := g.row(m.Name, "")
-		r.Worst100Classes = worstClassesAccuracy(perClass[:], 100)
-		t.Rows = append(t.Rows, r)
 	}
 	return t, nil
 }
@@ -80,37 +151,29 @@ func (a *Accumulator) Table(et ErrorType) (*Table, error) {
 // Metaclasses order, the models sorted within each, as the reference's
 // accuracies_per_factor_metaclass.csv does.
 func (a *Accumulator) MetaclassTable(et ErrorType) (*Table, error) {
-	ms, err := a.tableModels(et)
+	var names []string
+	var groups [][NumMetaclasses]groupCounts
+	err := a.eachTableModel(et, func(name string, c *modelCounts) {
+		var gs [NumMetaclasses]groupCounts
+		for mc := range gs {
+			gs[mc] = c.groups(mc, et)
+		}
+		names, groups = append(names, name), append(groups, gs)
+	})
 	if err != nil {
 		return nil, err
 	}
-	groups := make([][NumMetaclasses]groupCounts, len(ms))
-	for k, m := range ms {
-		for i, c := range m.Class {
-			if c < 0 {
-				continue
-			}
-			im := &a.ds.Images[i]
-			groups[k][im.Metaclass].add(im, a.ds.isCorrect(i, int(c), et))
-		}
-	}
-	t := &Table{ErrorType: et, ByMetaclass: true}
+	t := &Table{ErrorType: et, ByMetaclass: true, Rows: make([]Row, 0, len(names)*NumMetaclasses)}
 	for mc := range Metaclasses {
-		for k, m := range ms {
-			t.Rows = append(t.Rows, groups[k][mc].row(m.Name, Metaclasses[mc]))
+		for k, name := range names {
+			t.Rows = append(t.Rows, groups[k][mc].row(name, Metaclasses[mc]))
 		}
 	}
 	return t, nil
 }
 
+// classCount is one class's images and how many were right.
 type classCount struct{ n, correct int }
-
-func (c *classCount) add(ok bool) {
-	c.n++
-	if ok {
-		c.correct++
-	}
-}
 
 // worstClassesAccuracy is the accuracy over all images of the k classes with
 // the lowest accuracy. Classes with equal accuracy are taken in class order.

@@ -31,6 +31,9 @@ func build(ctx context.Context, in Input) (*page, error) {
 	}
 	p := &page{Title: cmp.Or(in.Title, "ImageNet-X audit"), Notes: in.Notes, FontCSS: css}
 	if in.Accumulator != nil {
+		if err := in.Accumulator.KeepsImages(); err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
 		if err := addModels(ctx, p, in); err != nil {
 			return nil, err
 		}

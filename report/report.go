@@ -47,6 +47,7 @@ func Write(ctx context.Context, w io.Writer, in Input) error {
 	if in.Accumulator == nil && len(in.Sweeps) == 0 {
 		return fmt.Errorf("report: nothing to report (no predictions and no sweep)")
 	}
+
 	p, err := build(ctx, in)
 	if err != nil {
 		return err

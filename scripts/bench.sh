@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The project's benchmarks, side by side in one run on this machine, with the
 # ratios the README reports. Needs scripts/setup.sh done; the torchvision
-# comparison also needs Debian's python3-torchvision (skipped when absent).
-#   bash scripts/bench.sh            # everything
-#   bash scripts/bench.sh eval       # one part: eval, preprocess, engine, sweep
+# comparison also needs Debian's python3-torchvision, the paper-scale one
+# Debian's python3-pandas (each side skipped when absent).
+#   bash scripts/bench.sh            # everything but paper
+#   bash scripts/bench.sh eval       # one part: eval, preprocess, engine, sweep, paper
+#   bash scripts/bench.sh paper      # `eval` over 40 and 2,200 prediction files
+#                                    # (needs ~5.5 GB free under $TMPDIR)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/usr/local/go/bin:$PATH"
@@ -12,6 +15,65 @@ parts="${*:-eval preprocess engine sweep}"
 
 metric() { # metric NAME < benchmark output: the value printed before NAME
   awk -v m="$1" '{for (i = 2; i <= NF; i++) if ($i == m) print $(i-1)}' | tail -n 1
+}
+
+# timed NAME CMD...: runs CMD under /usr/bin/time -v and prints one line of
+# wall, CPU and peak RSS, tagged NAME; the figures are left in $t_wall,
+# $t_cpu and $t_rss.
+timed() {
+  local name=$1 log
+  shift
+  log=$(mktemp)
+  /usr/bin/time -v "$@" 2>"$log" || { cat "$log" >&2; rm -f "$log"; return 1; }
+  t_wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s}' "$log")
+  t_cpu=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {print u + s}' "$log")
+  t_rss=$(awk -F': ' '/Maximum resident/ {printf "%.0f", $2 / 1024}' "$log")
+  rm -f "$log"
+  printf '%-34s %7.2f s wall %7.2f s CPU %6d MiB peak RSS\n' "$name" "$t_wall" "$t_cpu" "$t_rss"
+}
+
+# paper_scale: the paper evaluated 2,200 models. `imagenetx eval` (the whole
+# process: annotations, every file, the class table written as CSV) over
+# copies of the four base models' 50,000-row files under distinct names:
+# side by side with the reference toolkit's pandas code at 40 models
+# (scripts/reference_eval.py; the outputs must be byte-identical), then
+# alone at 2,200, checking each model's row against its base model's.
+paper_scale() {
+  echo "== paper scale: imagenetx eval over 40 and 2,200 copies of the base models' prediction files"
+  local tmp names bin ann n i
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' RETURN
+  bin="$tmp/imagenetx"
+  go build -o "$bin" ./cmd/imagenetx
+  ann="$data/annotations"
+  names=(DINO ResNet50 SimCLR ViT)
+  copies() { # copies N DIR
+    mkdir -p "$2"
+    for ((i = 0; i < $1; i++)); do
+      cp "$data/predictions/base/${names[i % 4]}.csv" "$2/$(printf 'model_%04d' "$i").csv"
+    done
+  }
+  copies 40 "$tmp/m40"
+  timed "imagenetx eval, 40 models" "$bin" eval --annotations "$ann" --predictions "$tmp/m40" --quiet -o "$tmp/go40.csv"
+  local go_wall=$t_wall
+  if /usr/bin/python3 -c 'import pandas' 2>/dev/null; then
+    timed "reference (pandas), 40 models" /usr/bin/python3 scripts/reference_eval.py --annotations "$ann" --predictions "$tmp/m40" -o "$tmp/ref40.csv"
+    cmp -s "$tmp/go40.csv" "$tmp/ref40.csv" && echo "outputs byte-identical" || { echo "outputs DIFFER" >&2; return 1; }
+    awk -v r="$t_wall" -v g="$go_wall" 'BEGIN {printf "imagenetx / reference, whole process: %.1fx faster\n", r / g}'
+  else
+    echo "python3-pandas absent: reference side skipped"
+  fi
+  rm -rf "$tmp/m40"
+  copies 2200 "$tmp/m2200"
+  timed "imagenetx eval, 2,200 models" "$bin" eval --annotations "$ann" --predictions "$tmp/m2200" --quiet -o "$tmp/go2200.csv"
+  # each model_i's row is base model i%4's row evaluated alone
+  for n in "${names[@]}"; do
+    "$bin" eval --annotations "$ann" --predictions "$data/predictions/base/$n.csv" --quiet | tail -n 1
+  done >"$tmp/alone.csv"
+  awk -F, 'NR == FNR {sub(/^[^,]*,/, ""); alone[FNR - 1] = $0; next}
+    FNR > 1 {i = substr($1, 7) + 0; row = $0; sub(/^[^,]*,/, "", row); if (row != alone[i % 4]) bad++; n++}
+    END {if (n != 2200 || bad) {print n " rows, " bad + 0 " differ from the model alone"; exit 1}
+         print "2,200 rows, each identical to its model evaluated alone"}' "$tmp/alone.csv" "$tmp/go2200.csv"
 }
 
 for part in $parts; do
@@ -45,8 +107,11 @@ for part in $parts; do
     echo "== sweep: 4 colorjitter strengths in one pass vs 4 separate runs"
     go test -run '^$' -bench '^BenchmarkSweep$' -benchtime 1x ./engine | grep -E 'Benchmark|bench_test'
     ;;
+  paper)
+    paper_scale
+    ;;
   *)
-    echo "unknown part $part (want eval, preprocess, engine, sweep)" >&2
+    echo "unknown part $part (want eval, preprocess, engine, sweep, paper)" >&2
     exit 2
     ;;
   esac

@@ -73,7 +73,7 @@ func compareCommand(ctx context.Context, args []string, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	acc, err := loadSources(ctx, &ds, sources, *quiet)
+	acc, err := loadSources(ctx, &ds, sources, *quiet, eval.AccumulatorOptions{})
 	if err != nil {
 		return err
 	}

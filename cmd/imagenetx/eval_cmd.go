@@ -85,7 +85,9 @@ func runEval(ctx context.Context, args []string) error {
 			return fmt.Errorf("--confidence/--min-images: %w", err)
 		}
 	}
-	acc, err := loadAccumulator(ctx, &ds, preds, *quiet)
+	// The tables and their intervals need only counts per model, so that
+	// thousands of prediction files fit in bounded memory.
+	acc, err := loadAccumulatorWith(ctx, &ds, preds, *quiet, eval.AccumulatorOptions{CountsOnly: true})
 	if err != nil {
 		return err
 	}
@@ -110,6 +112,11 @@ func runEval(ctx context.Context, args []string) error {
 // loadAccumulator loads the annotations and joins the predictions with
 // them, noting the coverage of each model on stderr unless quiet.
 func loadAccumulator(ctx context.Context, ds *datasetFlags, preds []string, quiet bool) (*eval.Accumulator, error) {
+	return loadAccumulatorWith(ctx, ds, preds, quiet, eval.AccumulatorOptions{})
+}
+
+// loadAccumulatorWith is loadAccumulator with accumulator options.
+func loadAccumulatorWith(ctx context.Context, ds *datasetFlags, preds []string, quiet bool, opt eval.AccumulatorOptions) (*eval.Accumulator, error) {
 	if len(preds) == 0 {
 		return nil, fmt.Errorf("--predictions PATH is required")
 	}
@@ -117,11 +124,11 @@ func loadAccumulator(ctx context.Context, ds *datasetFlags, preds []string, quie
 	if err != nil {
 		return nil, err
 	}
-	return loadSources(ctx, ds, sources, quiet)
+	return loadSources(ctx, ds, sources, quiet, opt)
 }
 
-// loadSources is loadAccumulator for already expanded sources.
-func loadSources(ctx context.Context, ds *datasetFlags, sources []load.Source, quiet bool) (*eval.Accumulator, error) {
+// loadSources is loadAccumulatorWith for already expanded sources.
+func loadSources(ctx context.Context, ds *datasetFlags, sources []load.Source, quiet bool, opt eval.AccumulatorOptions) (*eval.Accumulator, error) {
 	dataset, err := ds.load()
 	if err != nil {
 		return nil, err
@@ -129,7 +136,7 @@ func loadSources(ctx context.Context, ds *datasetFlags, sources []load.Source, q
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	acc := eval.NewAccumulator(dataset)
+	acc := eval.NewAccumulatorWith(dataset, opt)
 	if err := load.Predictions(ctx, acc, sources); err != nil {
 		return nil, err
 	}

@@ -17,6 +17,9 @@ func FromAccumulator(acc *eval.Accumulator, model string, et eval.ErrorType) (*P
 	if err := acc.Dataset().Supports(et); err != nil {
 		return nil, err
 	}
+	if err := acc.KeepsImages(); err != nil {
+		return nil, err
+	}
 	correct, joined := acc.Correct(m, et)
 	factors, metaclass := DatasetColumns(acc.Dataset())
 	return &Predictions{Correct: correct, Prob: m.Prob, Factors: factors, Metaclass: metaclass, Joined: joined}, nil

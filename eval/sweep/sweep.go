@@ -123,6 +123,9 @@ func pairedCorrectness(levels []Level, et eval.ErrorType) (*paired, error) {
 		if i > 0 && !(l.Strength > levels[i-1].Strength) {
 			return nil, fmt.Errorf("sweep: strengths must rise, got %v after %v", l.Strength, levels[i-1].Strength)
 		}
+		if err := l.Acc.KeepsImages(); err != nil {
+			return nil, fmt.Errorf("sweep: strength %v: %w", l.Strength, err)
+		}
 		m, ok := l.Acc.Model(l.Model)
 		if !ok {
 			return nil, fmt.Errorf("sweep: no predictions of %s at strength %v", l.Model, l.Strength)
