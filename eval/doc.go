@@ -9,10 +9,13 @@
 //
 //   - factors.go: the one authoritative list of factors and metaclasses;
 //   - dataset.go: the annotated images (Dataset, NewDataset);
-//   - accumulator.go: predictions joined with a Dataset (Accumulator);
-//   - table*.go: factor tables (Table, Row), computed from the counts behind
-//     them, written in the reference's CSV layout or as JSON or markdown,
-//     and read back;
+//   - accumulator.go: predictions joined with a Dataset (Accumulator): per
+//     model the counts every table needs, tallied as predictions arrive,
+//     and the per-image predictions unless AccumulatorOptions.CountsOnly
+//     (thousands of models in bounded memory);
+//   - table*.go: factor tables (Table, Row), summed from those counts
+//     (table_counts.go), written in the reference's CSV layout or as JSON or
+//     markdown, and read back;
 //   - intervals.go: Wilson and delta-method intervals for a table;
 //   - compare*.go: paired comparisons of two models (exact McNemar,
 //     Holm/BH) and their write-up.
