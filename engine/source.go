@@ -72,6 +72,20 @@ func ListImages(dir string) ([]Item, error) {
 	return items, nil
 }
 
+// ItemsOf makes a sorted item list from file names and their paths, for
+// images that do not come from one folder.
+func ItemsOf(paths map[string]string) []Item {
+	items := make([]Item, 0, len(paths))
+	for name, path := range paths {
+		items = append(items, Item{Name: name, Path: path})
+	}
+	sort.Slice(items, func(i, j int) bool { return items[i].Name < items[j].Name })
+	for i := range items {
+		items[i].Index = i
+	}
+	return items
+}
+
 // listSubdir adds the images of one class folder (not descending further).
 func listSubdir(dir string, add func(name, path string) error) error {
 	entries, err := os.ReadDir(dir)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,11 +9,10 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/imagenetx/imagenetx"
 	"github.com/imagenetx/imagenetx/datahome"
-	"github.com/imagenetx/imagenetx/engine"
 	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/eval/tabular"
-	"github.com/imagenetx/imagenetx/models"
 	"github.com/imagenetx/imagenetx/report"
 	"github.com/imagenetx/imagenetx/runfiles"
 )
@@ -56,7 +54,11 @@ func defaultAnnotations() string {
 }
 
 func audit(ctx context.Context, f *runFlags, ds *datasetFlags, outDir string, stdout io.Writer) error {
-	dataset, err := ds.load()
+	opts, err := ds.options()
+	if err != nil {
+		return err
+	}
+	ann, err := imagenetx.LoadAnnotations(ds.dir, opts)
 	if err != nil {
 		return fmt.Errorf("annotations: %w (run `bash scripts/setup.sh` to fetch them, or pass --annotations DIR)", err)
 	}
@@ -64,41 +66,24 @@ func audit(ctx context.Context, f *runFlags, ds *datasetFlags, outDir string, st
 		return err
 	}
 	o := runfiles.ForDir(outDir)
-	lock, err := runfiles.Lock(o)
-	if err != nil {
-		return err
-	}
-	defer lock.Unlock()
 	j, err := openJob(f)
 	if err != nil {
 		return err
 	}
-	defer j.clf.Close()
-	acc := eval.NewAccumulator(dataset)
-	score := newTop1(ds.dir)
-	add := func(r engine.Result) error {
-		if r.Err != nil {
-			return nil
-		}
-		score.add(r.Pred.FileName, r.Pred.Class)
-		return acc.Add(j.clf.Spec.Name, r.Pred)
-	}
-	sink, start, err := j.openSink(o, add)
-	if err != nil {
-		return err
-	}
-	st, err := j.execute(ctx, start, engine.Tee{sink, engine.FuncSink(add)}, o)
-	err = errors.Join(err, sink.Close())
-	st.Failed += keptFailures(sink)
+	defer j.close()
+	ro, pp := j.runOptions()
+	a, err := j.model.Audit(ctx, j.images, ann, imagenetx.AuditOptions{RunOptions: ro, Output: imagenetx.Output{Outputs: o, Resume: f.resume}})
+	st := a.Stats
+	pp.Finish(st.Progress)
 	printRunSummary(os.Stderr, j, st, o, err)
-	if sh := j.shard(); !sh.IsWhole() {
+	if sh := j.images.Shard(); !sh.IsWhole() {
 		fmt.Fprintf(os.Stderr, "shard %s: factors.csv covers this shard's %d images only; "+
-			"`imagenetx merge` the shards' output folders and run `imagenetx eval` on the result for the whole table\n", sh, len(j.items))
+			"`imagenetx merge` the shards' output folders and run `imagenetx eval` on the result for the whole table\n", sh, len(j.images.Items))
 	}
 	if err != nil {
 		return runOutcome(st, err, o)
 	}
-	if err := writeAuditTables(stdout, acc, j, score, outDir); err != nil {
+	if err := writeAuditTables(stdout, a, outDir); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "coverage: %d of %d images scored; %d failed", st.Total-st.Failed, st.Total, st.Failed)
@@ -106,7 +91,7 @@ func audit(ctx context.Context, f *runFlags, ds *datasetFlags, outDir string, st
 		fmt.Fprintf(stdout, " (listed in %s)", o.Errors)
 	}
 	fmt.Fprintln(stdout)
-	if err := writeAuditReport(ctx, acc, f, outDir); err != nil {
+	if err := writeAuditReport(ctx, a.Accumulator, f, outDir); err != nil {
 		return err
 	}
 	return runOutcome(st, nil, o)
@@ -130,35 +115,8 @@ func writeAuditReport(ctx context.Context, acc *eval.Accumulator, f *runFlags, o
 	return nil
 }
 
-// top1 counts correct predictions against filename_label.csv, which labels
-// all 50,000 validation images (the factor table leaves out prototypes).
-type top1 struct {
-	labels           map[string]int
-	correct, labeled int
-}
-
-func newTop1(annotations string) *top1 {
-	labels, err := models.ReadFileLabels(filepath.Join(annotations, "filename_label.csv"))
-	if err != nil {
-		return &top1{}
-	}
-	return &top1{labels: labels}
-}
-
-func (t *top1) add(name string, class int) {
-	if c, ok := t.labels[name]; ok {
-		t.labeled++
-		if c == class {
-			t.correct++
-		}
-	}
-}
-
-func writeAuditTables(w io.Writer, acc *eval.Accumulator, j *job, score *top1, outDir string) error {
-	tbl, err := acc.Table(eval.ErrorClass)
-	if err != nil {
-		return err
-	}
+func writeAuditTables(w io.Writer, a *imagenetx.Audit, outDir string) error {
+	tbl := a.Table
 	path := filepath.Join(outDir, runfiles.FactorsFile)
 	if err := writeOutput(path, func(out io.Writer) error { return eval.WriteTable(out, tbl, tabular.CSV, eval.ViewAccuracy) }); err != nil {
 		return err
@@ -166,10 +124,10 @@ func writeAuditTables(w io.Writer, acc *eval.Accumulator, j *job, score *top1, o
 	if err := eval.WriteTable(w, tbl, tabular.Markdown, eval.ViewAccuracy); err != nil {
 		return err
 	}
-	reportCoverage(os.Stderr, acc)
-	row, ok := tbl.Row(j.clf.Spec.Name)
-	if score.labeled > 0 {
-		fmt.Fprintf(w, "\ntop-1: %d/%d = %.4f (filename_label.csv)\n", score.correct, score.labeled, float64(score.correct)/float64(score.labeled))
+	reportCoverage(os.Stderr, a.Accumulator)
+	row, ok := tbl.Row(a.Model)
+	if sc := a.Score; sc.Labeled > 0 {
+		fmt.Fprintf(w, "\ntop-1: %d/%d = %.4f (%s)\n", sc.Top1, sc.Labeled, sc.Top1Accuracy(), imagenetx.LabelsFile)
 	}
 	if ok {
 		fmt.Fprintf(w, "worst factors by error ratio: %s\n", worstFactors(row, 3))

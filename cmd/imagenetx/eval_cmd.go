@@ -42,15 +42,24 @@ func (d *datasetFlags) load() (*eval.Dataset, error) {
 	if d.dir == "" {
 		return nil, fmt.Errorf("--annotations DIR is required")
 	}
-	fset, err := eval.ParseFactorSet(d.factors)
+	opts, err := d.options()
 	if err != nil {
 		return nil, err
+	}
+	return load.Annotations(d.dir, opts)
+}
+
+// options are the dataset options the flags choose.
+func (d *datasetFlags) options() (eval.DatasetOptions, error) {
+	fset, err := eval.ParseFactorSet(d.factors)
+	if err != nil {
+		return eval.DatasetOptions{}, err
 	}
 	part, err := eval.ParsePartition(d.partition)
 	if err != nil {
-		return nil, err
+		return eval.DatasetOptions{}, err
 	}
-	return load.Annotations(d.dir, eval.DatasetOptions{Factors: fset, Partition: part, KeepPrototypes: d.keepPrototypes})
+	return eval.DatasetOptions{Factors: fset, Partition: part, KeepPrototypes: d.keepPrototypes}, nil
 }
 
 func runEval(ctx context.Context, args []string) error {

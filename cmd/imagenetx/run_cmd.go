@@ -8,9 +8,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
-	"github.com/imagenetx/imagenetx/datahome"
+	"github.com/imagenetx/imagenetx"
 	"github.com/imagenetx/imagenetx/engine"
 	"github.com/imagenetx/imagenetx/engine/ortlib"
 	"github.com/imagenetx/imagenetx/models"
@@ -156,140 +157,55 @@ func (m *modelFlags) moreSettings(s *models.Settings) error {
 
 // job is an opened model with its image list.
 type job struct {
-	flags *runFlags
-	clf   *engine.Classifier
-	// items is this process's list: the shard's part of list.
-	items []engine.Item
-	list  runfiles.ImageList
+	flags  *runFlags
+	model  *imagenetx.Model
+	images *imagenetx.Images
 }
 
-// openJob loads the runtime and model and lists the images.
+// options turns the flags into the front door's options.
+func (f *runFlags) options() (imagenetx.Options, error) {
+	pre, err := f.pre.settings()
+	if err != nil {
+		return imagenetx.Options{}, err
+	}
+	return imagenetx.Options{
+		Device: f.device, GPUMemLimit: f.gpuMemLimit, ConvAlgoSearch: f.convAlgoSearch,
+		Batch: f.batch, Workers: f.workers, Threads: f.threads, Runners: f.runners,
+		Variant: f.variant, TopK: f.topk, Output: f.output,
+		Decode:     preprocess.DecodeOptions{Strict: f.strictDecode, MaxPixels: f.maxPixels},
+		Preprocess: pre, RuntimeLibrary: f.ortLib,
+	}, nil
+}
+
+// openJob lists the images and opens the model (loading the runtime).
 func openJob(f *runFlags) (*job, error) {
-	items, list, err := runfiles.ListImages(f.images, runfiles.Selection{Limit: f.limit, Shard: f.shard})
+	images, err := imagenetx.Folder(f.images, imagenetx.Selection{Limit: f.limit, Shard: f.shard})
 	if err != nil {
 		return nil, err
 	}
-	spec, err := resolveModel(f)
+	opts, err := f.options()
 	if err != nil {
 		return nil, err
 	}
-	dev, err := engine.ParseDevice(f.device)
+	model, err := imagenetx.Open(f.model, opts)
 	if err != nil {
-		return nil, err
-	}
-	dev.MemLimit, dev.ConvAlgoSearch = f.gpuMemLimit, f.convAlgoSearch
-	kind, err := engine.ParseOutputKind(f.output)
-	if err != nil {
-		return nil, err
-	}
-	if err := engine.InitDefault(f.ortLib); err != nil {
-		if f.ortLib != "" {
+		if f.ortLib != "" && strings.Contains(err.Error(), f.ortLib) {
 			return nil, fmt.Errorf("--ort-lib: %w", err)
 		}
 		return nil, err
 	}
-	clf, err := engine.OpenClassifier(spec, engine.Options{
-		Batch: f.batch, Workers: f.workers, Threads: f.threads, Runners: f.runners,
-		Device: dev, Variant: f.variant, TopK: f.topk, Output: kind,
-		Decode: preprocess.DecodeOptions{Strict: f.strictDecode, MaxPixels: f.maxPixels},
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &job{flags: f, clf: clf, items: items, list: list}, nil
+	return &job{flags: f, model: model, images: images}, nil
 }
 
-// resolveModel finds the model (registered names are looked for in the
-// data home and the mirror) and applies the flag overrides.
-func resolveModel(f *runFlags) (models.Spec, error) {
-	spec, err := models.Resolve(f.model, datahome.ModelDirs())
-	if err != nil {
-		return spec, err
-	}
-	s, err := f.pre.settings()
-	if err != nil {
-		return spec, err
-	}
-	spec.Model, err = s.Apply(spec.Model)
-	return spec, err
-}
+func (j *job) close() error { return j.model.Close() }
 
-func (j *job) manifest() runfiles.Manifest {
-	c := j.clf
-	return runfiles.Manifest{
-		Model: c.Spec.Name, ModelSHA256: c.Spec.SHA256, Preprocess: c.Spec.Preprocess, Variant: j.flags.variant, Decode: preprocess.DecodeOptions{Strict: j.flags.strictDecode}.Policy(),
-		Batch: c.Config.Batch, TopK: j.flags.topk, LabelOffset: c.Config.Scorer.LabelOffset, OutputKind: c.Config.Scorer.Kind.String(),
-		Device: deviceKind(j.flags.device), Runtime: engine.RuntimeVersion(),
-		Images: j.list.Count, ImagesSHA256: j.list.Fingerprint, Shard: j.shard(), ShardImages: len(j.items),
-	}
-}
+// config is the opened model's pipeline configuration.
+func (j *job) config() engine.Config { return j.model.Classifier().Config }
 
-// shard is the run's shard, 0/1 when unsharded.
-func (j *job) shard() runfiles.ShardSpec {
-	if j.flags.shard.IsWhole() {
-		return runfiles.Whole
-	}
-	return j.flags.shard
-}
-
-// deviceKind drops the GPU number: cuda:0 on one machine and cuda:1 on
-// another compute the same scores.
-func deviceKind(device string) string {
-	d, err := engine.ParseDevice(device)
-	if err != nil || !d.CUDA {
-		return "cpu"
-	}
-	return "cuda"
-}
-
-// checkManifest compares the interrupted run's manifest with this one and
-// adopts its decided output kind.
-func (j *job) checkManifest(path string) error {
-	cur := j.manifest()
-	if err := runfiles.CheckResume(path, &cur); err != nil {
-		return fmt.Errorf("--resume: %w", err)
-	}
-	j.clf.Config.Scorer.Kind, _ = engine.ParseOutputKind(cur.OutputKind)
-	return nil
-}
-
-// openSink creates or resumes the output files; replay sees the results a
-// resumed run keeps.
-func (j *job) openSink(o runfiles.Outputs, replay func(engine.Result) error) (*runfiles.FileSink, int, error) {
-	if !j.flags.resume {
-		if err := runfiles.WriteManifest(o.Manifest, j.manifest()); err != nil {
-			return nil, 0, err
-		}
-		s, err := runfiles.CreateFileSink(o.Predictions, o.Errors, j.flags.topk)
-		return s, 0, err
-	}
-	if _, err := os.Stat(o.Predictions); err == nil {
-		if err := j.checkManifest(o.Manifest); err != nil {
-			return nil, 0, err
-		}
-	} else if err := runfiles.WriteManifest(o.Manifest, j.manifest()); err != nil {
-		return nil, 0, err
-	}
-	s, start, err := runfiles.ResumeFileSink(o.Predictions, o.Errors, j.flags.topk, j.items, j.clf.Config.Batch, replay)
-	if err != nil {
-		return nil, 0, fmt.Errorf("--resume: %w", err)
-	}
-	return s, start, nil
-}
-
-// execute runs the pipeline from start into sink with progress on stderr.
-func (j *job) execute(ctx context.Context, start int, sink engine.Sink, o runfiles.Outputs) (engine.Stats, error) {
-	cfg := j.clf.Config
+// runOptions shows progress on stderr unless --quiet.
+func (j *job) runOptions() (imagenetx.RunOptions, *engine.ProgressPrinter) {
 	pp := engine.NewProgressPrinter(os.Stderr, j.flags.quiet)
-	cfg.Progress = pp.Update
-	cfg.KindDecided = func(k engine.OutputKind) error {
-		m := j.manifest()
-		m.OutputKind = k.String()
-		return runfiles.WriteManifest(o.Manifest, m)
-	}
-	st, err := engine.Run(ctx, j.items, start, j.clf.Preparer, j.clf.Session, sink, cfg)
-	pp.Finish(st.Progress)
-	return st, err
+	return imagenetx.RunOptions{Progress: pp.Update}, pp
 }
 
 // runRun is `imagenetx run`: predictions of a model over a folder of images,
@@ -314,40 +230,24 @@ func runRun(ctx context.Context, args []string) error {
 	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
 		return fmt.Errorf("output folder: %w", err)
 	}
-	lock, err := runfiles.Lock(o)
-	if err != nil {
-		return err
-	}
-	defer lock.Unlock()
 	j, err := openJob(f)
 	if err != nil {
 		return err
 	}
-	defer j.clf.Close()
-	sink, start, err := j.openSink(o, nil)
-	if err != nil {
-		return err
-	}
-	st, err := j.execute(ctx, start, sink, o)
-	err = errors.Join(err, sink.Close())
-	st.Failed += keptFailures(sink)
+	defer j.close()
+	ro, pp := j.runOptions()
+	st, err := j.model.RunToFiles(ctx, j.images, imagenetx.Output{Outputs: o, Resume: f.resume}, nil, ro)
+	pp.Finish(st.Progress)
 	printRunSummary(os.Stderr, j, st, o, err)
 	return runOutcome(st, err, o)
-}
-
-// keptFailures counts the failed images that a resumed run found already
-// recorded, so the summary and exit status cover the whole run.
-func keptFailures(sink *runfiles.FileSink) int {
-	_, failed := sink.Kept()
-	return failed
 }
 
 // printRunSummary says what the run did; after a write error it does not
 // claim predictions that may never have reached the disk.
 func printRunSummary(w io.Writer, j *job, st engine.Stats, o runfiles.Outputs, runErr error) {
-	fmt.Fprintf(w, "%s on %d images", j.clf.Spec.Name, st.Total)
-	if sh := j.shard(); !sh.IsWhole() {
-		fmt.Fprintf(w, " (shard %s of %d)", sh, j.list.Count)
+	fmt.Fprintf(w, "%s on %d images", j.model.Name(), st.Total)
+	if sh := j.images.Shard(); !sh.IsWhole() {
+		fmt.Fprintf(w, " (shard %s of %d)", sh, j.images.List.Count)
 	}
 	if runErr != nil {
 		fmt.Fprintf(w, ": stopped after %d images, %d failed: %v\n", st.Skipped+st.Done, st.Failed, runErr)
@@ -358,8 +258,8 @@ func printRunSummary(w io.Writer, j *job, st engine.Stats, o runfiles.Outputs, r
 		fmt.Fprintf(w, " (%d from the earlier run)", st.Skipped)
 	}
 	fmt.Fprintf(w, "; %.1f img/s over %s (batch %d, output %s) -> %s\n",
-		st.Rate(), st.Elapsed.Round(time.Millisecond), j.clf.Config.Batch, st.OutputKind, o.Predictions)
-	if u, ok := utilisationOf(st, j.clf.Config); ok {
+		st.Rate(), st.Elapsed.Round(time.Millisecond), j.config().Batch, st.OutputKind, o.Predictions)
+	if u, ok := utilisationOf(st, j.config()); ok {
 		fmt.Fprintln(w, u)
 	}
 }

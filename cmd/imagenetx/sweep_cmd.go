@@ -184,7 +184,7 @@ func runSweepPlan(ctx context.Context, f *sweepFlags, p *sweepPlan, stdout io.Wr
 	if err != nil {
 		return err
 	}
-	defer j.clf.Close()
+	defer j.close()
 	r := &sweepRun{flags: f, plan: p, job: j}
 	st, err := r.execute(ctx, dataset)
 	if st.Total > 0 {
@@ -201,7 +201,7 @@ func runSweepPlan(ctx context.Context, f *sweepFlags, p *sweepPlan, stdout io.Wr
 
 // execute runs the engine once over the images with one view per strength.
 func (r *sweepRun) execute(ctx context.Context, dataset *eval.Dataset) (engine.Stats, error) {
-	clf := r.job.clf
+	clf := r.job.model.Classifier()
 	cfg, inf, err := engine.WithViews(clf.Config, len(r.plan.strengths), clf.Session)
 	if err != nil {
 		return engine.Stats{}, err
@@ -214,7 +214,7 @@ func (r *sweepRun) execute(ctx context.Context, dataset *eval.Dataset) (engine.S
 		Variants: r.plan.chains, Decode: clf.Preparer.Decode}
 	pp := engine.NewProgressPrinter(os.Stderr, r.flags.run.quiet)
 	cfg.Progress = pp.Update
-	st, err := engine.Run(ctx, r.job.items, 0, prep, inf, sink, cfg)
+	st, err := engine.Run(ctx, r.job.images.Items, 0, prep, inf, sink, cfg)
 	pp.Finish(st.Progress)
 	for _, s := range r.sinks {
 		err = errors.Join(err, s.Close())
@@ -225,7 +225,7 @@ func (r *sweepRun) execute(ctx context.Context, dataset *eval.Dataset) (engine.S
 // openSinks makes, per strength, the predictions file (with its errors file
 // beside it, as `run` writes them) and the accumulator for the statistics.
 func (r *sweepRun) openSinks(dataset *eval.Dataset) (engine.Sink, error) {
-	model := r.job.clf.Spec.Name
+	model := r.job.model.Classifier().Spec.Name
 	var views engine.ViewSinks
 	for _, s := range r.plan.strengths {
 		path := filepath.Join(r.flags.outDir, runfiles.StrengthPredictionsFile(s))
@@ -253,8 +253,8 @@ func (r *sweepRun) openSinks(dataset *eval.Dataset) (engine.Sink, error) {
 func printSweepSummary(w io.Writer, r *sweepRun, st engine.Stats) {
 	n := len(r.plan.strengths)
 	fmt.Fprintf(w, "%s × %s at %d strengths on %d images: %d predicted, %d failed; %.1f img/s (%.1f predictions/s) over %s (batch %d)\n",
-		r.job.clf.Spec.Name, r.plan.family, n, st.Total, st.Done-st.Failed, st.Failed, st.Rate(), float64(n)*st.Rate(),
-		st.Elapsed.Round(time.Millisecond), r.job.clf.Config.Batch)
+		r.job.model.Classifier().Spec.Name, r.plan.family, n, st.Total, st.Done-st.Failed, st.Failed, st.Rate(), float64(n)*st.Rate(),
+		st.Elapsed.Round(time.Millisecond), r.job.model.Classifier().Config.Batch)
 }
 
 // sweepOutcome maps a finished sweep to the command's error, as runOutcome.
@@ -300,7 +300,7 @@ func (r *sweepRun) writeResults(ctx context.Context, st engine.Stats, stdout io.
 	return sweep.WriteMarkdown(stdout, res, r.title())
 }
 
-func (r *sweepRun) title() string { return r.job.clf.Spec.Name + " × " + r.plan.family }
+func (r *sweepRun) title() string { return r.job.model.Classifier().Spec.Name + " × " + r.plan.family }
 
 // writeReport renders report.html from the sweep's curves, each factor
 // highlighted by the sweep's own verdict (as `imagenetx report --sweep DIR`
@@ -336,7 +336,7 @@ type sweepManifest struct {
 }
 
 func writeSweepManifest(path string, r *sweepRun, st engine.Stats) error {
-	m := sweepManifest{Manifest: r.job.manifest(), Family: r.plan.family, Strengths: r.plan.strengths, Seed: r.flags.seed,
+	m := sweepManifest{Manifest: r.job.model.Manifest(r.job.images), Family: r.plan.family, Strengths: r.plan.strengths, Seed: r.flags.seed,
 		ErrorType: r.plan.opt.ErrorType.String(), Correction: r.plan.opt.Correction.String(),
 		Resamples: r.plan.opt.Bootstrap.Resamples, BootstrapSeed: r.plan.opt.Bootstrap.Seed,
 		ImagesDir: r.flags.run.images, Annotations: r.flags.data.dir, NumImages: st.Total, Failed: st.Failed,

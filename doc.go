@@ -1,0 +1,33 @@
+// Package imagenetx is the front door for Go programs: open a model, run it
+// over images, and get back the ImageNet-X factor tables, top-1/top-k and
+// statistics, in a handful of lines:
+//
+//	model, err := imagenetx.Open("mobilenetv2-12-int8", imagenetx.Options{})
+//	if err != nil { ... }
+//	defer model.Close()
+//	images, err := imagenetx.Folder("val_227", imagenetx.Selection{})
+//	annotations, err := imagenetx.Annotations("") // set-up's copy
+//	audit, err := model.Audit(ctx, images, annotations, imagenetx.AuditOptions{})
+//	fmt.Println(audit.Score, audit.Table.Rows[0].WorstFactors(3, 30))
+//
+// The ONNX Runtime library and the data home are found the way set-up left
+// them, from any working directory (package datahome); a registered model
+// name is looked up in the data home and the mirror, and any .onnx file may
+// be given instead.
+//
+// Why the module's root package: it is the one import a user types from the
+// module path alone (github.com/imagenetx/imagenetx), and it only wires the
+// stages below it together, so it adds no logic that the packages lack. The
+// command line (cmd/imagenetx) is built on the same calls: `run` is
+// Model.Run into a runfiles.FileSink, `audit` is Model.Audit with that sink
+// teed in, `sweep` opens its model here too.
+//
+// Seams for what comes next, kept explicit: Audit scores against Labels,
+// which today come from the annotations' filename_label.csv (another label
+// source, such as wnid folder names or a labels CSV, is another Labels
+// value); AuditOptions.Name names the model in the tables (default: the
+// registry name or the file's stem); and an audit of several models in one
+// pass would be a function over []*Model sharing one Images value, each
+// Model already exposing its preprocessing (Model.Spec) so that models with
+// one configuration can share a decode.
+package imagenetx

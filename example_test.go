@@ -1,0 +1,75 @@
+package imagenetx_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+
+	"github.com/imagenetx/imagenetx"
+	"github.com/imagenetx/imagenetx/engine"
+	"github.com/imagenetx/imagenetx/eval"
+)
+
+// Audit a model: its factor table, top-1 and the worst factors, from the
+// predictions streamed straight into the evaluator. This is the program of
+// the README's "Use as a Go library".
+func ExampleModel_Audit() {
+	ctx := context.Background()
+	model, err := imagenetx.Open("mobilenetv2-12-int8", imagenetx.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer model.Close()
+	images, err := imagenetx.Folder("../shared/imagenetx/images/val_227", imagenetx.Selection{Limit: 200})
+	if err != nil {
+		log.Fatal(err)
+	}
+	annotations, err := imagenetx.LoadAnnotations("", eval.DatasetOptions{}) // set-up's copy
+	if err != nil {
+		log.Fatal(err)
+	}
+	audit, err := model.Audit(ctx, images, annotations, imagenetx.AuditOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	row := audit.Row()
+	fmt.Printf("%s: %d images, %d failed, top-1 %d/%d\n", audit.Model, audit.Stats.Total, audit.Stats.Failed, audit.Score.Top1, audit.Score.Labeled)
+	fmt.Printf("annotated: %d, accuracy %.4f\n", row.N, row.Average)
+	for _, f := range row.WorstFactors(2, 20) {
+		fmt.Printf("%s: error ratio %.2f over %d images\n", eval.Factors[f], row.ErrorRatio(f), row.Count[f])
+	}
+	// Output:
+	// mobilenetv2-12-int8: 200 images, 0 failed, top-1 155/200
+	// annotated: 180, accuracy 0.7611
+	// background: error ratio 1.13 over 52 images
+	// pattern: error ratio 0.91 over 23 images
+}
+
+// Run a model and take its predictions as they come, in file-name order,
+// with the top 3 classes of each.
+func ExampleModel_Run() {
+	model, err := imagenetx.Open("mobilenetv2-12-int8", imagenetx.Options{TopK: 3, Batch: 4})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer model.Close()
+	images, err := imagenetx.Folder("../shared/imagenetx/images/val_227", imagenetx.Selection{Limit: 3})
+	if err != nil {
+		log.Fatal(err)
+	}
+	print := engine.FuncSink(func(r engine.Result) error {
+		if r.Err != nil {
+			fmt.Println(r.Item.Name, "failed:", r.Err)
+			return nil
+		}
+		fmt.Println(r.Pred.FileName, r.Pred.Class, r.Pred.TopK[1].Class, r.Pred.TopK[2].Class)
+		return nil
+	})
+	if _, err := model.Run(context.Background(), images, print, imagenetx.RunOptions{}); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// ILSVRC2012_val_00000347.JPEG 472 693 871
+	// ILSVRC2012_val_00000355.JPEG 259 260 154
+	// ILSVRC2012_val_00000361.JPEG 300 303 302
+}

@@ -1,0 +1,101 @@
+package imagenetx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/imagenetx/imagenetx/engine"
+	"github.com/imagenetx/imagenetx/runfiles"
+)
+
+// RunOptions are what a caller may watch or add while a model runs.
+type RunOptions struct {
+	// Progress, when set, sees the run's progress after each batch.
+	Progress func(engine.Progress)
+}
+
+// Run streams the model's results over images, in file-name order, into
+// sink (the evaluator, a counter, a runfiles.FileSink). A failed image is a
+// Result with Err set, and the run goes on; cancelling ctx stops it after
+// the batches in flight, keeping what came before.
+func (m *Model) Run(ctx context.Context, images *Images, sink engine.Sink, opts RunOptions) (engine.Stats, error) {
+	return m.run(ctx, images, 0, sink, opts, nil)
+}
+
+func (m *Model) run(ctx context.Context, images *Images, start int, sink engine.Sink, opts RunOptions, kindDecided func(engine.OutputKind) error) (engine.Stats, error) {
+	cfg := m.clf.Config
+	cfg.Progress = opts.Progress
+	cfg.KindDecided = kindDecided
+	return engine.Run(ctx, images.Items, start, m.clf.Preparer, m.clf.Session, sink, cfg)
+}
+
+// Output says where a run's files go and whether an interrupted run there
+// is continued.
+type Output struct {
+	runfiles.Outputs
+	// Resume continues the run whose files are there (see
+	// runfiles.ResumeFileSink); it refuses when the model, preprocessing,
+	// image list or another setting changed since that run began.
+	Resume bool
+}
+
+// RunToFiles runs the model over images into the files of out (predictions,
+// errors, run.json), locked against a second writer for the duration.
+// Every result also goes to also (nil: none), including, on resume, the
+// results the earlier run's files already held, so that an evaluator sees
+// the whole list. The returned Stats count those kept results too (Skipped,
+// and Failed for the kept failures).
+func (m *Model) RunToFiles(ctx context.Context, images *Images, out Output, also engine.Sink, opts RunOptions) (engine.Stats, error) {
+	lock, err := runfiles.Lock(out.Outputs)
+	if err != nil {
+		return engine.Stats{}, err
+	}
+	defer lock.Unlock()
+	var replay func(engine.Result) error
+	if also != nil {
+		replay = also.Put
+	}
+	sink, start, err := m.openFiles(images, out, replay)
+	if err != nil {
+		return engine.Stats{}, err
+	}
+	var into engine.Sink = sink
+	if also != nil {
+		into = engine.Tee{sink, also}
+	}
+	st, err := m.run(ctx, images, start, into, opts, func(k engine.OutputKind) error {
+		man := m.Manifest(images)
+		man.OutputKind = k.String()
+		return runfiles.WriteManifest(out.Manifest, man)
+	})
+	err = errors.Join(err, sink.Close())
+	_, keptFailed := sink.Kept()
+	st.Failed += keptFailed
+	return st, err
+}
+
+// openFiles creates or resumes the output files; replay sees the results a
+// resumed run keeps.
+func (m *Model) openFiles(images *Images, out Output, replay func(engine.Result) error) (*runfiles.FileSink, int, error) {
+	man := m.Manifest(images)
+	if !out.Resume {
+		if err := runfiles.WriteManifest(out.Manifest, man); err != nil {
+			return nil, 0, err
+		}
+		s, err := runfiles.CreateFileSink(out.Predictions, out.Errors, m.TopK())
+		return s, 0, err
+	}
+	if _, err := os.Stat(out.Predictions); err == nil {
+		if err := runfiles.CheckResume(out.Manifest, &man); err != nil {
+			return nil, 0, err
+		}
+		if err := m.adoptOutputKind(man.OutputKind); err != nil {
+			return nil, 0, fmt.Errorf("%s: %w", out.Manifest, err)
+		}
+	} else if err := runfiles.WriteManifest(out.Manifest, man); err != nil {
+		return nil, 0, err
+	}
+	return runfiles.ResumeFileSink(out.Predictions, out.Errors, m.TopK(), images.Items, m.clf.Config.Batch, replay)
+}
