@@ -87,7 +87,9 @@ func (m *Model) openFiles(images *Images, out Output, replay func(engine.Result)
 		s, err := runfiles.CreateFileSink(out.Predictions, out.Errors, m.TopK())
 		return s, 0, err
 	}
-	if _, err := os.Stat(out.Predictions); err == nil {
+	// Predictions written in place (no run.json) hold nothing to check:
+	// ResumeFileSink refuses them.
+	if _, err := os.Stat(out.Predictions); err == nil && out.Manifest != "" {
 		if err := runfiles.CheckResume(out.Manifest, &man); err != nil {
 			return nil, 0, err
 		}

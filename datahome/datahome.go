@@ -3,6 +3,7 @@ package datahome
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -150,7 +151,7 @@ func RecordRuntime(home, libPath string) error {
 	if err := os.MkdirAll(home, 0o755); err != nil {
 		return fmt.Errorf("data home: %w", err)
 	}
-	return atomicfile.WriteFile(filepath.Join(home, runtimeRecord), func(f *os.File) error {
+	return atomicfile.Write(filepath.Join(home, runtimeRecord), func(f io.Writer) error {
 		_, err := fmt.Fprintln(f, abs)
 		return err
 	})

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"reflect"
 	"strings"
@@ -57,12 +58,18 @@ func ReadManifest(path string) (Manifest, error) {
 	return m, nil
 }
 
-// WriteManifest writes m to path atomically.
-func WriteManifest(path string, m Manifest) error { return WriteJSON(path, m) }
+// WriteManifest writes m to path atomically; "" (predictions written in
+// place, see ForFile) writes nothing.
+func WriteManifest(path string, m Manifest) error {
+	if path == "" {
+		return nil
+	}
+	return WriteJSON(path, m)
+}
 
-// WriteJSON writes v as indented JSON to path, atomically.
+// WriteJSON writes v as indented JSON to path by atomicfile's rule.
 func WriteJSON(path string, v any) error {
-	return atomicfile.WriteFile(path, func(f *os.File) error {
+	return atomicfile.Write(path, func(f io.Writer) error {
 		enc := json.NewEncoder(f)
 		enc.SetIndent("", "  ")
 		return enc.Encode(v)

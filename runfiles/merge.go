@@ -39,6 +39,9 @@ func OutputsOf(path string) (Outputs, error) {
 	if st.IsDir() {
 		return ForDir(path), nil
 	}
+	if !st.Mode().IsRegular() {
+		return Outputs{}, fmt.Errorf("%s: is a %v, not a predictions file or an output folder", path, st.Mode().Type())
+	}
 	return ForFile(path, ""), nil
 }
 
@@ -502,8 +505,8 @@ func (w *mergeWriter) commit(m Manifest) error {
 		return err
 	}
 	if w.errs == nil {
-		if err := os.Remove(w.o.Errors); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("remove stale %s: %w", w.o.Errors, err)
+		if err := atomicfile.Remove(w.o.Errors); err != nil {
+			return fmt.Errorf("remove stale errors file: %w", err)
 		}
 	} else {
 		w.ew.Flush()

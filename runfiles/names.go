@@ -1,9 +1,12 @@
 package runfiles
 
 import (
+	"cmp"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/imagenetx/imagenetx/internal/atomicfile"
 )
 
 // The files of an output folder (an audit's, a sweep's).
@@ -20,7 +23,8 @@ const (
 // Outputs are the paths of one run's files.
 type Outputs struct {
 	// Predictions is the predictions CSV, Errors the CSV of images that
-	// failed (made only when one did), Manifest the run.json.
+	// failed (made only when one did), Manifest the run.json ("" for
+	// predictions written in place: none).
 	Predictions, Errors, Manifest string
 	// Lock is the lock file that keeps a second process off these
 	// outputs (see Lock).
@@ -29,8 +33,14 @@ type Outputs struct {
 
 // ForFile lays out a run written to the predictions file preds: the errors
 // file (errorsPath, or ErrorsPathFor(preds) when ""), FILE.run.json and
-// FILE.lock beside it.
+// FILE.lock beside it. Predictions written in place by atomicfile's rule
+// ("-", /dev/null, a FIFO) get no run.json and no lock, since nothing can
+// resume or merge them, and their failures go to standard error unless
+// errorsPath names a file: nothing is ever made beside a device.
 func ForFile(preds, errorsPath string) Outputs {
+	if t, err := atomicfile.Resolve(preds); err == nil && t.InPlace() {
+		return Outputs{Predictions: preds, Errors: cmp.Or(errorsPath, "/dev/stderr")}
+	}
 	if errorsPath == "" {
 		errorsPath = ErrorsPathFor(preds)
 	}

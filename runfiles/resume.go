@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/imagenetx/imagenetx/engine"
+	"github.com/imagenetx/imagenetx/internal/atomicfile"
 	"github.com/imagenetx/imagenetx/predictions"
 	"github.com/imagenetx/imagenetx/preprocess"
 )
@@ -23,9 +23,17 @@ import (
 // passes every kept result to replay (nil: none); and returns a sink that
 // appends, with the index to restart from. Files that do not belong to this
 // image list, or are out of order, are an error: nothing is guessed. Missing
-// files mean starting over.
+// files mean starting over. Predictions written in place (a device, FIFO
+// or descriptor) hold nothing to read back: resuming them is an error.
 func ResumeFileSink(predsPath, errorsPath string, topk int, items []engine.Item, batch int, replay func(engine.Result) error) (*FileSink, int, error) {
-	if _, err := os.Stat(predsPath); errors.Is(err, os.ErrNotExist) {
+	t, err := atomicfile.Resolve(predsPath)
+	if err != nil {
+		return nil, 0, err
+	}
+	if t.InPlace() {
+		return nil, 0, fmt.Errorf("resume: %s is a %v, written in place: it holds no earlier predictions to continue (start without resume)", predsPath, t.Kind)
+	}
+	if t.Kind == atomicfile.Missing {
 		s, err := CreateFileSink(predsPath, errorsPath, topk)
 		return s, 0, err
 	}
@@ -87,7 +95,7 @@ func scanResults(predsPath, errorsPath string, topk int, index map[string]int, p
 	if err := scanCSV(predsPath, predictions.Header(topk), index, predFn); err != nil {
 		return err
 	}
-	if _, err := os.Stat(errorsPath); errors.Is(err, os.ErrNotExist) {
+	if !holdsRows(errorsPath) {
 		return nil
 	}
 	return scanCSV(errorsPath, ErrorsHeader, index, errFn)
@@ -215,7 +223,7 @@ func rewriteKept(predsPath, errorsPath string, topk int, items []engine.Item, in
 	if _, err := rewriteFile(predsPath, predictions.Header(topk), index, keepPred); err != nil {
 		return 0, err
 	}
-	if _, err := os.Stat(errorsPath); errors.Is(err, os.ErrNotExist) {
+	if !holdsRows(errorsPath) {
 		return 0, nil
 	}
 	keepErr := func(name string, rec []string) (bool, error) {
@@ -230,19 +238,27 @@ func rewriteKept(predsPath, errorsPath string, topk int, items []engine.Item, in
 	}
 	kept, err := rewriteFile(errorsPath, ErrorsHeader, index, keepErr)
 	if err == nil && kept == 0 {
-		err = os.Remove(errorsPath)
+		err = atomicfile.Remove(errorsPath)
 	}
 	return kept, err
 }
 
-// rewriteFile writes the rows keep accepts to a temporary file renamed over
-// path, and returns how many it kept.
+// holdsRows reports whether path is an errors file to read back: a
+// regular file (behind any links), not a missing one nor one written in
+// place (--errors /dev/stderr), which cannot be read back.
+func holdsRows(path string) bool {
+	t, err := atomicfile.Resolve(path)
+	return err != nil || t.Kind == atomicfile.Regular // an error surfaces when it is read
+}
+
+// rewriteFile writes the rows keep accepts to a new file that replaces
+// path atomically (through any links), and returns how many it kept.
 func rewriteFile(path string, header []string, index map[string]int, keep rowFunc) (int, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	tmp, err := atomicfile.Create(path)
 	if err != nil {
 		return 0, err
 	}
-	defer os.Remove(tmp.Name()) // after a successful rename this is a no-op
+	defer tmp.Abort() // after Commit this is a no-op
 	bw := bufio.NewWriter(tmp)
 	cw := csv.NewWriter(bw)
 	cw.Write(header)
@@ -256,11 +272,10 @@ func rewriteFile(path string, header []string, index map[string]int, keep rowFun
 		return ok, err
 	})
 	cw.Flush()
-	err = errors.Join(err, cw.Error(), bw.Flush(), tmp.Sync(), tmp.Close())
-	if err != nil {
+	if err = errors.Join(err, cw.Error(), bw.Flush()); err != nil {
 		return 0, err
 	}
-	return kept, os.Rename(tmp.Name(), path)
+	return kept, tmp.Commit()
 }
 
 // parsePrediction reads one predictions row through the predictions

@@ -5,12 +5,13 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/imagenetx/imagenetx/engine"
+	"github.com/imagenetx/imagenetx/internal/atomicfile"
 	"github.com/imagenetx/imagenetx/predictions"
 	"github.com/imagenetx/imagenetx/preprocess"
 )
@@ -29,9 +30,9 @@ const DefaultFlushInterval = time.Second
 // Resume can continue from.
 type FileSink struct {
 	predsPath, errorsPath string
-	preds                 *os.File
+	preds                 *atomicfile.File
 	pw                    *predictions.Writer
-	errs                  *os.File
+	errs                  *atomicfile.File
 	ew                    *csv.Writer
 	// FlushInterval bounds how long a prediction waits in memory.
 	FlushInterval time.Duration
@@ -50,18 +51,21 @@ type FileSink struct {
 func (s *FileSink) Kept() (done, failed int) { return s.keptDone, s.keptFailed }
 
 // CreateFileSink starts new output files, replacing old ones, with topk
-// top-k columns in the predictions.
+// top-k columns in the predictions. Both are written as they grow
+// (atomicfile.CreateLog): a regular file in place, so that a crash leaves a
+// prefix to resume from; a device, FIFO or descriptor (/dev/null,
+// /dev/stderr) streamed, never replaced; a stale errors file is removed.
 func CreateFileSink(predsPath, errorsPath string, topk int) (*FileSink, error) {
-	if err := removeIfExists(errorsPath); err != nil {
-		return nil, err
+	if err := atomicfile.Remove(errorsPath); err != nil {
+		return nil, fmt.Errorf("remove stale errors file: %w", err)
 	}
-	f, err := os.Create(predsPath)
+	f, err := atomicfile.CreateLog(predsPath)
 	if err != nil {
 		return nil, fmt.Errorf("create predictions file: %w", err)
 	}
 	pw, err := predictions.NewWriter(f, topk)
 	if err != nil {
-		f.Close()
+		f.Abort()
 		return nil, fmt.Errorf("write %s: %w", predsPath, err)
 	}
 	return &FileSink{predsPath: predsPath, errorsPath: errorsPath, preds: f, pw: pw,
@@ -70,30 +74,39 @@ func CreateFileSink(predsPath, errorsPath string, topk int) (*FileSink, error) {
 
 // appendFileSink continues existing files (their headers already written).
 func appendFileSink(predsPath, errorsPath string, topk int) (*FileSink, error) {
-	f, err := os.OpenFile(predsPath, os.O_WRONLY|os.O_APPEND, 0)
+	f, err := atomicfile.AppendLog(predsPath)
 	if err != nil {
 		return nil, fmt.Errorf("open predictions file: %w", err)
 	}
 	pw, err := headerlessWriter(f, topk)
 	if err != nil {
-		f.Close()
+		f.Abort()
 		return nil, err
 	}
 	s := &FileSink{predsPath: predsPath, errorsPath: errorsPath, preds: f, pw: pw,
 		FlushInterval: DefaultFlushInterval, lastFlush: time.Now()}
-	if _, err := os.Stat(errorsPath); err == nil {
-		if s.errs, err = os.OpenFile(errorsPath, os.O_WRONLY|os.O_APPEND, 0); err != nil {
-			f.Close()
+	// An errors file is continued; one written in place (--errors
+	// /dev/stderr) is opened again; a missing one is made at the first
+	// failure.
+	if t, err := atomicfile.Resolve(errorsPath); err != nil || t.Kind != atomicfile.Missing {
+		if err == nil {
+			s.errs, err = atomicfile.AppendLog(errorsPath)
+		}
+		if err != nil {
+			f.Abort()
 			return nil, fmt.Errorf("open errors file: %w", err)
 		}
 		s.ew = csv.NewWriter(s.errs)
+		if t.InPlace() {
+			s.ew.Write(ErrorsHeader)
+		}
 	}
 	return s, nil
 }
 
 // headerlessWriter is a predictions.Writer whose header (which NewWriter
 // always emits) is swallowed, for appending to a file that has one.
-func headerlessWriter(f *os.File, topk int) (*predictions.Writer, error) {
+func headerlessWriter(f io.Writer, topk int) (*predictions.Writer, error) {
 	var hdr bytes.Buffer
 	cw := csv.NewWriter(&hdr)
 	cw.Write(predictions.Header(topk))
@@ -103,7 +116,7 @@ func headerlessWriter(f *os.File, topk int) (*predictions.Writer, error) {
 
 // skipPrefix drops exactly prefix from the start of the stream, checking it.
 type skipPrefix struct {
-	w      *os.File
+	w      io.Writer
 	prefix []byte
 }
 
@@ -142,7 +155,7 @@ func (s *FileSink) Put(r engine.Result) error {
 
 func (s *FileSink) putError(r engine.Result) error {
 	if s.ew == nil {
-		f, err := os.Create(s.errorsPath)
+		f, err := atomicfile.CreateLog(s.errorsPath)
 		if err != nil {
 			return s.fail(s.errorsPath, fmt.Errorf("create errors file: %w", err))
 		}
@@ -195,33 +208,9 @@ func (s *FileSink) Close() error {
 	if s.failed == nil {
 		err = s.Flush()
 	}
-	err = errors.Join(err, syncClose(s.preds))
+	err = errors.Join(err, s.preds.Commit())
 	if s.errs != nil {
-		err = errors.Join(err, syncClose(s.errs))
+		err = errors.Join(err, s.errs.Commit())
 	}
 	return err
-}
-
-func syncClose(f *os.File) error {
-	return errors.Join(f.Sync(), f.Close())
-}
-
-// removeIfExists removes a stale output file. Only a regular file is
-// removed: a device, pipe or link named as the output (/dev/stderr, a
-// FIFO) is written through instead, never deleted.
-func removeIfExists(path string) error {
-	st, err := os.Lstat(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err == nil && !st.Mode().IsRegular() {
-		return nil
-	}
-	if err == nil {
-		err = os.Remove(path)
-	}
-	if err != nil {
-		return fmt.Errorf("remove stale %s: %w", path, err)
-	}
-	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/imagenetx/imagenetx/engine"
+	"github.com/imagenetx/imagenetx/internal/atomicfile/atomicfiletest"
 	"github.com/imagenetx/imagenetx/predictions"
 	"github.com/imagenetx/imagenetx/preprocess"
 )
@@ -141,5 +142,51 @@ func writeGrayPNG(t *testing.T, path string) {
 	}
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestFileSinkFollowsTheOutputRule writes a run's files through a link and
+// onto a device: the link stays and its target holds the rows; the device
+// stays a device; resuming predictions that went to a device is refused,
+// as there is nothing to read back.
+func TestFileSinkFollowsTheOutputRule(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "real"), 0o755)
+	link := filepath.Join(dir, "preds.csv")
+	if err := os.Symlink("real/preds.csv", link); err != nil {
+		t.Fatal(err)
+	}
+	null := atomicfiletest.DeviceNode(t, dir, "null", atomicfiletest.NullDev, "/dev/null")
+	items := testItems(3, 1)
+	put := func(preds, errs string) {
+		t.Helper()
+		sink, err := CreateFileSink(preds, errs, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range items {
+			r := engine.Result{Item: it, Pred: predictions.Prediction{FileName: it.Name, Class: 1, Prob: 0.5}}
+			if strings.Contains(it.Name, "bad") {
+				r = engine.Result{Item: it, Err: &engine.ImageError{Stage: engine.StageDecode, Err: errors.New("corrupt")}}
+			}
+			if err := sink.Put(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := sink.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := atomicfiletest.Snapshot(t, dir)
+	put(link, filepath.Join(dir, "preds.errors.csv"))
+	put(null, null)
+	atomicfiletest.SameTree(t, before, atomicfiletest.Snapshot(t, dir), "real/preds.csv", "preds.errors.csv")
+	atomicfiletest.IsCharDevice(t, null, atomicfiletest.NullDev)
+	if b, err := os.ReadFile(link); err != nil || strings.Count(string(b), "\n") != 3 {
+		t.Errorf("through the link: %q, %v; want a header and 2 rows", b, err)
+	}
+	_, _, err := ResumeFileSink(null, filepath.Join(dir, "e.csv"), 1, items, 1, nil)
+	if err == nil || !strings.Contains(err.Error(), "character device") {
+		t.Errorf("resume onto a device: %v, want a refusal", err)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -172,10 +173,9 @@ func reportCoverage(w io.Writer, acc *eval.Accumulator) {
 	}
 }
 
-// writeOutput writes to stdout, or atomically to path.
+// writeOutput writes a command's output by atomicfile's rule: "" and "-"
+// are standard output; a device or FIFO is written in place; a file is
+// replaced only when whole.
 func writeOutput(path string, fill func(w io.Writer) error) error {
-	if path == "" || path == "-" {
-		return fill(os.Stdout)
-	}
-	return atomicfile.WriteFile(path, func(f *os.File) error { return fill(f) })
+	return atomicfile.Write(cmp.Or(path, "-"), fill)
 }

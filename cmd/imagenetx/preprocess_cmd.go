@@ -6,7 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -50,7 +50,7 @@ func runPreprocess(ctx context.Context, args []string) error {
 	}
 	// Written through a temporary file renamed into place: an interrupted
 	// run never leaves a truncated .npy behind.
-	return atomicfile.WriteFile(f.out, func(file *os.File) error {
+	return atomicfile.Write(f.out, func(file io.Writer) error {
 		w := bufio.NewWriter(file)
 		if err := f.write(w, p, img); err != nil {
 			return err

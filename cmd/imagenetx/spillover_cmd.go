@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -13,6 +12,7 @@ import (
 	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/eval/spillover"
 	"github.com/imagenetx/imagenetx/eval/tabular"
+	"github.com/imagenetx/imagenetx/internal/atomicfile"
 )
 
 const spilloverUsage = `usage: imagenetx spillover --table FILE.csv --strength-regex REGEX [flags]
@@ -113,27 +113,20 @@ func parseFactorList(s string) ([]int, error) {
 	return out, nil
 }
 
-func writeSpillover(path string, stdout io.Writer, results []spillover.Result, format tabular.Format) (err error) {
-	w := stdout
-	if path != "" {
-		file, err := os.Create(path)
-		if err != nil {
-			return fmt.Errorf("%w", err)
+// writeSpillover writes the table to stdout, or to path by atomicfile's
+// rule.
+func writeSpillover(path string, stdout io.Writer, results []spillover.Result, format tabular.Format) error {
+	fill := func(w io.Writer) error {
+		if format == tabular.Markdown {
+			return spillover.WriteMarkdown(w, results)
 		}
-		defer func() {
-			if cerr := file.Close(); err == nil && cerr != nil {
-				err = fmt.Errorf("close %s: %w", path, cerr)
-			}
-		}()
-		w = file
+		return spillover.WriteCSV(w, results)
 	}
-	if format == tabular.Markdown {
-		err = spillover.WriteMarkdown(w, results)
-	} else {
-		err = spillover.WriteCSV(w, results)
+	if path == "" {
+		if err := fill(stdout); err != nil {
+			return fmt.Errorf("write standard output: %w", err)
+		}
+		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("write %s: %w", cmp.Or(path, "standard output"), err)
-	}
-	return nil
+	return atomicfile.Write(path, fill)
 }

@@ -19,7 +19,7 @@ const maxLibraryBytes = 512 << 20
 // Installed reports whether dest holds the pinned library. A file with the
 // wrong sha256 counts as not installed.
 func Installed(dest string) (bool, error) {
-	err := fetch.VerifyFile(dest, SHA256)
+	err := fetch.VerifyDest(dest, SHA256)
 	var mm *fetch.MismatchError
 	switch {
 	case err == nil:

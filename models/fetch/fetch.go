@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+
+	"github.com/imagenetx/imagenetx/internal/atomicfile"
 )
 
 // Asset is a pinned file: where it lives under the data home and the mirror,
@@ -66,7 +68,7 @@ func (f *Fetcher) Dest(a Asset) string { return filepath.Join(f.Home, filepath.F
 // missing or wrong, and returns its path and how it got there.
 func (f *Fetcher) Ensure(ctx context.Context, a Asset) (string, Outcome, error) {
 	dest := f.Dest(a)
-	err := VerifyFile(dest, a.SHA256)
+	err := VerifyDest(dest, a.SHA256)
 	if err == nil {
 		return dest, Present, nil
 	}
@@ -76,8 +78,9 @@ func (f *Fetcher) Ensure(ctx context.Context, a Asset) (string, Outcome, error) 
 	}
 	if mm != nil {
 		// A file that fails its pin is never used: remove it now, so that
-		// a failed replacement cannot leave it in place.
-		if err := os.Remove(dest); err != nil {
+		// a failed replacement cannot leave it in place (through a link,
+		// the file it points at; the link stays).
+		if err := atomicfile.Remove(dest); err != nil {
 			return "", 0, fmt.Errorf("remove %s (sha256 mismatch): %w", dest, err)
 		}
 	}

@@ -6,9 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"strings"
+
+	"github.com/imagenetx/imagenetx/internal/atomicfile"
 )
 
 // ErrUnsafeArchive is returned (wrapped) for an archive entry whose name is
@@ -28,10 +29,10 @@ func ExtractMember(r io.Reader, source, member, dest, want string, maxBytes int6
 	}
 	defer zr.Close()
 	tr := tar.NewReader(zr)
-	staged := ""
+	var staged *atomicfile.File
 	defer func() {
-		if err != nil && staged != "" {
-			os.Remove(staged)
+		if err != nil && staged != nil {
+			staged.Abort()
 		}
 	}()
 	for {
@@ -52,14 +53,14 @@ func ExtractMember(r io.Reader, source, member, dest, want string, maxBytes int6
 		if hdr.Typeflag != tar.TypeReg {
 			return fmt.Errorf("%s: %s is not a regular file (type %q): %w", source, member, hdr.Typeflag, ErrUnsafeArchive)
 		}
-		if staged != "" {
+		if staged != nil {
 			return fmt.Errorf("%s: %s appears twice: %w", source, member, ErrUnsafeArchive)
 		}
 		if staged, err = stageVerified(dest, want, source+":"+member, tr, maxBytes); err != nil {
 			return err
 		}
 	}
-	if staged == "" {
+	if staged == nil {
 		return fmt.Errorf("%s: no file %s in the archive", source, member)
 	}
 	return commitStaged(staged, dest)

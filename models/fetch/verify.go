@@ -10,8 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/imagenetx/imagenetx/internal/atomicfile"
 )
 
 // DefaultMaxBytes bounds any single installed file, so a hostile or broken
@@ -55,67 +58,68 @@ func VerifyFile(path, want string) error {
 	return nil
 }
 
+// VerifyDest is VerifyFile for an install destination, written by
+// atomicfile's rule: a device or FIFO there holds no file to check (and
+// reading a FIFO would wait for a writer), so it counts as missing.
+func VerifyDest(path, want string) error {
+	if t, err := atomicfile.Resolve(path); err == nil && t.InPlace() {
+		return &fs.PathError{Op: "verify", Path: path, Err: fs.ErrNotExist}
+	}
+	return VerifyFile(path, want)
+}
+
 // ErrTooLarge is returned when a source exceeds the size limit.
 var ErrTooLarge = errors.New("file exceeds the size limit")
 
 // InstallVerified streams src into dest through a temporary file in dest's
 // folder, and renames it into place only when its sha256 is want; otherwise
 // the temporary file is deleted and a *MismatchError names source. At most
-// maxBytes are accepted (≤ 0: DefaultMaxBytes).
+// maxBytes are accepted (≤ 0: DefaultMaxBytes). dest is written by
+// atomicfile's rule: through a link to its target, and in place (checked
+// only afterwards) on a device.
 func InstallVerified(dest, want, source string, src io.Reader, maxBytes int64) error {
-	tmp, err := stageVerified(dest, want, source, src, maxBytes)
+	f, err := stageVerified(dest, want, source, src, maxBytes)
 	if err != nil {
 		return err
 	}
-	return commitStaged(tmp, dest)
+	return commitStaged(f, dest)
 }
 
-// stageVerified writes src to a verified temporary file next to dest and
-// returns its name; on any failure nothing is left behind.
-func stageVerified(dest, want, source string, src io.Reader, maxBytes int64) (_ string, err error) {
+// stageVerified writes src to a verified, uncommitted output for dest; on
+// any failure it is aborted and nothing is left behind.
+func stageVerified(dest, want, source string, src io.Reader, maxBytes int64) (_ *atomicfile.File, err error) {
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxBytes
 	}
 	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
-		return "", fmt.Errorf("install %s: %w", dest, err)
+		return nil, fmt.Errorf("install %s: %w", dest, err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(dest), "."+filepath.Base(dest)+".*.part")
+	f, err := atomicfile.Create(dest)
 	if err != nil {
-		return "", fmt.Errorf("install %s: %w", dest, err)
+		return nil, fmt.Errorf("install %s: %w", dest, err)
 	}
 	defer func() {
 		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+			f.Abort()
 		}
 	}()
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(src, maxBytes+1))
+	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(src, maxBytes+1))
 	if err != nil {
-		return "", fmt.Errorf("install %s from %s: %w", dest, source, err)
+		return nil, fmt.Errorf("install %s from %s: %w", dest, source, err)
 	}
 	if n > maxBytes {
-		return "", fmt.Errorf("install %s from %s: %w (%d bytes)", dest, source, ErrTooLarge, maxBytes)
+		return nil, fmt.Errorf("install %s from %s: %w (%d bytes)", dest, source, ErrTooLarge, maxBytes)
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != want {
-		return "", fmt.Errorf("install %s: %w", dest, &MismatchError{What: source, Got: got, Want: want})
+		return nil, fmt.Errorf("install %s: %w", dest, &MismatchError{What: source, Got: got, Want: want})
 	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return "", fmt.Errorf("install %s: %w", dest, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return "", fmt.Errorf("install %s: %w", dest, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return "", fmt.Errorf("install %s: %w", dest, err)
-	}
-	return tmp.Name(), nil
+	return f, nil
 }
 
-// commitStaged renames a staged file into place (atomic on one file system).
-func commitStaged(tmp, dest string) error {
-	if err := os.Rename(tmp, dest); err != nil {
-		os.Remove(tmp)
+// commitStaged puts a staged file into place (atomic on one file system).
+func commitStaged(f *atomicfile.File, dest string) error {
+	if err := f.Commit(); err != nil {
 		return fmt.Errorf("install %s: %w", dest, err)
 	}
 	return nil
