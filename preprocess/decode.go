@@ -2,16 +2,7 @@ package preprocess
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
-	"io"
-
-	"golang.org/x/image/tiff"
-
-	"github.com/imagenetx/imagenetx/preprocess/pix"
 )
 
 // DefaultMaxPixels is twice PIL's Image.MAX_IMAGE_PIXELS: where PIL raises
@@ -72,13 +63,14 @@ func (o DecodeOptions) maxPixels() int64 {
 // JPEGs go through libjpeg-turbo exactly as Pillow 9.4 decodes them
 // (grayscale replicated, CMYK/YCCK read with Adobe's inverted polarity then
 // converted with PIL's cmyk2rgb). WebP goes through libwebp as Pillow's
-// _webp.c calls it (frame 0 of an animation). BMP is a port of Pillow's
-// BMP reader. PNG, GIF and TIFF go through Go's decoders and are converted
-// as PIL's convert('RGB') would: palette looked up, alpha dropped without
+// _webp.c calls it (frame 0 of an animation). PNG (with zlib through cgo),
+// GIF and BMP are ports of Pillow's readers, down to what they accept and
+// refuse; every mode is converted as convert('RGB') does (palettes looked
+// up, the colour under a transparent index kept, alpha dropped without
 // compositing, 16-bit channels reduced to their high byte, 16-bit
-// grayscale (PIL mode "I") clipped to 255; YCbCr TIFF colour conversion is
-// Go's, so it can differ from PIL by rounding. Errors are *DecodeError
-// values.
+// grayscale, PIL mode "I", clipped to 255). TIFF goes through
+// golang.org/x/image/tiff, whose YCbCr conversion can differ from PIL's by
+// rounding. Errors are *DecodeError values.
 func Decode(data []byte) (*RGB8, error) { return DecodeOptions{}.Decode(data) }
 
 // DecodeInto is Decode reusing dst's buffer when it is large enough.
@@ -115,28 +107,12 @@ func (o DecodeOptions) decode(dst *RGB8, data []byte) (*RGB8, Stage, error) {
 		return decodeBMP(dst, data, o)
 	case bytes.HasPrefix(data, []byte("GIF87a")), bytes.HasPrefix(data, []byte("GIF89a")):
 		return decodeGIF(dst, data, o)
+	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
+		return decodePNG(dst, data, o)
+	case bytes.HasPrefix(data, []byte("II*\x00")), bytes.HasPrefix(data, []byte("MM\x00*")):
+		return decodeTIFF(dst, data, o)
 	}
-	f, ok := formatOf(data)
-	if !ok {
-		return nil, StageDecode, fmt.Errorf("%w (not JPEG, PNG, GIF, BMP, TIFF or WebP)", ErrUnknownFormat)
-	}
-	cfg, err := f.config(bytes.NewReader(data))
-	if err != nil {
-		return nil, StageDecode, f.wrap(err)
-	}
-	if err := checkSize(cfg.Width, cfg.Height, o.maxPixels()); err != nil {
-		return nil, StageLimit, err
-	}
-	m, err := f.decodeSafely(data)
-	if err != nil {
-		return nil, StageDecode, f.wrap(err)
-	}
-	b := m.Bounds()
-	// A GIF frame may differ from the logical screen DecodeConfig reports.
-	if err := checkSize(b.Dx(), b.Dy(), o.maxPixels()); err != nil {
-		return nil, StageLimit, err
-	}
-	return toRGB(pix.Reuse(dst, b.Dx(), b.Dy()), m), "", nil
+	return nil, StageDecode, fmt.Errorf("%w (not JPEG, PNG, GIF, BMP, TIFF or WebP)", ErrUnknownFormat)
 }
 
 // checkSize refuses empty images and images over the pixel limit.
@@ -165,123 +141,4 @@ func isWebP(data []byte) bool {
 		return true
 	}
 	return false
-}
-
-// format is one of the non-JPEG formats, decoded with Go's decoders.
-type format struct {
-	name   string
-	config func(io.Reader) (image.Config, error)
-	decode func(io.Reader) (image.Image, error)
-}
-
-var (
-	pngFormat  = format{"png", png.DecodeConfig, png.Decode}
-	tiffFormat = format{"tiff", tiff.DecodeConfig, tiff.Decode}
-)
-
-// formatOf picks the decoder by magic bytes, as PIL does, never by name.
-func formatOf(data []byte) (format, bool) {
-	switch {
-	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
-		return pngFormat, true
-	case bytes.HasPrefix(data, []byte("II*\x00")), bytes.HasPrefix(data, []byte("MM\x00*")):
-		return tiffFormat, true
-	}
-	return format{}, false
-}
-
-// decodeSafely runs the Go decoder, turning a panic on hostile input (a
-// decoder bug) into an error so that one file cannot end a run.
-func (f format) decodeSafely(data []byte) (m image.Image, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			m, err = nil, fmt.Errorf("%w: decoder panicked: %v", ErrCorrupt, r)
-		}
-	}()
-	return f.decode(bytes.NewReader(data))
-}
-
-// wrap names the format and classifies the decoder's error: running out of
-// data is truncation (as PIL reports it), anything else is corruption.
-func (f format) wrap(err error) error {
-	switch {
-	case errors.Is(err, ErrCorrupt):
-		return fmt.Errorf("%s: %w", f.name, err)
-	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
-		err == png.FormatError("not enough pixel data"): // IDAT stream ended early
-		return fmt.Errorf("%s: %w (%v)", f.name, ErrTruncated, err)
-	}
-	return fmt.Errorf("%s: %w: %v", f.name, ErrCorrupt, err)
-}
-
-// toRGB converts a decoded image the way PIL's convert('RGB') converts the
-// mode PIL would have opened it in.
-func toRGB(dst *RGB8, m image.Image) *RGB8 {
-	b := m.Bounds()
-	for y := 0; y < dst.H; y++ {
-		row := dst.Row(y)
-		for x := 0; x < dst.W; x++ {
-			r, g, bl := rgbOf(m, b.Min.X+x, b.Min.Y+y)
-			row[3*x], row[3*x+1], row[3*x+2] = r, g, bl
-		}
-	}
-	return dst
-}
-
-// rgbOf returns one pixel's RGB with PIL's conversion semantics.
-func rgbOf(m image.Image, x, y int) (uint8, uint8, uint8) {
-	switch m := m.(type) {
-	case *image.Gray:
-		v := m.GrayAt(x, y).Y
-		return v, v, v
-	case *image.Gray16:
-		v := m.Gray16At(x, y).Y // PIL mode "I": i2rgb clips at 255
-		if v > 255 {
-			v = 255
-		}
-		return uint8(v), uint8(v), uint8(v)
-	case *image.NRGBA:
-		c := m.NRGBAAt(x, y)
-		return c.R, c.G, c.B
-	case *image.NRGBA64:
-		c := m.NRGBA64At(x, y)
-		return uint8(c.R >> 8), uint8(c.G >> 8), uint8(c.B >> 8)
-	case *image.Paletted:
-		i := m.ColorIndexAt(x, y)
-		if int(i) < len(m.Palette) {
-			return straight(m.Palette[i])
-		}
-		// An index past the file's palette: Pillow's palettes start as a
-		// grey ramp (ImagingPaletteNew), and entries the file does not set
-		// keep it.
-		return i, i, i
-	case *image.CMYK:
-		c := m.CMYKAt(x, y)
-		return cmykToRGB(c.C, c.M, c.Y, c.K)
-	}
-	return straight(m.At(x, y))
-}
-
-// straight returns a colour's non-premultiplied 8-bit RGB (alpha dropped).
-func straight(c color.Color) (uint8, uint8, uint8) {
-	switch c := c.(type) {
-	case color.NRGBA:
-		return c.R, c.G, c.B
-	case color.RGBA:
-		if c.A == 0xff {
-			return c.R, c.G, c.B
-		}
-	}
-	n := color.NRGBA64Model.Convert(c).(color.NRGBA64)
-	return uint8(n.R >> 8), uint8(n.G >> 8), uint8(n.B >> 8)
-}
-
-// cmykToRGB is Pillow's cmyk2rgb.
-func cmykToRGB(c, m, y, k uint8) (uint8, uint8, uint8) {
-	nk := 255 - int(k)
-	f := func(v uint8) uint8 {
-		t := int(v)*nk + 128
-		return uint8(max(0, min(255, nk-((t>>8)+t)>>8)))
-	}
-	return f(c), f(m), f(y)
 }

@@ -16,7 +16,8 @@ const (
 	// file (a directory, FIFO, device, dangling link or link loop).
 	StageOpen Stage = "open"
 	// StageLimit: a safety limit refused the file before its pixels were
-	// allocated (DecodeOptions.MaxPixels, MaxFileBytes, progressive scans).
+	// allocated (DecodeOptions.MaxPixels, MaxFileBytes, progressive scans,
+	// PNG text chunks).
 	StageLimit Stage = "limit"
 	// StageDecode: the bytes are not a decodable image (unknown format,
 	// corrupt, truncated, unsupported).
@@ -38,6 +39,10 @@ var (
 	// ErrTooManyPixels: the header declares more pixels than
 	// DecodeOptions.MaxPixels allows (a decompression bomb).
 	ErrTooManyPixels = errors.New("decompression bomb")
+	// ErrTextTooLarge: a PNG's text chunks are over Pillow's limits (one
+	// decompressing to more than 1 MiB, or all together to more than 64 MiB
+	// of text): a decompression bomb that Pillow refuses too.
+	ErrTextTooLarge = errors.New("text chunks too large")
 	// ErrTooManyScans: a progressive JPEG has more scans than any encoder
 	// writes (a denial-of-service pattern); libjpeg-turbo's TurboJPEG API
 	// refuses the same files with TJFLAG_LIMITSCANS.

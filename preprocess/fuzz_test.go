@@ -71,7 +71,7 @@ func checkFuzzError(t *testing.T, err error) {
 	if !errors.As(err, &de) || (de.Stage != preprocess.StageDecode && de.Stage != preprocess.StageLimit) {
 		t.Fatalf("unclassified error %v", err)
 	}
-	for _, reason := range []error{preprocess.ErrUnknownFormat, preprocess.ErrTruncated, preprocess.ErrCorrupt, preprocess.ErrUnsupported,
+	for _, reason := range []error{preprocess.ErrUnknownFormat, preprocess.ErrTruncated, preprocess.ErrCorrupt, preprocess.ErrUnsupported, preprocess.ErrTextTooLarge,
 		preprocess.ErrTooManyPixels, preprocess.ErrTooManyScans} {
 		if errors.Is(err, reason) {
 			return

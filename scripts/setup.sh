@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # imagenetx's one set-up command. Idempotent: a second run only re-checks.
-#   1. Debian packages the build needs (cgo: gcc, libjpeg-turbo, libwebp), when missing
+#   1. Debian packages the build needs (cgo: gcc, libjpeg-turbo, libwebp, zlib), when missing
 #      (apt-get only as root; otherwise it says what to install).
 #   2. npm, only when the ONNX Runtime library still has to be fetched.
 #   3. go build -o bin/imagenetx ./cmd/imagenetx
@@ -22,7 +22,7 @@ ORT_SHA256=92ba8e44d31b80a34f5e805076a044122c3be1fffe0d88ed790de7267b0b2682
 
 missing=()
 has_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for pkg in gcc libc6-dev libturbojpeg0-dev libjpeg62-turbo-dev libwebp-dev; do
+for pkg in gcc libc6-dev libturbojpeg0-dev libjpeg62-turbo-dev libwebp-dev zlib1g-dev; do
   has_pkg "$pkg" || missing+=("$pkg")
 done
 ort_ok() { [ -f "$ORT_LIB" ] && echo "$ORT_SHA256  $ORT_LIB" | sha256sum --check --status; }
