@@ -16,7 +16,8 @@
 //   - table*.go: factor tables (Table, Row), summed from those counts
 //     (table_counts.go), written in the reference's CSV layout or as JSON or
 //     markdown, and read back;
-//   - intervals.go: Wilson and delta-method intervals for a table;
+//   - intervals.go: Wilson intervals for accuracies and, built from them,
+//     for error ratios (stats.ErrorRatioInterval);
 //   - compare*.go: paired comparisons of two models (exact McNemar,
 //     Holm/BH) and their write-up.
 //

@@ -38,7 +38,7 @@ func (o IntervalOptions) Validate() error {
 }
 
 // FactorInterval is one factor's accuracy within one table row, with its
-// Wilson interval, and its error ratio with a delta-method interval
+// Wilson interval, and its error ratio with its interval
 // (stats.ErrorRatioInterval). NaN marks what cannot be measured.
 type FactorInterval struct {
 	Model, Metaclass string

@@ -27,8 +27,8 @@ func countedRow(t *testing.T) Row {
 }
 
 // Expected numbers: the Wilson formula (statsmodels' proportion_confint
-// method="wilson") and the delta method of stats.ErrorRatioInterval,
-// evaluated with scipy 1.10 (norm.ppf) in Python.
+// method="wilson") and the MOVER combination of stats.ErrorRatioInterval,
+// evaluated with scipy 1.10 (binomtest(...).proportion_ci) in Python.
 func TestIntervalsFromCounts(t *testing.T) {
 	nan := math.NaN()
 	cases := []struct {
@@ -36,9 +36,9 @@ func TestIntervalsFromCounts(t *testing.T) {
 		factor                        string
 		accLo, accHi, ratio, erLo, er float64
 	}{
-		{0.95, "pose", 0.15003898915214953, 0.8499610108478505, 1.25, 0.5913601486706297, 2.642213892012305},
-		{0.90, "pose", 0.18240016325464492, 0.8175998367453551, 1.25, 0.6669799436082645, 2.34264915305714},
-		{0.95, "color", 0.43850296824495455, 1, 0, nan, nan}, // no error: the log scale is undefined
+		{0.95, "pose", 0.15003898915214953, 0.8499610108478505, 1.25, 0.4440117342447323, 2.0100527335610936},
+		{0.90, "pose", 0.18240016325464492, 0.8175998367453551, 1.25, 0.5410796760011753, 1.9208219404239408},
+		{0.95, "color", 0.43850296824495455, 1, 0, 0, 0.9877700964695698}, // no error: still an interval
 		{0.95, "texture", 0.31267376973365824, 0.8318196702937638, 1, 1, 1},
 		{0.90, AverageFactor, 0.35163859786012197, 0.8057730081231969, nan, nan, nan},
 		{0.95, "background", nan, nan, nan, nan, nan},
@@ -142,7 +142,7 @@ func TestWriteIntervalsFormats(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(csv.String()), "\n")
 	wantLines := []string{
 		"model,factor,n,correct,accuracy,acc_lo,acc_hi,error_ratio,er_lo,er_hi,few_images",
-		"m,pose,4,2,0.5,0.15003898915214953,0.8499610108478505,1.25,0.5913601486706297,2.642213892012305,False",
+		"m,pose,4,2,0.5,0.15003898915214953,0.8499610108478505,1.25,0.4440117342447323,2.0100527335610936,False",
 		"m,background,0,0,,,,,,,True",
 	}
 	for i, want := range wantLines {
@@ -153,7 +153,7 @@ func TestWriteIntervalsFormats(t *testing.T) {
 	if len(lines) != NumFactors+2 || !strings.HasPrefix(lines[NumFactors+1], "m,average,10,6,0.6,") || !strings.HasSuffix(lines[NumFactors+1], ",,,,False") {
 		t.Errorf("average line %q of %d", lines[len(lines)-1], len(lines))
 	}
-	for _, want := range []string{"| m     | pose             |  4 | 0.5000 [0.1500, 0.8500] | 1.2500 [0.5914, 2.6422] |", "accuracy [95% CI]", "| 3* |", "0.0000 |", "\\* fewer than 4 images"} {
+	for _, want := range []string{"| m     | pose             |  4 | 0.5000 [0.1500, 0.8500] | 1.2500 [0.4440, 2.0101] |", "accuracy [95% CI]", "| 3* |", "0.0000 [0.0000, 0.9878] |", "\\* fewer than 4 images"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md.String())
 		}

@@ -72,7 +72,7 @@ func runEval(ctx context.Context, args []string) error {
 	errType := fs.String("error-type", "class", "when a prediction is correct: class, metaclass or real")
 	byMeta := fs.Bool("by-metaclass", false, "one row per (model, metaclass)")
 	ratio := fs.Bool("error-ratio", false, "print error ratios (1-factor acc)/(1-average) instead of accuracies")
-	ci := fs.Bool("ci", false, "long form (model,[metaclass,]factor,…) with Wilson intervals for accuracies and delta-method intervals for error ratios (both shown; --error-ratio is not needed)")
+	ci := fs.Bool("ci", false, "long form (model,[metaclass,]factor,…) with Wilson intervals for accuracies and Wilson-based (MOVER) intervals for error ratios (both shown; --error-ratio is not needed)")
 	confidence := fs.Float64("confidence", stats.DefaultConfidence, "two-sided confidence level of the --ci intervals")
 	minImages := fs.Int("min-images", eval.DefaultMinImages, "with --ci, flag factors measured on fewer images")
 	format := fs.String("format", "csv", "output format: csv, json or markdown")

@@ -1,7 +1,9 @@
 package stats
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -37,38 +39,89 @@ func TestWilsonIntervalRejectsImpossibleCounts(t *testing.T) {
 	}
 }
 
-// Expected values: the delta method on log R computed with numerical
-// derivatives in numpy and scipy.stats.norm.ppf (an independent route to the
-// same formula).
-func TestErrorRatioIntervalDeltaMethod(t *testing.T) {
+// Expected values: an independent route to the same method in Python, with
+// scipy.stats.binomtest(k, n).proportion_ci(confidence_level=c,
+// method="wilson") for the two Wilson intervals and the MOVER combination
+// written out (scipy 1.10, Debian python3-scipy).
+func TestErrorRatioIntervalMatchesScipy(t *testing.T) {
+	nan := math.NaN()
 	cases := []struct {
 		kf, nf, k, n  int
 		confidence    float64
 		ratio, lo, hi float64
 	}{
-		{80, 200, 750, 1000, 0.95, 2.4, 2.169941933141903, 2.6544489103724445},
-		{30, 60, 36000, 48868, 0.95, 1.89881877525645, 1.47455650530899, 2.4451506119196686},
-		{900, 1000, 36000, 48868, 0.95, 0.37976375505129, 0.31559764268851476, 0.4569758773293419},
-		{5, 10, 90, 100, 0.99, 5.0, 2.502285683108318, 9.990865618886977},
+		{80, 200, 750, 1000, 0.95, 2.4, 2.1549778193508233, 2.637392960780239},
+		{30, 60, 36000, 48868, 0.95, 1.89881877525645, 1.4330260892611513, 2.364115069569175},
+		{900, 1000, 36000, 48868, 0.95, 0.37976375505129, 0.315041122583948, 0.45579061275857785},
+		{5, 10, 90, 100, 0.99, 5.0, 1.712679308302096, 7.753088212306681},
+		// two images, both wrong: wide, not [4.11, 5.10]
+		{0, 2, 1000, 1300, 0.95, 4.333333333333333, 1.4618503358215986, 4.790612256233261},
+		// accuracy 1 on the factor: ratio 0 with an upper bound
+		{2, 2, 1000, 1300, 0.95, 0.0, 0.0, 2.8372468167635203},
+		{10, 10, 70, 100, 0.95, 0.0, 0.0, 0.8467735238973028},
+		{1, 1, 50, 60, 0.95, 0.0, 0.0, 4.410734113121018},
+		// accuracy 0 everywhere
+		{0, 5, 0, 20, 0.95, 1.0, 0.6344296777465549, 1.1805155564262697},
+		// no error at all: the ratio is undefined, the bounds are R's range
+		{5, 5, 20, 20, 0.95, nan, 0.0, 4.0},
 	}
 	for _, c := range cases {
 		r, lo, hi := ErrorRatioInterval(c.kf, c.nf, c.k, c.n, c.confidence)
-		checkClose(t, "ratio", r, c.ratio, 1e-12)
-		checkClose(t, "lo", lo, c.lo, 1e-6) // numerical derivatives in the reference
-		checkClose(t, "hi", hi, c.hi, 1e-6)
+		name := fmt.Sprintf("(%d/%d of %d/%d)", c.kf, c.nf, c.k, c.n)
+		checkClose(t, name+" ratio", r, c.ratio, 1e-12)
+		checkClose(t, name+" lo", lo, c.lo, 1e-9)
+		checkClose(t, name+" hi", hi, c.hi, 1e-9)
+		if !math.IsNaN(r) && !(lo <= r && r <= hi && lo < hi) {
+			t.Errorf("%s: %g not strictly inside a proper interval [%g, %g]", name, r, lo, hi)
+		}
 	}
+}
+
+// The interval's coverage, simulated: nominal 95% intervals cover the true
+// ratio in 93–99% of draws over small and large factors (the method's
+// doc gives the figures). A seeded generator keeps the test deterministic.
+func TestErrorRatioIntervalCoverage(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, c := range []struct {
+		nf, m        int
+		accF, accOth float64
+	}{
+		{10, 1290, 0.5, 0.8}, {2, 1298, 0.9, 0.77}, {50, 950, 0.95, 0.8},
+		{200, 800, 0.6, 0.8}, {30, 30, 0.7, 0.9}, {5, 20, 0.2, 0.95},
+	} {
+		n := c.nf + c.m
+		ef, er := 1-c.accF, 1-c.accOth
+		truth := float64(n) * ef / (float64(c.nf)*ef + float64(c.m)*er)
+		const draws = 2000
+		covered := 0
+		for range draws {
+			kf, kr := binomial(rng, c.nf, c.accF), binomial(rng, c.m, c.accOth)
+			_, lo, hi := ErrorRatioInterval(kf, c.nf, kf+kr, n, 0.95)
+			if kf+kr == n || (lo <= truth && truth <= hi) {
+				covered++
+			}
+		}
+		if got := float64(covered) / draws; got < 0.93 || got > 0.995 {
+			t.Errorf("n_f=%d m=%d acc %g/%g: coverage %.3f, want about 0.95", c.nf, c.m, c.accF, c.accOth, got)
+		}
+	}
+}
+
+func binomial(rng *rand.Rand, n int, p float64) int {
+	k := 0
+	for range n {
+		if rng.Float64() < p {
+			k++
+		}
+	}
+	return k
 }
 
 func TestErrorRatioIntervalEdgeCases(t *testing.T) {
 	// A factor covering every image has ratio 1 with no uncertainty.
 	r, lo, hi := ErrorRatioInterval(70, 100, 70, 100, 0.95)
-	if r != 1 || !approxEqual(lo, 1, 1e-15) || !approxEqual(hi, 1, 1e-15) {
+	if r != 1 || lo != 1 || hi != 1 {
 		t.Errorf("full coverage: %g [%g, %g], want 1 [1, 1]", r, lo, hi)
-	}
-	// No error on the factor: ratio 0, bounds undefined.
-	r, lo, hi = ErrorRatioInterval(10, 10, 70, 100, 0.95)
-	if r != 0 || !math.IsNaN(lo) || !math.IsNaN(hi) {
-		t.Errorf("no factor error: %g [%g, %g], want 0 [NaN, NaN]", r, lo, hi)
 	}
 	// Inconsistent counts: more factor errors than errors overall.
 	if r, _, _ := ErrorRatioInterval(0, 50, 90, 100, 0.95); !math.IsNaN(r) {
