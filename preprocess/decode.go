@@ -100,6 +100,9 @@ func (o DecodeOptions) decode(dst *RGB8, data []byte) (*RGB8, Stage, error) {
 	}
 	switch {
 	case isJPEG(data):
+		if err := checkJPEGHeaders(data); err != nil {
+			return nil, StageDecode, err
+		}
 		return decodeJPEG(dst, data, o)
 	case isWebP(data):
 		return decodeWebP(dst, data, o)
