@@ -63,6 +63,37 @@ func Require(tb testing.TB, elem ...string) string {
 	return p
 }
 
+// CorporaEnvVar names the environment variable that overrides where the
+// image corpora from other projects live (default ../shared/corpora).
+const CorporaEnvVar = "IMAGENETX_CORPORA"
+
+// RequireCorpus returns the folder of the named corpus (e.g. "pillow": the
+// images of Pillow's own test suite) for a test: $IMAGENETX_CORPORA/name, or
+// ../shared/corpora/name next to the module root. Like Require, it skips the
+// test where the corpus is absent, but fails it under CI.
+func RequireCorpus(tb testing.TB, name string) string {
+	tb.Helper()
+	dir := os.Getenv(CorporaEnvVar)
+	var err error
+	if dir == "" {
+		var root string
+		if root, err = moduleRoot(); err == nil {
+			dir = filepath.Join(filepath.Dir(root), "shared", "corpora")
+		}
+	}
+	p := filepath.Join(dir, name)
+	if err == nil {
+		_, err = os.Stat(p)
+	}
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			tb.Fatalf("corpus %s required under CI (set %s): %v", name, CorporaEnvVar, err)
+		}
+		tb.Skipf("corpus %s absent (set %s): %v", name, CorporaEnvVar, err)
+	}
+	return p
+}
+
 // moduleRoot walks up from the working directory to the folder holding go.mod.
 func moduleRoot() (string, error) {
 	dir, err := os.Getwd()
