@@ -78,6 +78,8 @@ type Accumulator struct {
 	opt    AccumulatorOptions
 	mu     sync.Mutex
 	models map[string]*ModelPredictions
+	// classByVal holds AddModelRows' per-model scratch ([]int16).
+	classByVal sync.Pool
 }
 
 // NewAccumulator returns an empty Accumulator over ds that keeps every
@@ -200,6 +202,14 @@ func (e *ModelLoadedError) Error() string { return fmt.Sprintf("model %q already
 // present is an error. When read returns the model is complete: what
 // detected duplicates is dropped, and later Adds for it are refused.
 func (a *Accumulator) AddModel(model string, read func(add func(predictions.Prediction) error) error) error {
+	return a.addModel(model, func(m *ModelPredictions) error {
+		return read(func(p predictions.Prediction) error { return m.addLocked(a.ds, p) })
+	})
+}
+
+// addModel creates a model, calls fill with its lock held, and marks the
+// model complete.
+func (a *Accumulator) addModel(model string, fill func(m *ModelPredictions) error) error {
 	a.mu.Lock()
 	_, exists := a.models[model]
 	m := a.modelLocked(model)
@@ -209,7 +219,7 @@ func (a *Accumulator) AddModel(model string, read func(add func(predictions.Pred
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	err := read(func(p predictions.Prediction) error { return m.addLocked(a.ds, p) })
+	err := fill(m)
 	m.complete, m.seen, m.seenVal, m.unannotated = true, nil, nil, nil
 	return err
 }

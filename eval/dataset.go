@@ -99,6 +99,10 @@ type Dataset struct {
 	packed    []packedImage
 	realStart []int32  // image i's ReaL labels are realFlat[realStart[i]:realStart[i+1]]
 	realFlat  []uint16 // (nil without ReaL labels)
+	// valNumber[i] is Images[i]'s validation-image number (valIndex), or
+	// -1: AddModelRows notes predictions by number and counts them in
+	// image order.
+	valNumber []int32
 }
 
 // packedImage is what counting a prediction needs of an image.
@@ -139,6 +143,10 @@ func NewDataset(opts DatasetOptions, classMetaclass [NumClasses]int, images []Im
 		}
 		im.Metaclass = classMetaclass[im.Class]
 		d.packed = append(d.packed, packedImage{factors: im.Factors, class: uint16(im.Class), metaclass: uint8(im.Metaclass)})
+		d.valNumber = append(d.valNumber, -1)
+		if n, ok := valIndex(im.FileName); ok && n < maxValIndex {
+			d.valNumber[i] = int32(n)
+		}
 		if _, dup := d.index.get(im.FileName); dup {
 			return nil, &DuplicateImageError{FileName: im.FileName, Index: i}
 		}
@@ -195,13 +203,15 @@ func (d *Dataset) Supports(et ErrorType) error {
 // valIndex returns i for ILSVRC2012_val_{i+1:08d}.JPEG, exactly that
 // spelling (eight digits), so that no two names share an index: pandas
 // joins on the names, and the ReaL labels are keyed by this one.
-func valIndex(name string) (int, bool) {
+// It takes the name as a string or as bytes (AddModelRows).
+func valIndex[T string | []byte](name T) (int, bool) {
 	const prefix, suffix, digits = "ILSVRC2012_val_", ".JPEG", 8
-	if len(name) != len(prefix)+digits+len(suffix) || name[:len(prefix)] != prefix || name[len(prefix)+digits:] != suffix {
+	if len(name) != len(prefix)+digits+len(suffix) || string(name[:len(prefix)]) != prefix || string(name[len(prefix)+digits:]) != suffix {
 		return 0, false
 	}
 	n := 0
-	for _, c := range []byte(name[len(prefix) : len(prefix)+digits]) {
+	for i := len(prefix); i < len(prefix)+digits; i++ {
+		c := name[i]
 		if c < '0' || c > '9' {
 			return 0, false
 		}

@@ -12,7 +12,8 @@
 //   - accumulator.go: predictions joined with a Dataset (Accumulator): per
 //     model the counts every table needs, tallied as predictions arrive,
 //     and the per-image predictions unless AccumulatorOptions.CountsOnly
-//     (thousands of models in bounded memory);
+//     (thousands of models in bounded memory); rows.go: the hot path that
+//     takes rows read without allocation (AddModelRows);
 //   - table*.go: factor tables (Table, Row), summed from those counts
 //     (table_counts.go), written in the reference's CSV layout or as JSON or
 //     markdown, and read back;

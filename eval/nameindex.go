@@ -9,6 +9,9 @@ type nameIndex struct {
 	other map[string]int32
 }
 
+// maxValIndex bounds the validation-image numbers that index a slice.
+const maxValIndex = 1 << 24
+
 func newNameIndex() *nameIndex { return &nameIndex{other: map[string]int32{}} }
 
 // get returns the position of a name.
@@ -22,7 +25,7 @@ func (x *nameIndex) get(name string) (int, bool) {
 func (x *nameIndex) lookup(name string) (i int, ok bool, val int) {
 	var s int32
 	val = -1
-	if n, ok := valIndex(name); ok && n < 1<<24 {
+	if n, ok := valIndex(name); ok && n < maxValIndex {
 		val = n
 		if n < len(x.val) {
 			s = x.val[n]
@@ -36,7 +39,7 @@ func (x *nameIndex) lookup(name string) (i int, ok bool, val int) {
 // put records a name at position i.
 func (x *nameIndex) put(name string, i int) {
 	v := int32(i + 1)
-	if n, ok := valIndex(name); ok && n < 1<<24 {
+	if n, ok := valIndex(name); ok && n < maxValIndex {
 		if n >= len(x.val) {
 			x.val = append(x.val, make([]int32, n+1-len(x.val)+1024)...)
 		}

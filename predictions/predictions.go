@@ -2,6 +2,8 @@
 // engine and the evaluator, and its on-disk form: the reference toolkit's CSV
 // (file_name,predicted_class,predicted_probability), optionally followed by
 // top-k columns. Readers and writers stream; nothing holds a whole file.
+// Reader.ReadRow (rows.go) reads the reference's three columns without
+// allocating, for evaluating thousands of files.
 package predictions
 
 import (
@@ -93,6 +95,10 @@ type Reader struct {
 	file, class, prob int
 	topClass, topProb []int
 	line              int
+	// plain: the header is exactly the reference's three columns, so
+	// ReadRow may take its fast path (rows.go).
+	plain   bool
+	nameBuf []byte // ReadRow's copy of a file name read the general way
 }
 
 // NewReader reads the header of r. source names the input in errors.
@@ -136,6 +142,7 @@ func NewReader(r io.Reader, source string) (*Reader, error) {
 		}
 		rd.topClass, rd.topProb = append(rd.topClass, ci), append(rd.topProb, pi)
 	}
+	rd.plain = len(header) == 3 && rd.file == 0 && rd.class == 1 && rd.prob == 2
 	return rd, nil
 }
 
@@ -151,7 +158,12 @@ func (r *Reader) Line() int { return r.line }
 
 // Read returns the next prediction, or io.EOF after the last.
 func (r *Reader) Read() (Prediction, error) {
-	rec, err := r.cr.read()
+	return r.prediction(r.cr.read())
+}
+
+// prediction checks and parses a record that r.cr returned (with its
+// error), setting the line number.
+func (r *Reader) prediction(rec []string, err error) (Prediction, error) {
 	if err == io.EOF {
 		return Prediction{}, io.EOF
 	}

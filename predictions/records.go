@@ -1,7 +1,6 @@
 package predictions
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -13,58 +12,136 @@ import (
 // the first), with a fast path for lines without quotes: prediction files
 // are 50,000 such lines, and splitting them directly halves the reading
 // time. FuzzRecordReader checks it against encoding/csv.
+//
+// It reads through its own buffer rather than a bufio.Reader so that it
+// can tell whether a line holds a quote without searching each line: one
+// search over the buffer usually clears every line in it (quoted, below).
 type recordReader struct {
-	br     *bufio.Reader
+	rd       io.Reader
+	buf      []byte // the unread input is buf[pos:end]
+	pos, end int
+	rerr     error // the error that ended the input after buf[:end]
+	// noQuote: buf[:noQuote] has no quote after pos
+	noQuote int
+	quoted  bool // whether the last line read holds a quote
+
 	line   int // lines consumed so far
 	start  int // line where the last record began
 	width  int // fields per record, from the first; 0 before it
 	raw    int // length of the last line read, line ending included
 	fields []string
-	buf    []byte
 }
 
-func newRecordReader(r io.Reader) *recordReader {
-	return &recordReader{br: bufio.NewReaderSize(r, 64<<10)}
+// recordBufferSize is the read size: a 2.4 MB prediction file in ten
+// reads. The buffer grows for a longer line.
+const recordBufferSize = 256 << 10
+
+func newRecordReader(r io.Reader) *recordReader { return newRecordReaderSize(r, recordBufferSize) }
+
+// newRecordReaderSize starts with a buffer of size bytes (at least 1);
+// tests use tiny ones.
+func newRecordReaderSize(r io.Reader, size int) *recordReader {
+	return &recordReader{rd: r, buf: make([]byte, max(size, 1))}
 }
 
-// readLine returns the next line without its line ending, or io.EOF.
+// readLine returns the next line without its line ending, or io.EOF; its
+// bytes are valid until the next read. It sets r.quoted.
 func (r *recordReader) readLine() ([]byte, error) {
-	b, err := r.br.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		r.buf = append(r.buf[:0], b...)
-		for err == bufio.ErrBufferFull {
-			b, err = r.br.ReadSlice('\n')
-			r.buf = append(r.buf, b...)
+	for {
+		if i := bytes.IndexByte(r.buf[r.pos:r.end], '\n'); i >= 0 {
+			return r.take(r.pos + i + 1), nil
 		}
-		b = r.buf
+		if r.rerr != nil {
+			if r.rerr == io.EOF && r.pos < r.end {
+				return r.take(r.end), nil // a last line without a line ending
+			}
+			return nil, r.rerr
+		}
+		r.fill()
 	}
-	if len(b) == 0 && err != nil {
-		return nil, err
-	}
-	if err != nil && err != io.EOF {
-		return nil, err
-	}
+}
+
+// take consumes buf[pos:end] as a line and returns it without its line
+// ending.
+func (r *recordReader) take(end int) []byte {
+	start := r.pos
+	r.pos = end
 	r.line++
-	r.raw = len(b)
-	b = bytes.TrimSuffix(b, []byte{'\n'})
-	return bytes.TrimSuffix(b, []byte{'\r'}), nil
+	r.raw = end - start
+	if end > start && r.buf[end-1] == '\n' {
+		end--
+	}
+	if end > start && r.buf[end-1] == '\r' {
+		end--
+	}
+	if end > r.noQuote {
+		// search on to the end of the buffered input, not just the line
+		if q := bytes.IndexByte(r.buf[start:r.end], '"'); q < 0 {
+			r.noQuote = r.end
+		} else {
+			r.noQuote = start + q
+		}
+	}
+	r.quoted = end > r.noQuote
+	return r.buf[start:end]
+}
+
+// fill moves the unread input to the front of the buffer, growing it when
+// the unread input fills it, and reads more. A reader that returns
+// nothing many times in a row fails with io.ErrNoProgress, as bufio does.
+func (r *recordReader) fill() {
+	if r.pos > 0 {
+		copy(r.buf, r.buf[r.pos:r.end])
+		r.end -= r.pos
+		r.noQuote = max(r.noQuote-r.pos, 0)
+		r.pos = 0
+	}
+	if r.end == len(r.buf) {
+		r.buf = append(r.buf, make([]byte, len(r.buf))...)
+	}
+	for range 100 {
+		n, err := r.rd.Read(r.buf[r.end:])
+		r.end += n
+		if err != nil {
+			r.rerr = err
+			return
+		}
+		if n > 0 {
+			return
+		}
+	}
+	r.rerr = io.ErrNoProgress
 }
 
 // read returns the next record; its strings stay valid after later reads.
 func (r *recordReader) read() ([]string, error) {
-	var line []byte
+	line, err := r.nextLine()
+	if err != nil {
+		return nil, err
+	}
+	return r.record(line)
+}
+
+// nextLine returns the next non-empty line, without its line ending, and
+// records where it starts; its bytes are valid until the next read.
+func (r *recordReader) nextLine() ([]byte, error) {
 	for {
-		var err error
-		if line, err = r.readLine(); err != nil {
+		line, err := r.readLine()
+		if err != nil {
 			return nil, err
 		}
 		if len(line) > 0 {
-			break
+			r.start = r.line
+			return line, nil
 		}
 	}
-	r.start = r.line
+}
+
+// record returns the record that begins with line (from nextLine),
+// reading further lines while a quoted field is open.
+func (r *recordReader) record(line []byte) ([]string, error) {
 	var err error
-	if bytes.IndexByte(line, '"') < 0 {
+	if !r.quoted {
 		r.fields = splitPlain(r.fields[:0], string(line))
 	} else if r.fields, err = r.parseQuoted(r.fields[:0], line); err != nil {
 		return nil, err

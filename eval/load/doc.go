@@ -6,5 +6,6 @@
 // (jsonscan.go, checked against encoding/json by fuzzing) because the
 // release is 25 MB of one-object-per-line JSON; prediction files are read
 // by the predictions package, whose CSV record reader is shared with the
-// engine.
+// engine, row by row without allocation (predictions.Reader.ReadRow into
+// eval.Accumulator.AddModelRows).
 package load

@@ -108,8 +108,8 @@ func Predictions(ctx context.Context, acc *eval.Accumulator, sources []Source) e
 
 // File streams one predictions file into acc as model s.Model.
 func File(acc *eval.Accumulator, s Source) error {
-	err := acc.AddModel(s.Model, func(add func(predictions.Prediction) error) error {
-		return predictions.ReadFile(s.Path, add)
+	err := acc.AddModelRows(s.Model, func(add func(*predictions.Row) error) error {
+		return predictions.ReadFileRows(s.Path, add)
 	})
 	var loaded *eval.ModelLoadedError
 	if errors.As(err, &loaded) {
