@@ -3,10 +3,12 @@
 # ratios the README reports. Needs scripts/setup.sh done; the torchvision
 # comparison also needs Debian's python3-torchvision, the paper-scale one
 # Debian's python3-pandas (each side skipped when absent).
-#   bash scripts/bench.sh            # everything but paper
-#   bash scripts/bench.sh eval       # one part: eval, preprocess, engine, sweep, paper
+#   bash scripts/bench.sh            # everything but paper and soak
+#   bash scripts/bench.sh eval       # one part: eval, preprocess, engine, sweep, paper, soak
 #   bash scripts/bench.sh paper      # `eval` over 40 and 2,200 prediction files
 #                                    # (needs ~5.5 GB free under $TMPDIR)
+#   bash scripts/bench.sh soak       # a 50,000-image run killed 3 times and resumed
+#                                    # (three passes over 50,000 images: ~10 min idle)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/usr/local/go/bin:$PATH"
@@ -76,6 +78,65 @@ paper_scale() {
          print "2,200 rows, each identical to its model evaluated alone"}' "$tmp/alone.csv" "$tmp/go2200.csv"
 }
 
+# soak: a long run survives SIGKILL and stays in bounded memory. val_227's
+# 1,300 images are linked under 50,000 ILSVRC2012 names; one uninterrupted
+# run is the reference; another is killed with SIGKILL at three random
+# points (a number of rows on disk, drawn from SOAK_SEED, printed so that a
+# soak can be repeated) and resumed each time, and must end byte-identical
+# to it, run.json included. Peak RSS at 50,000 images must stay within 25%
+# of a 1,300-image run's (the same folder, --limit 1300). SOAK_IMAGES
+# changes the size.
+soak() {
+  local n=${SOAK_IMAGES:-50000} seed=${SOAK_SEED:-$RANDOM} tmp bin images src rss_small rss_big k rc got
+  local pid=""
+  local -a args points
+  echo "== soak: $n images, SIGKILL at 3 random points and --resume vs one uninterrupted run (SOAK_SEED=$seed)"
+  tmp=$(mktemp -d)
+  trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$tmp"' RETURN
+  bin="$tmp/imagenetx"
+  go build -o "$bin" ./cmd/imagenetx
+  src=$(realpath "$data/images/val_227")
+  images="$tmp/images"
+  mkdir "$images"
+  perl -e 'my ($src, $dst, $n) = @ARGV;
+    opendir(my $d, $src) or die "$src: $!";
+    my @f = sort grep { /\.JPEG$/ } readdir($d);
+    for my $i (0 .. $n - 1) {
+      symlink("$src/$f[$i % @f]", sprintf("%s/ILSVRC2012_val_%08d.JPEG", $dst, $i + 1)) or die "symlink: $!";
+    }' "$src" "$images" "$n"
+  args=(run --images "$images" --quiet)
+  timed "run, 1,300 images (--limit 1300)" "$bin" "${args[@]}" --limit 1300 -o "$tmp/small.csv"
+  rss_small=$t_rss
+  timed "run, $n images, uninterrupted" "$bin" "${args[@]}" -o "$tmp/ref.csv"
+  rss_big=$t_rss
+  rows() { if [ -f "$1" ]; then echo $(($(wc -l <"$1") - 1)); else echo 0; fi; }
+  RANDOM=$seed
+  mapfile -t points < <(for _ in 1 2 3; do echo $(((RANDOM * 32768 + RANDOM) % (n - 1) + 1)); done | sort -n)
+  local start=$SECONDS
+  for k in "${points[@]}"; do
+    "$bin" "${args[@]}" --resume -o "$tmp/soak.csv" &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null && (($(rows "$tmp/soak.csv") < k)); do sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    rc=0
+    wait "$pid" 2>/dev/null || rc=$? # (bash would print "Killed")
+    pid=""
+    got=$(rows "$tmp/soak.csv")
+    [ "$rc" -eq 137 ] || { echo "soak: the run ended by itself (exit status $rc) before SIGKILL at $k rows" >&2; return 1; }
+    echo "SIGKILL after $k rows were on disk ($got rows, the last maybe torn, when it died)"
+  done
+  "$bin" "${args[@]}" --resume -o "$tmp/soak.csv"
+  echo "killed and resumed runs: $((SECONDS - start)) s wall in all"
+  for f in soak.csv soak.csv.run.json; do
+    cmp "$tmp/$f" "$tmp/ref${f#soak}" || { echo "soak: $f differs from the uninterrupted run" >&2; return 1; }
+  done
+  [ ! -e "$tmp/soak.errors.csv" ] && [ ! -e "$tmp/ref.errors.csv" ] || { echo "soak: an image failed" >&2; return 1; }
+  echo "resumed output byte-identical to the uninterrupted run (predictions and run.json)"
+  awk -v s="$rss_small" -v b="$rss_big" -v n="$n" 'BEGIN {
+    printf "peak RSS: %d MiB at 1,300 images, %d MiB at %d (%.2fx)\n", s, b, n, b / s
+    if (b > 1.25 * s) { print "soak: peak RSS grew with the image count" > "/dev/stderr"; exit 1 } }'
+}
+
 for part in $parts; do
   case "$part" in
   eval)
@@ -110,8 +171,11 @@ for part in $parts; do
   paper)
     paper_scale
     ;;
+  soak)
+    soak
+    ;;
   *)
-    echo "unknown part $part (want eval, preprocess, engine, sweep, paper)" >&2
+    echo "unknown part $part (want eval, preprocess, engine, sweep, paper, soak)" >&2
     exit 2
     ;;
   esac
