@@ -33,7 +33,17 @@ func Lock(o Outputs) (*OutputLock, error) {
 		return &OutputLock{}, nil
 	}
 	for {
-		f, err := os.OpenFile(o.Lock, os.O_RDWR|os.O_CREATE, 0o644)
+		// The lock file is written in place (flock needs one inode), so
+		// it is never followed through a link nor taken over from a node
+		// that is not a regular file: that would truncate what it names
+		// (O_NONBLOCK: opening a device or FIFO there never waits).
+		f, err := os.OpenFile(o.Lock, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o644)
+		if errors.Is(err, syscall.ELOOP) {
+			err = errors.New("is a symbolic link, not a lock file imagenetx made; remove it")
+		}
+		if err == nil {
+			err = checkRegular(f)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("lock %s: %w", o.Lock, err)
 		}
@@ -83,6 +93,18 @@ func lockable(path string) bool {
 	}
 	_, err = os.Stat(filepath.Dir(path))
 	return err == nil
+}
+
+// checkRegular closes f and fails unless it is a regular file.
+func checkRegular(f *os.File) error {
+	st, err := f.Stat()
+	if err == nil && !st.Mode().IsRegular() {
+		err = fmt.Errorf("is a %v, not a lock file imagenetx made; remove it", st.Mode().Type())
+	}
+	if err != nil {
+		f.Close()
+	}
+	return err
 }
 
 func sameInode(f *os.File, path string) bool {

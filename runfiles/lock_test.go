@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -49,6 +50,32 @@ func TestLockRefusesASecondWriter(t *testing.T) {
 	}
 	again.Unlock()
 	again.Unlock() // twice is harmless
+}
+
+// TestLockNeverWritesThroughALink puts a link and a FIFO where the lock file
+// goes: Lock refuses, naming it, and what the link names is not truncated.
+func TestLockNeverWritesThroughALink(t *testing.T) {
+	dir := t.TempDir()
+	precious := filepath.Join(dir, "precious")
+	if err := os.WriteFile(precious, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	linked := ForFile(filepath.Join(dir, "a.csv"), "")
+	if err := os.Symlink(precious, linked.Lock); err != nil {
+		t.Fatal(err)
+	}
+	fifo := ForFile(filepath.Join(dir, "b.csv"), "")
+	if err := syscall.Mkfifo(fifo.Lock, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []Outputs{linked, fifo} {
+		if _, err := Lock(o); err == nil || !strings.Contains(err.Error(), o.Lock) || !strings.Contains(err.Error(), "not a lock file") {
+			t.Errorf("Lock with %s in the way: %v, want a refusal naming it", o.Lock, err)
+		}
+	}
+	if b, _ := os.ReadFile(precious); string(b) != "keep" {
+		t.Errorf("the link's target was changed to %q", b)
+	}
 }
 
 // TestLockReleasedWhenHolderDies kills (SIGKILL) a process holding the
