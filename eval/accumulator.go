@@ -33,12 +33,16 @@ type ModelPredictions struct {
 
 	annotated int
 	counts    modelCounts
+	// topK holds the counts of top-k accuracy when the accumulator
+	// tallies it (AccumulatorOptions.TopK > 1), else nil.
+	topK *modelCounts
 	// What detects a second prediction for a file while predictions come
 	// in; AddModel drops it once the model is complete.
 	seen        []uint64            // bit i: Images[i] predicted (counts only; Class serves otherwise)
 	seenVal     []uint64            // bit n: unannotated validation image n predicted
 	unannotated map[string]struct{} // other unannotated names predicted
 	complete    bool
+	k           int // ranked classes counted in topK
 	mu          sync.Mutex
 }
 
@@ -64,6 +68,12 @@ type AccumulatorOptions struct {
 	// (Compare, Correct, eval/analysis, eval/sweep, the report), which
 	// then fail with ErrCountsOnly. For evaluating thousands of models.
 	CountsOnly bool
+	// TopK, when above 1, also tallies top-K accuracy: an image counts as
+	// correct when any of the first TopK classes its prediction ranks
+	// (predictions.Prediction.TopK) is, under each error type (TopKTable).
+	// Every prediction must then rank at least TopK classes. 0 or 1: top-1
+	// only.
+	TopK int
 }
 
 // ErrCountsOnly is returned by what needs per-image predictions from an
@@ -93,6 +103,10 @@ func NewAccumulatorWith(ds *Dataset, opt AccumulatorOptions) *Accumulator {
 
 // Dataset returns the dataset the predictions are joined with.
 func (a *Accumulator) Dataset() *Dataset { return a.ds }
+
+// TopK returns the number of ranked classes that top-k accuracy is tallied
+// over (AccumulatorOptions.TopK), or 1 when only top-1 is.
+func (a *Accumulator) TopK() int { return max(a.opt.TopK, 1) }
 
 // KeepsImages returns ErrCountsOnly when the accumulator keeps counts
 // only, nil when it keeps the per-image predictions.
@@ -127,6 +141,11 @@ func (m *ModelPredictions) addLocked(ds *Dataset, p predictions.Prediction) erro
 	if math.IsNaN(p.Prob) || p.Prob < 0 || p.Prob > 1 {
 		return fmt.Errorf("%s: predicted_probability %v outside [0,1]", p.FileName, p.Prob)
 	}
+	if m.topK != nil {
+		if err := checkRanked(p, m.k); err != nil {
+			return err
+		}
+	}
 	i, ok, val := ds.index.lookup(p.FileName)
 	if !ok {
 		if !m.firstUnannotated(p.FileName, val) {
@@ -148,7 +167,39 @@ func (m *ModelPredictions) addLocked(ds *Dataset, p predictions.Prediction) erro
 	}
 	m.Joined++
 	m.counts.add(ds, i, p.Class)
+	if m.topK != nil {
+		m.topK.addRanked(ds, i, p.TopK[:m.k])
+	}
 	return nil
+}
+
+// checkRanked checks that a prediction ranks at least k classes, the
+// first of them its top-1, all of them classes.
+func checkRanked(p predictions.Prediction, k int) error {
+	if len(p.TopK) < k {
+		return &TooFewRankedError{FileName: p.FileName, Ranked: max(len(p.TopK), 1), K: k}
+	}
+	if p.TopK[0].Class != p.Class {
+		return fmt.Errorf("%s: the first ranked class %d is not predicted_class %d", p.FileName, p.TopK[0].Class, p.Class)
+	}
+	for _, r := range p.TopK[:k] {
+		if r.Class < 0 || r.Class >= NumClasses {
+			return fmt.Errorf("%s: ranked class %d outside 0..%d", p.FileName, r.Class, NumClasses-1)
+		}
+	}
+	return nil
+}
+
+// TooFewRankedError is the refusal of a prediction that ranks fewer
+// classes than the top-k accuracy asked for: a file in the reference's
+// three columns ranks only its top-1.
+type TooFewRankedError struct {
+	FileName  string
+	Ranked, K int
+}
+
+func (e *TooFewRankedError) Error() string {
+	return fmt.Sprintf("%s: the prediction ranks %d class(es); top-%d accuracy needs %d", e.FileName, e.Ranked, e.K, e.K)
 }
 
 // firstUnannotated records an unannotated name (validation image number
@@ -178,6 +229,9 @@ func (a *Accumulator) modelLocked(name string) *ModelPredictions {
 	}
 	n := len(a.ds.Images)
 	m := &ModelPredictions{Name: name, annotated: n, unannotated: map[string]struct{}{}}
+	if a.opt.TopK > 1 {
+		m.topK, m.k = new(modelCounts), a.opt.TopK
+	}
 	if a.opt.CountsOnly {
 		m.seen = make([]uint64, (n+63)/64)
 	} else {
@@ -244,13 +298,21 @@ func (a *Accumulator) Model(name string) (*ModelPredictions, bool) {
 	return m, ok
 }
 
+// ErrTopOneOnly is returned for top-k tables by an accumulator that
+// tallies top-1 only (AccumulatorOptions.TopK ≤ 1).
+var ErrTopOneOnly = errors.New("the accumulator tallies top-1 accuracy only (AccumulatorOptions.TopK is not above 1)")
+
 // eachTableModel calls fn, in name order, with the counts of each model
-// a table of error type et covers: every model, plus the human baseline
-// (who predicts every annotated class) for ReaL. A model still being added
-// is read as it stands, under its lock.
-func (a *Accumulator) eachTableModel(et ErrorType, fn func(name string, c *modelCounts)) error {
+// a table of error type et covers (its top-k counts when topK): every
+// model, plus the human baseline (who predicts every annotated class, so
+// top-k changes nothing) for ReaL. A model still being added is read as it
+// stands, under its lock.
+func (a *Accumulator) eachTableModel(et ErrorType, topK bool, fn func(name string, c *modelCounts)) error {
 	if err := a.ds.Supports(et); err != nil {
 		return err
+	}
+	if topK && a.opt.TopK <= 1 {
+		return ErrTopOneOnly
 	}
 	names := a.Models()
 	if et == ErrorReal && !slices.Contains(names, HumanModel) {
@@ -272,7 +334,11 @@ func (a *Accumulator) eachTableModel(et ErrorType, fn func(name string, c *model
 		}
 		m, _ := a.Model(name)
 		m.mu.Lock()
-		fn(name, &m.counts)
+		if topK {
+			fn(name, m.topK)
+		} else {
+			fn(name, &m.counts)
+		}
 		m.mu.Unlock()
 	}
 	return nil

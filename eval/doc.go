@@ -12,13 +12,22 @@
 //   - accumulator.go: predictions joined with a Dataset (Accumulator): per
 //     model the counts every table needs, tallied as predictions arrive,
 //     and the per-image predictions unless AccumulatorOptions.CountsOnly
-//     (thousands of models in bounded memory); rows.go: the hot path that
-//     takes rows read without allocation (AddModelRows);
+//     (thousands of models in bounded memory); with
+//     AccumulatorOptions.TopK, the counts of top-k accuracy too (TopKTable);
+//     rows.go: the hot path that takes rows read without allocation
+//     (AddModelRows);
 //   - table*.go: factor tables (Table, Row), summed from those counts
 //     (table_counts.go), written in the reference's CSV layout or as JSON or
-//     markdown, and read back;
+//     markdown (flagging small samples), and read back; Table.Counts is
+//     the companion giving the images behind every value;
 //   - intervals.go: Wilson intervals for accuracies and, built from them,
 //     for error ratios (stats.ErrorRatioInterval);
+//   - samples.go: the one small-sample rule (Enough, DefaultMinImages):
+//     a factor is singled out only with enough images behind it; and when
+//     worst_factor and worst_100_classes mislead (Row's caveats);
+//   - summary.go: one model's headline numbers (ModelSummary): top-1 and
+//     top-k, per factor counts, intervals and whether it may be singled
+//     out — what an audit summary or a report shows;
 //   - compare*.go: paired comparisons of two models (exact McNemar,
 //     Holm/BH) and their write-up.
 //

@@ -162,11 +162,12 @@ func TestAddRejectsBadPredictions(t *testing.T) {
 func TestWorstClassesTakesLowestAccuracies(t *testing.T) {
 	counts := []classCount{{n: 4, correct: 4}, {n: 2, correct: 0}, {n: 10, correct: 5}, {n: 0}, {n: 3, correct: 1}}
 	for _, c := range []struct {
-		k    int
-		want float64
-	}{{1, 0}, {2, 1.0 / 5}, {3, 6.0 / 15}, {10, 10.0 / 19}} {
-		if got := worstClassesAccuracy(counts, c.k); math.Abs(got-c.want) > 1e-15 {
-			t.Errorf("k=%d: %v, want %v", c.k, got, c.want)
+		k, n, correct int
+		want          float64
+	}{{1, 2, 0, 0}, {2, 5, 1, 1.0 / 5}, {3, 15, 6, 6.0 / 15}, {10, 19, 10, 10.0 / 19}} {
+		got, n, correct, classes := worstClassesAccuracy(counts, c.k)
+		if math.Abs(got-c.want) > 1e-15 || n != c.n || correct != c.correct || classes != 4 {
+			t.Errorf("k=%d: %v over %d/%d images of %d classes, want %v over %d/%d of 4", c.k, got, correct, n, classes, c.want, c.correct, c.n)
 		}
 	}
 }
@@ -185,7 +186,8 @@ func TestWriteTableFormats(t *testing.T) {
 		{tabular.CSV, ViewAccuracy, []string{"model,pose,background,", ",worst_factor,average,worst_100_classes\n", "a,0.6666666666666666,0.0,,0.0,,,,,0.0,,,,,,,,0.0,0.4,0.4\n"}},
 		{tabular.CSV, ViewErrorRatio, []string{"model,pose,", "multiple_objects\n", "a,0.5555555555555557,1.6666666666666667,,1.6666666666666667,"}},
 		{tabular.JSON, ViewAccuracy, []string{`"model": "a"`, `"style": null`, `"average": 0.4`}},
-		{tabular.Markdown, ViewAccuracy, []string{"| model | pose   |", "| a     | 0.6667 |"}},
+		{tabular.Markdown, ViewAccuracy, []string{"| model | pose    |", "| a     | 0.6667* |", "0.0000† |", "\\* fewer than 30 images",
+			"† a: worst_factor 0.0000 is background's accuracy on 1 image(s), fewer than 30"}},
 	} {
 		var buf bytes.Buffer
 		if err := WriteTable(&buf, tbl, c.format, c.view); err != nil {
@@ -196,6 +198,55 @@ func TestWriteTableFormats(t *testing.T) {
 				t.Errorf("format %d view %d: output lacks %q:\n%s", c.format, c.view, w, buf.String())
 			}
 		}
+	}
+}
+
+// With a minimum the fixture's counts meet, markdown flags nothing.
+func TestWriteTableMarkdownMinImages(t *testing.T) {
+	tbl, _ := fixtureAccumulator(t).Table(ErrorClass)
+	var buf bytes.Buffer
+	if err := WriteTableWith(&buf, tbl, TableWriting{Format: tabular.Markdown, MinImages: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(buf.String(), "*†") || !strings.Contains(buf.String(), "| a     | 0.6667 |") {
+		t.Errorf("markdown with a minimum of 1 image:\n%s", buf.String())
+	}
+}
+
+func TestTableCounts(t *testing.T) {
+	acc := partialAccumulator(t)
+	tbl, _ := acc.Table(ErrorClass)
+	rec, err := tbl.Counts(30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := rec.WriteCSV(&buf); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if lines[0] != "model,column,images,correct,few_images,note" || len(lines) != 1+2*(NumFactors+3) {
+		t.Fatalf("%d lines, header %q", len(lines), lines[0])
+	}
+	for _, want := range []string{
+		"all,texture,4,0,True,",
+		`all,worst_factor,4,0,True,"worst_factor 0.0000 is texture's accuracy on 4 image(s), fewer than 30: too few to single out a factor"`,
+		"all,average,40,36,False,",
+		"all,worst_100_classes,40,36,False,",
+		"part,average,12,4,True,",
+		`part,worst_100_classes,12,4,True,"worst_100_classes needs predictions for every annotated image (it ranks all classes by accuracy); 12 of 40 annotated images have one, covering 5 classes"`,
+	} {
+		if !strings.Contains(buf.String(), want+"\n") {
+			t.Errorf("counts lack %q:\n%s", want, buf.String())
+		}
+	}
+	if _, err := (&Table{Rows: []Row{{Model: "from a file", Average: 0.5}}}).Counts(30); err == nil {
+		t.Error("counts of a table without counts")
+	}
+	mt, _ := acc.MetaclassTable(ErrorClass)
+	rec, err = mt.Counts(0)
+	if err != nil || len(rec.Rows) != 2*NumMetaclasses*(NumFactors+2) || rec.Header[1] != "metaclass" {
+		t.Fatalf("metaclass counts: %v", err)
 	}
 }
 

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -13,10 +14,6 @@ import (
 // AverageFactor is the factor name of the long-form rows that cover all of
 // a group's images, after the table column of the same name.
 const AverageFactor = "average"
-
-// DefaultMinImages is the number of images below which a factor's numbers
-// are flagged as resting on few images.
-const DefaultMinImages = 30
 
 // IntervalOptions configures Table.Intervals.
 type IntervalOptions struct {
@@ -31,10 +28,7 @@ func (o IntervalOptions) Validate() error {
 	if !(o.Confidence > 0 && o.Confidence < 1) {
 		return fmt.Errorf("confidence %g: want a level between 0 and 1, e.g. 0.95", o.Confidence)
 	}
-	if o.MinImages < 0 {
-		return fmt.Errorf("minimum image count %d is negative", o.MinImages)
-	}
-	return nil
+	return CheckMinImages(o.MinImages)
 }
 
 // FactorInterval is one factor's accuracy within one table row, with its
@@ -49,7 +43,7 @@ type FactorInterval struct {
 	N, Correct             int
 	Accuracy, AccLo, AccHi float64
 	ErrorRatio, ERLo, ERHi float64
-	// FewImages is set when N < IntervalOptions.MinImages.
+	// FewImages is set when N is below IntervalOptions.MinImages (Enough).
 	FewImages bool
 }
 
@@ -69,18 +63,28 @@ func (t *Table) Intervals(opt IntervalOptions) (*IntervalTable, error) {
 	if err := opt.Validate(); err != nil {
 		return nil, err
 	}
-	counted := false
-	for i := range t.Rows {
-		counted = counted || t.Rows[i].N > 0
-	}
-	if !counted {
-		return nil, fmt.Errorf("the table carries no image counts (intervals need predictions, not a table read from a file)")
+	if !t.counted() {
+		return nil, errNoCounts
 	}
 	it := &IntervalTable{ByMetaclass: t.ByMetaclass, Options: opt}
 	for i := range t.Rows {
 		it.Rows = append(it.Rows, rowIntervals(&t.Rows[i], opt)...)
 	}
 	return it, nil
+}
+
+// errNoCounts refuses what needs counts of a table read from a file.
+var errNoCounts = errors.New("the table carries no image counts (they come with predictions, not with a table read from a file)")
+
+// counted reports whether the table carries the image counts behind its
+// values, as tables from an Accumulator do.
+func (t *Table) counted() bool {
+	for i := range t.Rows {
+		if t.Rows[i].N > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func rowIntervals(r *Row, opt IntervalOptions) []FactorInterval {
@@ -100,7 +104,7 @@ func rowIntervals(r *Row, opt IntervalOptions) []FactorInterval {
 // table has NaN (a group without any correct prediction).
 func countInterval(r *Row, factor string, n, correct int, opt IntervalOptions) FactorInterval {
 	fi := FactorInterval{Model: r.Model, Metaclass: r.Metaclass, Factor: factor, N: n, Correct: correct,
-		Accuracy: math.NaN(), FewImages: n < opt.MinImages}
+		Accuracy: math.NaN(), FewImages: !Enough(n, opt.MinImages)}
 	if n > 0 {
 		fi.Accuracy = float64(correct) / float64(n)
 	}

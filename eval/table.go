@@ -67,6 +67,14 @@ type Row struct {
 	// Counts behind the accuracies; zero when the row was read from a file.
 	Count, Correct [NumFactors]int
 	N, NCorrect    int
+	// Annotated is the number of images the annotations hold in the row's
+	// group (the data set, or the metaclass): N < Annotated when the
+	// predictions cover part of them. Zero when read from a file.
+	Annotated int
+	// Classes is the number of classes among the row's images, and
+	// Worst100N and Worst100Correct count the images behind
+	// Worst100Classes and those right (whole-data-set rows from counts).
+	Classes, Worst100N, Worst100Correct int
 }
 
 // ErrorRatio returns (1 − factor accuracy) / (1 − average) for factor f.
@@ -75,12 +83,12 @@ func (r *Row) ErrorRatio(f int) float64 {
 }
 
 // WorstFactors returns up to k factors ranked by error ratio, highest
-// first (ties in factor order), among those with a finite ratio and at
-// least minImages images.
+// first (ties in factor order), among those with a finite ratio and
+// enough images (Enough: at least minImages).
 func (r *Row) WorstFactors(k, minImages int) []int {
 	idx := make([]int, 0, NumFactors)
 	for f := range NumFactors {
-		if v := r.ErrorRatio(f); r.Count[f] >= minImages && !math.IsNaN(v) && !math.IsInf(v, 0) {
+		if v := r.ErrorRatio(f); Enough(r.Count[f], minImages) && !math.IsNaN(v) && !math.IsInf(v, 0) {
 			idx = append(idx, f)
 		}
 	}
@@ -91,7 +99,11 @@ func (r *Row) WorstFactors(k, minImages int) []int {
 // Table is a factor table: one row per model, or per (model, metaclass) with
 // the metaclasses in Metaclasses order.
 type Table struct {
-	ErrorType   ErrorType
+	ErrorType ErrorType
+	// K is the number of ranked classes a prediction is scored by: 1 (or
+	// 0, in a table read from a file) for top-1 accuracy, K for top-K
+	// (Accumulator.TopKTable).
+	K           int
 	ByMetaclass bool
 	Rows        []Row
 }

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/bits"
 	"sort"
+
+	"github.com/imagenetx/imagenetx/predictions"
 )
 
 // modelCounts are the tallies behind one model's rows in every table,
@@ -31,22 +33,43 @@ type outcomeCounts struct {
 // add tallies the prediction pred for image i, reading the dataset's
 // packed form only.
 func (c *modelCounts) add(ds *Dataset, i, pred int) {
-	im := ds.packed[i]
+	c.tally(ds.packed[i], ds.outcome(i, pred))
+}
+
+// addRanked tallies image i as correct under an error type when any of the
+// ranked classes is (top-k accuracy).
+func (c *modelCounts) addRanked(ds *Dataset, i int, ranked []predictions.ClassProb) {
+	var outcome int
+	for _, r := range ranked {
+		outcome |= ds.outcome(i, r.Class)
+	}
+	c.tally(ds.packed[i], outcome)
+}
+
+// outcome returns the bits of the error types under which pred is correct
+// for image i.
+func (d *Dataset) outcome(i, pred int) int {
+	im := d.packed[i]
 	var outcome int
 	if pred == int(im.class) {
 		outcome |= 1 << ErrorClass
 	}
-	if ds.ClassMetaclass[pred] == int(im.metaclass) {
+	if d.ClassMetaclass[pred] == int(im.metaclass) {
 		outcome |= 1 << ErrorMetaclass
 	}
-	if ds.realStart != nil {
-		for _, l := range ds.realFlat[ds.realStart[i]:ds.realStart[i+1]] {
+	if d.realStart != nil {
+		for _, l := range d.realFlat[d.realStart[i]:d.realStart[i+1]] {
 			if int(l) == pred {
 				outcome |= 1 << ErrorReal
 				break
 			}
 		}
 	}
+	return outcome
+}
+
+// tally counts one image of an outcome.
+func (c *modelCounts) tally(im packedImage, outcome int) {
 	g := &c.group[im.metaclass][outcome]
 	g.n++
 	for fs := im.factors; fs != 0; fs &= fs - 1 {
@@ -128,16 +151,33 @@ func (g *groupCounts) row(model, metaclass string) Row {
 // Table computes the per-factor accuracy table of every model (sorted by
 // name, plus the human baseline for ReaL), with worst_factor, average and
 // worst_100_classes.
-func (a *Accumulator) Table(et ErrorType) (*Table, error) {
-	t := &Table{ErrorType: et}
-	err := a.eachTableModel(et, func(name string, c *modelCounts) {
+func (a *Accumulator) Table(et ErrorType) (*Table, error) { return a.wholeTable(et, false) }
+
+// TopKTable is Table for top-k accuracy: an image counts as correct when
+// any of the first TopK() classes its prediction ranks is. It needs an
+// accumulator that tallies top-k (AccumulatorOptions.TopK > 1); otherwise
+// it returns ErrTopOneOnly.
+func (a *Accumulator) TopKTable(et ErrorType) (*Table, error) { return a.wholeTable(et, true) }
+
+func (a *Accumulator) wholeTable(et ErrorType, topK bool) (*Table, error) {
+	t := &Table{ErrorType: et, K: 1}
+	if topK {
+		t.K = a.TopK()
+	}
+	annotated := a.ds.imagesPerMetaclass()
+	total := 0
+	for _, n := range annotated {
+		total += n
+	}
+	err := a.eachTableModel(et, topK, func(name string, c *modelCounts) {
 		var g groupCounts
 		for mc := range Metaclasses {
 			m := c.groups(mc, et)
 			g.plus(&m)
 		}
 		r := g.row(name, "")
-		r.Worst100Classes = worstClassesAccuracy(c.classes(et), 100)
+		r.Annotated = total
+		r.Worst100Classes, r.Worst100N, r.Worst100Correct, r.Classes = worstClassesAccuracy(c.classes(et), 100)
 		t.Rows = append(t.Rows, r)
 	})
 	if err != nil {
@@ -151,9 +191,18 @@ func (a *Accumulator) Table(et ErrorType) (*Table, error) {
 // Metaclasses order, the models sorted within each, as the reference's
 // accuracies_per_factor_metaclass.csv does.
 func (a *Accumulator) MetaclassTable(et ErrorType) (*Table, error) {
+	return a.metaclassTable(et, false)
+}
+
+// TopKMetaclassTable is MetaclassTable for top-k accuracy (see TopKTable).
+func (a *Accumulator) TopKMetaclassTable(et ErrorType) (*Table, error) {
+	return a.metaclassTable(et, true)
+}
+
+func (a *Accumulator) metaclassTable(et ErrorType, topK bool) (*Table, error) {
 	var names []string
 	var groups [][NumMetaclasses]groupCounts
-	err := a.eachTableModel(et, func(name string, c *modelCounts) {
+	err := a.eachTableModel(et, topK, func(name string, c *modelCounts) {
 		var gs [NumMetaclasses]groupCounts
 		for mc := range gs {
 			gs[mc] = c.groups(mc, et)
@@ -163,21 +212,37 @@ func (a *Accumulator) MetaclassTable(et ErrorType) (*Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Table{ErrorType: et, ByMetaclass: true, Rows: make([]Row, 0, len(names)*NumMetaclasses)}
+	annotated := a.ds.imagesPerMetaclass()
+	t := &Table{ErrorType: et, K: 1, ByMetaclass: true, Rows: make([]Row, 0, len(names)*NumMetaclasses)}
+	if topK {
+		t.K = a.TopK()
+	}
 	for mc := range Metaclasses {
 		for k, name := range names {
-			t.Rows = append(t.Rows, groups[k][mc].row(name, Metaclasses[mc]))
+			r := groups[k][mc].row(name, Metaclasses[mc])
+			r.Annotated = annotated[mc]
+			t.Rows = append(t.Rows, r)
 		}
 	}
 	return t, nil
+}
+
+// imagesPerMetaclass counts the annotated images of each metaclass.
+func (d *Dataset) imagesPerMetaclass() (n [NumMetaclasses]int) {
+	for _, im := range d.packed {
+		n[im.metaclass]++
+	}
+	return n
 }
 
 // classCount is one class's images and how many were right.
 type classCount struct{ n, correct int }
 
 // worstClassesAccuracy is the accuracy over all images of the k classes with
-// the lowest accuracy. Classes with equal accuracy are taken in class order.
-func worstClassesAccuracy(perClass []classCount, k int) float64 {
+// the lowest accuracy, with those images' count and how many were right,
+// and the number of classes that have images at all. Classes with equal
+// accuracy are taken in class order.
+func worstClassesAccuracy(perClass []classCount, k int) (acc float64, n, correct, classes int) {
 	type ranked struct {
 		class int
 		acc   float64
@@ -189,13 +254,12 @@ func worstClassesAccuracy(perClass []classCount, k int) float64 {
 		}
 	}
 	if len(rs) == 0 {
-		return math.NaN()
+		return math.NaN(), 0, 0, 0
 	}
 	sort.SliceStable(rs, func(i, j int) bool { return rs[i].acc < rs[j].acc })
-	var n, correct int
 	for _, r := range rs[:min(k, len(rs))] {
 		n += perClass[r.class].n
 		correct += perClass[r.class].correct
 	}
-	return float64(correct) / float64(n)
+	return float64(correct) / float64(n), n, correct, len(rs)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 
 	"github.com/imagenetx/imagenetx/eval/tabular"
 )
@@ -57,17 +58,35 @@ func (t *Table) values(r *Row, view View) []float64 {
 
 // WriteTable writes t in the given format and view: CSV in the reference
 // toolkit's layout (byte-identical to its files), JSON, or markdown with
-// four decimals.
+// four decimals, flagged as WriteTableWith does with DefaultMinImages.
 func WriteTable(w io.Writer, t *Table, format tabular.Format, view View) error {
-	switch format {
+	return WriteTableWith(w, t, TableWriting{Format: format, View: view, MinImages: DefaultMinImages})
+}
+
+// TableWriting says how WriteTableWith writes a table.
+type TableWriting struct {
+	Format tabular.Format
+	View   View
+	// MinImages is the small-sample rule (Enough) of the markdown form.
+	MinImages int
+}
+
+// WriteTableWith writes t as WriteTable does. The markdown form, for
+// people, also says what the numbers rest on when the table has counts: a
+// "*" on values from fewer than MinImages images, a "†" on worst_factor
+// and worst_100_classes where they mislead, and footnotes giving the
+// reasons (Row.WorstFactorCaveat, Row.Worst100ClassesCaveat). CSV and JSON
+// keep the reference's values alone; Table.Counts is their companion.
+func WriteTableWith(w io.Writer, t *Table, o TableWriting) error {
+	switch o.Format {
 	case tabular.CSV:
-		return writeCSV(w, t, view)
+		return writeCSV(w, t, o.View)
 	case tabular.JSON:
-		return writeJSON(w, t, view)
+		return writeJSON(w, t, o.View)
 	case tabular.Markdown:
-		return writeMarkdown(w, t, view)
+		return writeMarkdown(w, t, o.View, o.MinImages)
 	}
-	return fmt.Errorf("unknown format %d", format)
+	return fmt.Errorf("unknown format %d", o.Format)
 }
 
 func labels(r *Row, byMetaclass bool) []string {
@@ -118,14 +137,115 @@ func writeJSON(w io.Writer, t *Table, view View) error {
 	return enc.Encode(out)
 }
 
-func writeMarkdown(w io.Writer, t *Table, view View) error {
+func writeMarkdown(w io.Writer, t *Table, view View, minImages int) error {
 	rows := make([][]string, len(t.Rows))
+	var few bool
+	var notes []string
 	for i := range t.Rows {
-		rec := labels(&t.Rows[i], t.ByMetaclass)
-		for _, v := range t.values(&t.Rows[i], view) {
-			rec = append(rec, tabular.FormatFixed(v))
+		r := &t.Rows[i]
+		rec := labels(r, t.ByMetaclass)
+		for j, v := range t.values(r, view) {
+			cell := tabular.FormatFixed(v)
+			switch {
+			case j < NumFactors && r.N > 0 && !math.IsNaN(v) && !Enough(r.Count[j], minImages):
+				cell += "*"
+				few = true
+			case j == NumFactors && r.WorstFactorCaveat(minImages) != "":
+				cell += "†"
+				notes = append(notes, rowName(r)+": "+r.WorstFactorCaveat(minImages))
+			case j == NumFactors+2 && r.Worst100ClassesCaveat() != "":
+				cell += "†"
+				notes = append(notes, rowName(r)+": "+r.Worst100ClassesCaveat())
+			}
+			rec = append(rec, cell)
 		}
 		rows[i] = rec
 	}
-	return tabular.WriteMarkdownLeftHeader(w, t.columns(view), rows, len(labels(&Row{}, t.ByMetaclass)))
+	if err := tabular.WriteMarkdownLeftHeader(w, t.columns(view), rows, len(labels(&Row{}, t.ByMetaclass))); err != nil {
+		return err
+	}
+	if few {
+		if _, err := fmt.Fprintf(w, "\n\\* fewer than %d images: shown, but too few to single the factor out.\n", minImages); err != nil {
+			return err
+		}
+	}
+	if len(notes) > 0 {
+		if _, err := fmt.Fprintf(w, "\n† %s\n", strings.Join(notes, "\n† ")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rowName names a row in a note: the model, and its metaclass if any.
+func rowName(r *Row) string {
+	if r.Metaclass != "" {
+		return r.Model + " (" + r.Metaclass + ")"
+	}
+	return r.Model
+}
+
+// CountsColumns returns the header of Table.Counts.
+func CountsColumns(byMetaclass bool) []string {
+	cols := []string{"model"}
+	if byMetaclass {
+		cols = append(cols, "metaclass")
+	}
+	return append(cols, "column", "images", "correct", "few_images", "note")
+}
+
+// Counts returns the companion of the table's accuracy view: for every
+// row and every column of it (the factors, worst_factor, average and, for
+// whole-data-set tables, worst_100_classes), the images behind the value
+// and how many were right, whether they are fewer than minImages, and a
+// note: which factor worst_factor is, or why worst_factor or
+// worst_100_classes mislead. It needs a table from an Accumulator (a
+// table read from a file has no counts).
+func (t *Table) Counts(minImages int) (*tabular.Records, error) {
+	if err := CheckMinImages(minImages); err != nil {
+		return nil, err
+	}
+	if !t.counted() {
+		return nil, errNoCounts
+	}
+	rec := &tabular.Records{Header: CountsColumns(t.ByMetaclass)}
+	for i := range t.Rows {
+		r := &t.Rows[i]
+		add := func(column string, n, correct int, note string) {
+			row := []any{r.Model}
+			if t.ByMetaclass {
+				row = append(row, r.Metaclass)
+			}
+			rec.Rows = append(rec.Rows, append(row, column, n, correct, !Enough(n, minImages), note))
+		}
+		for f := range NumFactors {
+			add(Factors[f], r.Count[f], r.Correct[f], "")
+		}
+		if worst := r.worstFactorIndex(); worst >= 0 {
+			note := r.WorstFactorCaveat(minImages)
+			if note == "" {
+				note = "the accuracy of " + Factors[worst]
+			}
+			add("worst_factor", r.Count[worst], r.Correct[worst], note)
+		} else {
+			add("worst_factor", 0, 0, "no factor has an accuracy")
+		}
+		add("average", r.N, r.NCorrect, "")
+		if !t.ByMetaclass {
+			add("worst_100_classes", r.Worst100N, r.Worst100Correct, r.Worst100ClassesCaveat())
+		}
+	}
+	return rec, nil
+}
+
+// worstFactorIndex is the factor whose accuracy is WorstFactor, the one
+// with the fewest images on ties; -1 when there is none.
+func (r *Row) worstFactorIndex() int {
+	worst := -1
+	for f := range NumFactors {
+		if r.Factor[f] == r.WorstFactor && (worst < 0 || r.Count[f] < r.Count[worst]) {
+			worst = f
+		}
+	}
+	return worst
 }
