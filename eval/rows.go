@@ -18,8 +18,13 @@ import (
 // duplicates, and when read returns the model's counts are tallied in one
 // pass in image order. Counting row by row walked the dataset's tables at
 // random (files list images in any order), missing the cache on every row.
-// Other names take the way of Add.
+// Other names take the way of Add. Rows rank no classes beyond the top-1,
+// so an accumulator that tallies top-k (AccumulatorOptions.TopK) refuses
+// them: it takes predictions with their ranked classes (AddModel).
 func (a *Accumulator) AddModelRows(model string, read func(add func(*predictions.Row) error) error) error {
+	if a.opt.TopK > 1 {
+		return fmt.Errorf("model %q: rows rank only the top-1 class, and top-%d accuracy needs %d (add predictions with their ranked classes)", model, a.opt.TopK, a.opt.TopK)
+	}
 	if !a.opt.CountsOnly {
 		return a.AddModel(model, func(add func(predictions.Prediction) error) error {
 			return read(func(r *predictions.Row) error {

@@ -165,6 +165,10 @@ func TestTopKRefusals(t *testing.T) {
 	if err := acc.Add("n", plain); !errors.As(err, &few) || few.Ranked != 1 {
 		t.Errorf("a top-1 prediction for top-7: %v", err)
 	}
+	rows := NewAccumulatorWith(ds, AccumulatorOptions{CountsOnly: true, TopK: 2})
+	if err := rows.AddModelRows("m", func(func(*predictions.Row) error) error { return nil }); err == nil {
+		t.Error("rows (top-1 only) accepted by a top-2 accumulator")
+	}
 	bad := ps[0]
 	bad.Class = 999
 	if err := NewAccumulatorWith(ds, AccumulatorOptions{TopK: 2}).Add("m", bad); err == nil {

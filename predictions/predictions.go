@@ -153,6 +153,10 @@ func trimBOM(s string) string {
 	return s
 }
 
+// Ranks returns how many classes a row of the file can rank: 1 for the
+// reference's three columns, k with top2_class … topk_class columns.
+func (r *Reader) Ranks() int { return 1 + len(r.topClass) }
+
 // Line returns the line number of the last row read.
 func (r *Reader) Line() int { return r.line }
 
@@ -253,6 +257,12 @@ func ReadFile(path string, fn func(Prediction) error) error {
 	if err != nil {
 		return err
 	}
+	return r.Each(fn)
+}
+
+// Each streams the predictions left to fn, stopping at the first error
+// (fn's errors are returned with the source and line).
+func (r *Reader) Each(fn func(Prediction) error) error {
 	for {
 		p, err := r.Read()
 		if err == io.EOF {
@@ -262,7 +272,7 @@ func ReadFile(path string, fn func(Prediction) error) error {
 			return err
 		}
 		if err := fn(p); err != nil {
-			return fmt.Errorf("%s:%d: %w", path, r.Line(), err)
+			return fmt.Errorf("%s:%d: %w", r.source, r.Line(), err)
 		}
 	}
 }

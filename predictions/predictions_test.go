@@ -121,3 +121,23 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+func TestReaderRanks(t *testing.T) {
+	for _, c := range []struct {
+		header string
+		want   int
+	}{
+		{"file_name,predicted_class,predicted_probability\n", 1},
+		{strings.Join(Header(5), ",") + "\n", 5},
+		// a gap in the top-k columns ends them
+		{"file_name,predicted_class,predicted_probability,top2_class,top2_probability,top4_class,top4_probability\n", 2},
+	} {
+		r, err := NewReader(strings.NewReader(c.header), "mem")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Ranks() != c.want {
+			t.Errorf("%q: Ranks() = %d, want %d", c.header, r.Ranks(), c.want)
+		}
+	}
+}

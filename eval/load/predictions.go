@@ -106,14 +106,62 @@ func Predictions(ctx context.Context, acc *eval.Accumulator, sources []Source) e
 	return ctx.Err()
 }
 
-// File streams one predictions file into acc as model s.Model.
+// File streams one predictions file into acc as model s.Model. An
+// accumulator that tallies top-k needs the file's ranked classes
+// (RankedFile).
 func File(acc *eval.Accumulator, s Source) error {
+	if acc.TopK() > 1 {
+		return RankedFile(acc, s)
+	}
 	err := acc.AddModelRows(s.Model, func(add func(*predictions.Row) error) error {
 		return predictions.ReadFileRows(s.Path, add)
 	})
+	return withPath(err, s.Path)
+}
+
+// RankedFile streams one predictions file with its ranked classes (the
+// top2_class … columns) into acc as model s.Model, through the general
+// reader. A file that ranks fewer classes than acc's top-k is refused
+// before any row is read (*TooFewRanksError).
+func RankedFile(acc *eval.Accumulator, s Source) error {
+	f, err := os.Open(s.Path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r, err := predictions.NewReader(f, s.Path)
+	if err != nil {
+		return err
+	}
+	if r.Ranks() < acc.TopK() {
+		return &TooFewRanksError{Path: s.Path, Ranks: r.Ranks(), K: acc.TopK()}
+	}
+	return withPath(acc.AddModel(s.Model, r.Each), s.Path)
+}
+
+// TooFewRanksError is the refusal of a predictions file whose columns rank
+// fewer classes than the top-k accuracy asked for.
+type TooFewRanksError struct {
+	Path     string
+	Ranks, K int
+}
+
+func (e *TooFewRanksError) Error() string {
+	if e.Ranks == 1 {
+		return fmt.Sprintf("%s: top-%d accuracy needs each image's %d most probable classes, and the file has no top-k columns "+
+			"(the reference's three columns %s,%s,%s rank the top-1 only; top-%d needs top2_class … top%d_class)",
+			e.Path, e.K, e.K, predictions.ColFileName, predictions.ColClass, predictions.ColProb, e.K, e.K)
+	}
+	return fmt.Sprintf("%s: top-%d accuracy needs each image's %d most probable classes, and the file's columns rank %d (top2_class … top%d_class)",
+		e.Path, e.K, e.K, e.Ranks, e.Ranks)
+}
+
+// withPath names the file in an accumulator's refusal of a model given
+// twice.
+func withPath(err error, path string) error {
 	var loaded *eval.ModelLoadedError
 	if errors.As(err, &loaded) {
-		return fmt.Errorf("%s: %w", s.Path, err)
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	return err
 }
