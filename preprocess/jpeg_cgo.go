@@ -24,6 +24,7 @@ typedef struct {
 	int truncated;  // "Premature end of JPEG file": the data ran out
 	int corrupt;    // a warning that pixels were lost or invented
 	int scans;      // more than JX_MAX_SCANS scans
+	int finishing;  // in jpeg_finish_decompress, after the last row
 	char warn[JMSG_LENGTH_MAX]; // the first corrupt-data warning
 	char msg[JMSG_LENGTH_MAX];
 } jx_err;
@@ -61,6 +62,9 @@ static void jx_emit(j_common_ptr c, int level) {
 	jx_err *e = (jx_err *)c->err;
 	if (level >= 0) return;
 	if (c->err->msg_code == JWRN_JPEG_EOF) {
+		// After the last row, Pillow's suspending source stops at the end of
+		// the data with the image complete: leave as it does.
+		if (e->finishing) longjmp(e->jb, 2);
 		e->truncated = 1;
 	} else if (jx_data_loss(c->err->msg_code) && !e->corrupt) {
 		e->corrupt = 1;
@@ -138,7 +142,9 @@ static void jx_gray_row(unsigned char *out, const JSAMPLE *in, int w) {
 // jx_decode writes the image as packed RGB rows, stride bytes apart.
 static int jx_decode(jx_dec *d, unsigned char *out, int stride) {
 	struct jpeg_decompress_struct *ci = &d->cinfo;
-	if (setjmp(d->err.jb)) return -1;
+	int jumped = setjmp(d->err.jb);
+	if (jumped == 2) return 0; // the end of the data while finishing
+	if (jumped) return -1;
 	switch (ci->num_components) {
 	case 1: ci->out_color_space = JCS_GRAYSCALE; break;
 	case 3: ci->out_color_space = JCS_RGB; break;
@@ -165,7 +171,14 @@ static int jx_decode(jx_dec *d, unsigned char *out, int stride) {
 		else if (ci->out_color_space == JCS_CMYK) jx_cmyk_row(o, d->row, w);
 	}
 	if (ci->output_scanline < ci->output_height) d->err.truncated = 1;
-	return d->err.truncated ? -1 : 0;
+	if (d->err.truncated) return -1;
+	// Pillow's JpegDecode.c then finishes the decompression, which reads
+	// the rest of the file to its end marker: an error there (a bogus
+	// marker, a second SOF) refuses the file; running out of data there
+	// does not (Pillow's suspending source just stops).
+	d->err.finishing = 1;
+	jpeg_finish_decompress(ci);
+	return 0;
 }
 */
 import "C"
