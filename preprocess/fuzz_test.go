@@ -17,25 +17,81 @@ import (
 // part of what is fuzzed.
 const fuzzMaxPixels = 1 << 20
 
-// FuzzDecode feeds arbitrary bytes to the decoder (libjpeg-turbo through
-// cgo, Go's PNG/GIF/BMP/TIFF/WebP decoders) and the eval pipeline. It must
-// never panic or crash the process, must stay under the pixel limit, and
-// every failure must be a *DecodeError with a stage and a known reason.
+// FuzzDecode feeds arbitrary bytes, from JPEG seeds (and one of each
+// other format, so that mutations can cross formats), to the decoder and
+// the eval pipeline. The per-format targets below do the same from seeds
+// of their own format, so that the fuzzer reaches deep into each reader.
 func FuzzDecode(f *testing.F) {
-	for _, o := range []jpegenc.Options{{}, {Progressive: true}, {Arithmetic: true}, {RestartRows: 1}, {Progressive: true, Arithmetic: true}} {
-		f.Add(mustJPEG(f, 19, 11, 3, o))
+	for _, s := range jpegSeeds(f) {
+		f.Add(s)
 	}
-	f.Add(mustJPEG(f, 9, 7, 4, jpegenc.Options{Space: jpegenc.CMYK}))
-	f.Add(mustJPEG(f, 9, 7, 4, jpegenc.Options{Space: jpegenc.YCCK, Progressive: true}))
-	f.Add(mustJPEG(f, 9, 7, 1, jpegenc.Options{Space: jpegenc.Gray}))
 	f.Add(pngOf(f, nrgba(5, 3)))
-	f.Add(pngOf(f, gray16(4, 4)))
-	f.Add(pngOf(f, palette(6, 2, true)))
-	f.Add(rawPNG(f, 5, 4, 4, 16, pattern(20, 4, 1)))
 	f.Add(encodeWith(f, func(b *bytes.Buffer) error { return gif.Encode(b, palette(6, 2, false), nil) }))
 	f.Add(encodeWith(f, func(b *bytes.Buffer) error { return bmp.Encode(b, nrgbaOpaque(3, 2)) }))
 	f.Add(encodeWith(f, func(b *bytes.Buffer) error { return tiff.Encode(b, nrgbaOpaque(3, 2), nil) }))
-	f.Add([]byte("RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00"))
+	f.Add(webpSeeds(f)[0])
+	fuzzDecoder(f)
+}
+
+// FuzzDecodeBMP fuzzes the BMP reader (a port of Pillow's) from BMPs of
+// every encoding it reads.
+func FuzzDecodeBMP(f *testing.F) {
+	for _, s := range bmpSeeds() {
+		f.Add(s)
+	}
+	fuzzDecoder(f)
+}
+
+// FuzzDecodeGIF fuzzes the GIF reader (a port of Pillow's) from GIFs with
+// transparency, local palettes, interlacing and odd screens.
+func FuzzDecodeGIF(f *testing.F) {
+	for _, s := range gifSeeds(f) {
+		f.Add(s)
+	}
+	f.Add(gifBomb(3, 2))
+	fuzzDecoder(f)
+}
+
+// FuzzDecodePNG fuzzes the PNG reader (a port of Pillow's, zlib through
+// cgo) from PNGs of every colour type, with text chunks, APNG chunks and
+// interlacing.
+func FuzzDecodePNG(f *testing.F) {
+	for _, s := range pngSeeds(f) {
+		f.Add(s)
+	}
+	f.Add(pngOf(f, gray16(4, 4)))
+	f.Add(pngOf(f, palette(6, 2, true)))
+	fuzzDecoder(f)
+}
+
+// FuzzDecodeWebP fuzzes the libwebp path (cgo) from lossy, lossless,
+// alpha and animated WebPs.
+func FuzzDecodeWebP(f *testing.F) {
+	for _, s := range webpSeeds(f) {
+		f.Add(s)
+	}
+	fuzzDecoder(f)
+}
+
+// jpegSeeds are JPEGs written with libjpeg-turbo: baseline, progressive,
+// arithmetic, with restart markers, CMYK, YCCK and grey.
+func jpegSeeds(t testing.TB) [][]byte {
+	var out [][]byte
+	for _, o := range []jpegenc.Options{{}, {Progressive: true}, {Arithmetic: true}, {RestartRows: 1}, {Progressive: true, Arithmetic: true}} {
+		out = append(out, mustJPEG(t, 19, 11, 3, o))
+	}
+	return append(out,
+		mustJPEG(t, 9, 7, 4, jpegenc.Options{Space: jpegenc.CMYK}),
+		mustJPEG(t, 9, 7, 4, jpegenc.Options{Space: jpegenc.YCCK, Progressive: true}),
+		mustJPEG(t, 9, 7, 1, jpegenc.Options{Space: jpegenc.Gray}))
+}
+
+// fuzzDecoder is the property every decoder target checks: no input panics
+// or crashes the process, a decoded image stays under the pixel limit and
+// goes through the pipeline, and every failure is a *DecodeError with a
+// stage and a known reason. Each input is decoded strictly, then, when
+// that refuses it as corrupt, with the default (Pillow's) policy.
+func fuzzDecoder(f *testing.F) {
 	cfg := preprocess.DefaultConfig()
 	cfg.ResizeSize, cfg.CropSize = 24, 20
 	pipe, err := preprocess.NewPipeline(cfg, "")
