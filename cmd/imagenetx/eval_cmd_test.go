@@ -116,8 +116,8 @@ func TestEvalCommandWithoutCIIsUnchanged(t *testing.T) {
 	}
 }
 
-// Expected numbers: the Wilson formula and the delta method of
-// stats.ErrorRatioInterval evaluated in Python (scipy 1.10 norm.ppf).
+// Expected numbers: the Wilson formula and the MOVER combination of
+// stats.ErrorRatioInterval evaluated in Python (scipy 1.10 binomtest).
 func TestEvalCommandCIOnFixture(t *testing.T) {
 	ann := writeAnnotationFixture(t)
 	dir := t.TempDir()
@@ -133,8 +133,8 @@ func TestEvalCommandCIOnFixture(t *testing.T) {
 	checkField(t, bg, "acc_lo", 0.09453120573423074, 1e-12)
 	checkField(t, bg, "acc_hi", 0.9054687942657693, 1e-12)
 	checkField(t, bg, "error_ratio", 1.3333333333333333, 1e-12)
-	checkField(t, bg, "er_lo", 0.4044957605078479, 1e-12)
-	checkField(t, bg, "er_hi", 4.395046750417761, 1e-12)
+	checkField(t, bg, "er_lo", 0.19574924956341389, 1e-12)
+	checkField(t, bg, "er_hi", 2.6582995383141896, 1e-12)
 	pose := recs["a/pose"]
 	checkField(t, pose, "acc_lo", 0.11762077423264783, 1e-12)
 	checkField(t, pose, "acc_hi", 0.769275718723987, 1e-12)
@@ -160,7 +160,7 @@ func TestEvalCommandCIOnFixture(t *testing.T) {
 }
 
 // Expected numbers: pandas inner join of the published predictions with
-// the val top-factor annotations, Wilson and delta-method intervals
+// the val top-factor annotations, Wilson and MOVER error-ratio intervals
 // evaluated in Python with scipy 1.10.
 func TestEvalCommandCIOnRealPredictions(t *testing.T) {
 	ann := shareddata.Require(t, "annotations")
@@ -173,11 +173,11 @@ func TestEvalCommandCIOnRealPredictions(t *testing.T) {
 		lo, hi, r, rlo, rhi float64
 		few                 string
 	}{
-		{"ResNet50/pose", "15064", "12413", 0.8178540507655276, 0.8300157869068976, 0.6947390335481853, 0.6742757340303595, 0.7158233647983164, "False"},
-		{"ResNet50/texture", "282", "111", 0.3383922369164104, 0.4517011937302702, 2.3938629408335763, 2.1791832118701477, 2.6296915965034744, "False"},
-		{"ResNet50/multiple_objects", "40", "20", 0.3519952693346538, 0.6480047306653463, 1.97388698630137, 1.4480846158673397, 2.6906092309780067, "True"},
-		{"SimCLR/pose", "15064", "11147", 0.7329107846780845, 0.7469190582200547, 0.7740285305614059, 0.7565560699246242, 0.7919045130161201, "False"},
-		{"SimCLR/multiple_objects", "40", "24", 0.44595893660346186, 0.7365167431570808, 1.1907036797934152, 0.8147892413297424, 1.7400515141311386, "True"},
+		{"ResNet50/pose", "15064", "12413", 0.8178540507655276, 0.8300157869068976, 0.6947390335481853, 0.6741014291258494, 0.7156366491283042, "False"},
+		{"ResNet50/texture", "282", "111", 0.3383922369164104, 0.4517011937302702, 2.3938629408335763, 2.1646088242077144, 2.6116837953864223, "False"},
+		{"ResNet50/multiple_objects", "40", "20", 0.3519952693346538, 0.6480047306653463, 1.97388698630137, 1.3895013523173816, 2.5577164201854656, "True"},
+		{"SimCLR/pose", "15064", "11147", 0.7329107846780845, 0.7469190582200547, 0.7740285305614059, 0.7564153905751998, 0.7917563877100646, "False"},
+		{"SimCLR/multiple_objects", "40", "24", 0.44595893660346186, 0.7365167431570808, 1.1907036797934152, 0.7843211923858957, 1.648850663484699, "True"},
 		{"SimCLR/average", "46110", "30620", 0.6597396285963056, 0.6683614256936731, math.NaN(), math.NaN(), math.NaN(), "False"},
 	}
 	for _, w := range want {
