@@ -1,11 +1,10 @@
 package eval_test
 
 import (
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/internal/cputime"
 )
 
 // BenchmarkEvalBaseModels is the whole eval process on real data: load the
@@ -13,8 +12,8 @@ import (
 // build the class, metaclass and ReaL tables. The reference toolkit needs
 // about 2 s for the same work on a 2-core machine.
 func BenchmarkEvalBaseModels(b *testing.B) {
-	cpu0 := cpuSeconds(b)
-	defer func() { b.ReportMetric(1000*(cpuSeconds(b)-cpu0)/float64(b.N), "cpu-ms/op") }()
+	cpu0 := cputime.Process()
+	defer func() { b.ReportMetric(float64((cputime.Process()-cpu0).Nanoseconds())/1e6/float64(b.N), "cpu-ms/op") }()
 	for b.Loop() {
 		acc := loadBase(b, eval.DatasetOptions{})
 		for _, et := range eval.ErrorTypes {
@@ -23,14 +22,4 @@ func BenchmarkEvalBaseModels(b *testing.B) {
 			}
 		}
 	}
-}
-
-// cpuSeconds is the process's user+system CPU time: on a shared machine it
-// varies far less than wall time.
-func cpuSeconds(b *testing.B) float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }

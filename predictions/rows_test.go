@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/imagenetx/imagenetx/internal/cputime"
 )
 
 // rowResult is what a reader gave for one row, or its final error.
@@ -146,6 +148,7 @@ func BenchmarkReadRow(b *testing.B) {
 	data := plainRows(50_000)
 	b.SetBytes(int64(len(data)))
 	var row Row
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		r, err := NewReader(bytes.NewReader(data), "p.csv")
 		if err != nil {
@@ -161,4 +164,5 @@ func BenchmarkReadRow(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/50_000, "ns/row")
+	b.ReportMetric(float64((cputime.Process()-cpu0).Nanoseconds())/float64(b.N)/50_000, "cpu-ns/row")
 }

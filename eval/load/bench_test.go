@@ -4,12 +4,11 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/eval/load"
+	"github.com/imagenetx/imagenetx/internal/cputime"
 	"github.com/imagenetx/imagenetx/internal/shareddata"
 )
 
@@ -32,7 +31,7 @@ func BenchmarkPredictionsCountsOnly(b *testing.B) {
 		sources = append(sources, load.Source{Model: fmt.Sprintf("m%02d", i), Path: filepath.Join(base, name+".csv")})
 	}
 	rows := 0
-	cpu0 := cpuSeconds(b)
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		acc := eval.NewAccumulatorWith(ds, eval.AccumulatorOptions{CountsOnly: true})
 		if err := load.Predictions(context.Background(), acc, sources); err != nil {
@@ -45,15 +44,5 @@ func BenchmarkPredictionsCountsOnly(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(rows), "ns/row")
-	b.ReportMetric(1e9*(cpuSeconds(b)-cpu0)/float64(b.N)/float64(rows), "cpu-ns/row")
-}
-
-// cpuSeconds is the process's user+system CPU time: on a shared machine it
-// varies far less than wall time.
-func cpuSeconds(b *testing.B) float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+	b.ReportMetric(float64((cputime.Process()-cpu0).Nanoseconds())/float64(b.N)/float64(rows), "cpu-ns/row")
 }
