@@ -42,6 +42,8 @@ timed() {
 # alone at 2,200, checking each model's row against its base model's.
 paper_scale() {
   echo "== paper scale: imagenetx eval over 40 and 2,200 copies of the base models' prediction files"
+  # the machine may be shared: its load says how far to trust wall times
+  echo "load average (1, 5, 15 min): $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
   local tmp names bin ann n i
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' RETURN
@@ -76,6 +78,7 @@ paper_scale() {
     FNR > 1 {i = substr($1, 7) + 0; row = $0; sub(/^[^,]*,/, "", row); if (row != alone[i % 4]) bad++; n++}
     END {if (n != 2200 || bad) {print n " rows, " bad + 0 " differ from the model alone"; exit 1}
          print "2,200 rows, each identical to its model evaluated alone"}' "$tmp/alone.csv" "$tmp/go2200.csv"
+  echo "load average (1, 5, 15 min): $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
 # soak: a long run survives SIGKILL and stays in bounded memory. val_227's
