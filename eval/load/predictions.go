@@ -22,15 +22,15 @@ type Source struct {
 	Path  string
 }
 
-// Sources turns files and directories into sources: a directory means
-// every *.csv in it, one model each, named by file stem, as the
-// reference's load_model_predictions does. A model name given twice is an
-// error.
-func Sources(paths []string) ([]Source, error) {
+// Sources turns arguments into sources. An argument is a predictions
+// file, named by its stem; a directory, meaning every *.csv in it, one
+// model each, named by file stem, as the reference's
+// load_model_predictions does; or NAME=PATH, the file PATH under the model
+// name NAME (ParseNamed). A model name given twice is an error.
+func Sources(args []string) ([]Source, error) {
 	var out []Source
 	seen := map[string]string{}
-	add := func(path string) error {
-		model := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	add := func(model, path string) error {
 		if prev, dup := seen[model]; dup {
 			return fmt.Errorf("model %q given twice (%s and %s)", model, prev, path)
 		}
@@ -38,13 +38,21 @@ func Sources(paths []string) ([]Source, error) {
 		out = append(out, Source{Model: model, Path: path})
 		return nil
 	}
-	for _, p := range paths {
-		st, err := os.Stat(p)
+	for _, arg := range args {
+		name, p, err := ParseNamed(arg)
 		if err != nil {
 			return nil, err
 		}
-		if !st.IsDir() {
-			if err := add(p); err != nil {
+		if name != "" {
+			if err := add(name, p); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if st, err := os.Stat(p); err != nil {
+			return nil, err
+		} else if !st.IsDir() {
+			if err := add(stem(p), p); err != nil {
 				return nil, err
 			}
 			continue
@@ -58,7 +66,7 @@ func Sources(paths []string) ([]Source, error) {
 		}
 		sort.Strings(files)
 		for _, f := range files {
-			if err := add(f); err != nil {
+			if err := add(stem(f), f); err != nil {
 				return nil, err
 			}
 		}
@@ -67,6 +75,42 @@ func Sources(paths []string) ([]Source, error) {
 		return nil, fmt.Errorf("no predictions given")
 	}
 	return out, nil
+}
+
+// stem is a file's name without folder and extension: its model name.
+func stem(path string) string {
+	return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+}
+
+// ParseNamed reads one predictions argument: PATH (name "") or NAME=PATH.
+// The rule, so that a path containing '=' still works: an argument that
+// exists as a file or folder is a path, whatever it contains; otherwise
+// an argument with '=' is NAME=PATH, split at the first '=', so NAME has
+// no '=' and PATH may have any; NAME must not be empty and PATH must be an
+// existing file (a folder holds several models, each named by its file).
+// To give a name to a file when NAME=PATH is itself an existing path,
+// write PATH differently (./PATH). Anything else is an error naming what
+// was looked for.
+func ParseNamed(arg string) (name, path string, err error) {
+	if _, err := os.Stat(arg); err == nil {
+		return "", arg, nil
+	}
+	name, path, named := strings.Cut(arg, "=")
+	if !named {
+		_, err := os.Stat(arg)
+		return "", "", err
+	}
+	if name == "" {
+		return "", "", fmt.Errorf("%q: no such file, and as NAME=PATH its NAME is empty", arg)
+	}
+	st, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return "", "", fmt.Errorf("%q: no such file, and as NAME=PATH: %w", arg, err)
+	case st.IsDir():
+		return "", "", fmt.Errorf("%q: NAME=PATH names one predictions file, and %s is a folder (give the folder alone: each file is named by its stem)", arg, path)
+	}
+	return name, path, nil
 }
 
 // Predictions streams the sources' files into acc, each as its own model,
