@@ -80,7 +80,7 @@ type analysisFlags struct {
 
 func (m *analysisFlags) register(fs *flag.FlagSet) {
 	m.dataset.register(fs)
-	fs.Var(&m.predictions, "predictions", "predictions CSV `PATH` or folder of CSVs (repeatable)")
+	fs.Var(&m.predictions, "predictions", predictionsFlagUsage)
 	fs.StringVar(&m.errorTypeName, "error-type", "class", "when a prediction is correct: class, metaclass or real")
 	fs.BoolVar(&m.byMetaclass, "by-metaclass", false, "one group per (model, metaclass)")
 	fs.StringVar(&m.formatName, "format", "csv", "output format: csv, json or markdown")

@@ -40,7 +40,7 @@ func compareCommand(ctx context.Context, args []string, stderr io.Writer) error 
 	var ds datasetFlags
 	ds.register(fs)
 	var preds stringList
-	fs.Var(&preds, "predictions", "predictions CSV `PATH` of one model; give it twice, A then B")
+	fs.Var(&preds, "predictions", "predictions CSV `PATH` of one model, or NAME=PATH to name it; give it twice, A then B")
 	errType := fs.String("error-type", "class", "when a prediction is correct: class, metaclass or real")
 	correction := fs.String("correction", "holm", "multiple-testing correction across factors: holm, bh or none")
 	alpha := fs.Float64("alpha", 0.05, "significance level for the corrected p-values")

@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -21,6 +22,10 @@ type stringList []string
 
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// predictionsFlagUsage is the help of every --predictions flag that reads
+// several models (load.Sources, load.ParseNamed).
+const predictionsFlagUsage = "predictions CSV `PATH`, NAME=PATH (the file, as model NAME) or folder of CSVs, one model each (repeatable)"
 
 // datasetFlags are the flags that choose the annotations, shared by every
 // command that scores predictions.
@@ -68,18 +73,23 @@ func runEval(ctx context.Context, args []string) error {
 	var ds datasetFlags
 	ds.register(fs)
 	var preds stringList
-	fs.Var(&preds, "predictions", "predictions CSV `PATH` or folder of CSVs (repeatable)")
+	fs.Var(&preds, "predictions", predictionsFlagUsage)
 	errType := fs.String("error-type", "class", "when a prediction is correct: class, metaclass or real")
 	byMeta := fs.Bool("by-metaclass", false, "one row per (model, metaclass)")
 	ratio := fs.Bool("error-ratio", false, "print error ratios (1-factor acc)/(1-average) instead of accuracies")
 	ci := fs.Bool("ci", false, "long form (model,[metaclass,]factor,…) with Wilson intervals for accuracies and Wilson-based (MOVER) intervals for error ratios (both shown; --error-ratio is not needed)")
 	confidence := fs.Float64("confidence", stats.DefaultConfidence, "two-sided confidence level of the --ci intervals")
-	minImages := fs.Int("min-images", eval.DefaultMinImages, "with --ci, flag factors measured on fewer images")
+	minImages := fs.Int("min-images", eval.DefaultMinImages, "the fewest images that single a factor out: fewer are flagged (markdown *, --ci and --counts few_images)")
+	topK := fs.Int("topk", 1, "top-`K` accuracy: an image is right when any of the model's K most probable classes is (needs the top-k columns `imagenetx run --topk K` writes)")
+	counts := fs.String("counts", "", "also write the images behind every value of the table, and the notes on worst_factor and worst_100_classes, as CSV to `FILE`")
 	format := fs.String("format", "csv", "output format: csv, json or markdown")
 	out := fs.String("o", "", "output `FILE` (default stdout)")
 	quiet := fs.Bool("quiet", false, "no coverage notes on stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	et, err := eval.ParseErrorType(*errType)
 	if err != nil {
@@ -89,21 +99,41 @@ func runEval(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := eval.CheckMinImages(*minImages); err != nil {
+		return fmt.Errorf("--min-images: %w", err)
+	}
+	if *topK < 1 {
+		return fmt.Errorf("--topk %d: want 1 or more", *topK)
+	}
 	opt := eval.IntervalOptions{Confidence: *confidence, MinImages: *minImages}
 	if *ci {
 		if err := opt.Validate(); err != nil {
-			return fmt.Errorf("--confidence/--min-images: %w", err)
+			return fmt.Errorf("--confidence: %w", err)
 		}
 	}
 	// The tables and their intervals need only counts per model, so that
 	// thousands of prediction files fit in bounded memory.
-	acc, err := loadAccumulatorWith(ctx, &ds, preds, *quiet, eval.AccumulatorOptions{CountsOnly: true})
+	acc, err := loadAccumulatorWith(ctx, &ds, preds, *quiet, eval.AccumulatorOptions{CountsOnly: true, TopK: *topK})
+	if err != nil {
+		return topKHint(err)
+	}
+	table, err := tableForK(acc, et, *byMeta, *topK > 1)
 	if err != nil {
 		return err
 	}
-	table, err := tableFor(acc, et, *byMeta)
-	if err != nil {
-		return err
+	if *topK > 1 && !*quiet {
+		if err := noteTopK(os.Stderr, acc, et); err != nil {
+			return err
+		}
+	}
+	if *counts != "" {
+		rec, err := table.Counts(*minImages)
+		if err != nil {
+			return err
+		}
+		if err := writeOutput(*counts, rec.WriteCSV); err != nil {
+			return err
+		}
 	}
 	if *ci {
 		it, err := table.Intervals(opt)
@@ -116,7 +146,37 @@ func runEval(ctx context.Context, args []string) error {
 	if *ratio {
 		view = eval.ViewErrorRatio
 	}
-	return writeOutput(*out, func(w io.Writer) error { return eval.WriteTable(w, table, fmtv, view) })
+	return writeOutput(*out, func(w io.Writer) error {
+		if fmtv == tabular.Markdown && table.K > 1 {
+			if _, err := fmt.Fprintf(w, "Top-%d accuracy: an image counts as right when its class is among the model's %d most probable.\n\n", table.K, table.K); err != nil {
+				return err
+			}
+		}
+		return eval.WriteTableWith(w, table, eval.TableWriting{Format: fmtv, View: view, MinImages: *minImages})
+	})
+}
+
+// topKHint adds, to a refusal of predictions without enough ranked
+// classes, how to make them.
+func topKHint(err error) error {
+	var few *load.TooFewRanksError
+	if errors.As(err, &few) {
+		return fmt.Errorf("%w; `imagenetx run --topk %d` writes them", err, few.K)
+	}
+	return err
+}
+
+// noteTopK writes each model's top-1 and top-k over its annotated images.
+func noteTopK(w io.Writer, acc *eval.Accumulator, et eval.ErrorType) error {
+	ss, err := acc.Summaries(et, eval.IntervalOptions{Confidence: stats.DefaultConfidence})
+	if err != nil {
+		return err
+	}
+	for _, s := range ss {
+		fmt.Fprintf(w, "%s: top-1 %d/%d = %.4f, top-%d %d/%d = %.4f over the annotated images it predicted\n",
+			s.Model, s.Top1.Correct, s.Top1.N, s.Top1.Value, s.K, s.TopK.Correct, s.TopK.N, s.TopK.Value)
+	}
+	return nil
 }
 
 // loadAccumulator loads the annotations and joins the predictions with
@@ -157,8 +217,18 @@ func loadSources(ctx context.Context, ds *datasetFlags, sources []load.Source, q
 }
 
 func tableFor(acc *eval.Accumulator, et eval.ErrorType, byMetaclass bool) (*eval.Table, error) {
-	if byMetaclass {
+	return tableForK(acc, et, byMetaclass, false)
+}
+
+// tableForK is tableFor, of top-k accuracy when topK.
+func tableForK(acc *eval.Accumulator, et eval.ErrorType, byMetaclass, topK bool) (*eval.Table, error) {
+	switch {
+	case byMetaclass && topK:
+		return acc.TopKMetaclassTable(et)
+	case byMetaclass:
 		return acc.MetaclassTable(et)
+	case topK:
+		return acc.TopKTable(et)
 	}
 	return acc.Table(et)
 }

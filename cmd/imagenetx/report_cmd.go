@@ -23,7 +23,7 @@ type reportFlags struct {
 
 func (r *reportFlags) register(fs *flag.FlagSet) {
 	r.ds.register(fs)
-	fs.Var(&r.predictions, "predictions", "predictions CSV `PATH` or folder of CSVs (repeatable)")
+	fs.Var(&r.predictions, "predictions", predictionsFlagUsage)
 	fs.Var(&r.sweeps, "sweep", "output `DIR` of an imagenetx sweep, holding "+sweep.SpilloverFile+" (repeatable)")
 	fs.StringVar(&r.errorType, "error-type", "class", "when a prediction is correct: class, metaclass or real")
 	fs.BoolVar(&r.quiet, "quiet", false, "no coverage notes on stderr")
