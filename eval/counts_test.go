@@ -1,12 +1,10 @@
 package eval
 
 import (
-	"bytes"
 	"errors"
 	"strings"
 	"testing"
 
-	"github.com/imagenetx/imagenetx/eval/tabular"
 	"github.com/imagenetx/imagenetx/predictions"
 )
 
@@ -51,36 +49,13 @@ func TestCountsOnlyTablesMatch(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		err := counts.AddModel(model, func(add func(predictions.Prediction) error) error {
-			for _, p := range ps {
-				if err := add(p); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
+		if err := addAll(counts, model, ps); err != nil {
 			t.Fatal(err)
 		}
-	}
-	write := func(acc *Accumulator, et ErrorType, byMetaclass bool) string {
-		t.Helper()
-		tbl, err := acc.Table(et)
-		if byMetaclass {
-			tbl, err = acc.MetaclassTable(et)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		var b bytes.Buffer
-		if err := WriteTable(&b, tbl, tabular.CSV, ViewAccuracy); err != nil {
-			t.Fatal(err)
-		}
-		return b.String()
 	}
 	for _, et := range ErrorTypes {
 		for _, byMetaclass := range []bool{false, true} {
-			if got, want := write(counts, et, byMetaclass), write(full, et, byMetaclass); got != want {
+			if got, want := tableText(t, counts, et, byMetaclass), tableText(t, full, et, byMetaclass); got != want {
 				t.Errorf("%v by metaclass %v: counts only\n%s\nevery prediction\n%s", et, byMetaclass, got, want)
 			}
 		}

@@ -248,6 +248,11 @@ func parseProb(s, col string) (float64, error) {
 // ReadFile streams the predictions of a CSV file to fn, stopping at the
 // first error (fn's errors are returned with the file and line).
 func ReadFile(path string, fn func(Prediction) error) error {
+	return readFile(path, func(r *Reader) error { return r.Each(fn) })
+}
+
+// readFile opens a CSV file and calls read with a Reader of it.
+func readFile(path string, read func(*Reader) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -257,7 +262,7 @@ func ReadFile(path string, fn func(Prediction) error) error {
 	if err != nil {
 		return err
 	}
-	return r.Each(fn)
+	return read(r)
 }
 
 // Each streams the predictions left to fn, stopping at the first error

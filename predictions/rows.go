@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 )
 
@@ -148,15 +147,12 @@ func allDigits(s []byte) bool {
 // ReadRow, stopping at the first error (fn's errors are returned with the
 // file and line). The row passed to fn is valid only during the call.
 func ReadFileRows(path string, fn func(*Row) error) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	r, err := NewReader(f, path)
-	if err != nil {
-		return err
-	}
+	return readFile(path, func(r *Reader) error { return r.EachRow(fn) })
+}
+
+// EachRow is Each with ReadRow: it streams the rows left to fn, each valid
+// only during the call.
+func (r *Reader) EachRow(fn func(*Row) error) error {
 	var row Row
 	for {
 		err := r.ReadRow(&row)
@@ -167,7 +163,7 @@ func ReadFileRows(path string, fn func(*Row) error) error {
 			return err
 		}
 		if err := fn(&row); err != nil {
-			return fmt.Errorf("%s:%d: %w", path, r.Line(), err)
+			return fmt.Errorf("%s:%d: %w", r.source, r.Line(), err)
 		}
 	}
 }

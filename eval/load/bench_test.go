@@ -2,14 +2,11 @@ package load_test
 
 import (
 	"context"
-	"fmt"
-	"path/filepath"
 	"testing"
 
 	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/eval/load"
 	"github.com/imagenetx/imagenetx/internal/cputime"
-	"github.com/imagenetx/imagenetx/internal/shareddata"
 )
 
 // BenchmarkPredictionsCountsOnly is the paper-scale hot path: the four base
@@ -19,17 +16,7 @@ import (
 // 2,200 files (110 M rows) a 30 s budget on 2 cores is about 0.5 µs of CPU
 // a row. scripts/bench.sh paper measures the whole process.
 func BenchmarkPredictionsCountsOnly(b *testing.B) {
-	ann := shareddata.Require(b, "annotations")
-	base := shareddata.Require(b, "predictions", "base")
-	ds, err := load.Annotations(ann, eval.DatasetOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	var sources []load.Source
-	for i := range 32 {
-		name := []string{"DINO", "ResNet50", "SimCLR", "ViT"}[i%4]
-		sources = append(sources, load.Source{Model: fmt.Sprintf("m%02d", i), Path: filepath.Join(base, name+".csv")})
-	}
+	ds, sources, _ := paperScale(b, 32)
 	rows := 0
 	cpu0 := cputime.Process()
 	for b.Loop() {

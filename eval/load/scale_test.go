@@ -18,23 +18,8 @@ import (
 // that model gets when evaluated alone with every prediction kept, in
 // every table. scripts/bench.sh paper measures it at 2,200 files.
 func TestManyModelsRowsAsAlone(t *testing.T) {
-	ann := shareddata.Require(t, "annotations")
-	base := shareddata.Require(t, "predictions", "base")
-	ds, err := load.Annotations(ann, eval.DatasetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	bases := []string{"DINO", "ResNet50", "SimCLR", "ViT"}
-	for i := range 12 {
-		if err := os.Symlink(filepath.Join(base, bases[i%4]+".csv"), filepath.Join(dir, fmt.Sprintf("m%02d.csv", i))); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sources, err := load.Sources([]string{dir})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds, sources, base := paperScale(t, 12)
+	bases := baseModels
 	many := eval.NewAccumulatorWith(ds, eval.AccumulatorOptions{CountsOnly: true})
 	if err := load.Predictions(context.Background(), many, sources); err != nil {
 		t.Fatal(err)
@@ -90,4 +75,32 @@ func findRow(t *eval.Table, model, metaclass string) *eval.Row {
 		}
 	}
 	return nil
+}
+
+// baseModels are the base models whose prediction files the paper-scale
+// tests copy.
+var baseModels = []string{"DINO", "ResNet50", "SimCLR", "ViT"}
+
+// paperScale is the set-up of scripts/bench.sh paper in small: the val
+// annotations, and n sources named m0000… in order, source i being base
+// model i%4's prediction file (linked from a temp dir). It also returns
+// the folder of the base files.
+func paperScale(tb testing.TB, n int) (ds *eval.Dataset, sources []load.Source, base string) {
+	tb.Helper()
+	ann := shareddata.Require(tb, "annotations")
+	base = shareddata.Require(tb, "predictions", "base")
+	ds, err := load.Annotations(ann, eval.DatasetOptions{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dir := tb.TempDir()
+	for i := range n {
+		if err := os.Symlink(filepath.Join(base, baseModels[i%4]+".csv"), filepath.Join(dir, fmt.Sprintf("m%04d.csv", i))); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if sources, err = load.Sources([]string{dir}); err != nil {
+		tb.Fatal(err)
+	}
+	return ds, sources, base
 }
