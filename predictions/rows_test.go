@@ -112,6 +112,10 @@ func FuzzReadRow(f *testing.F) {
 		if got := readAllRows(strings.NewReader(in)); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("%q:\n got %v\nwant %v", in, got, want)
 		}
+		// lines split across reads
+		if got := readAllRows(iotest.HalfReader(strings.NewReader(in))); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%q read in halves:\n got %v\nwant %v", in, got, want)
+		}
 	})
 }
 
