@@ -259,6 +259,29 @@ func zlibBytes(t testing.TB, data []byte) []byte {
 	return b.Bytes()
 }
 
+// zTXt is a compressed text chunk's data whose text is n bytes.
+func zTXt(t testing.TB, n int) []byte {
+	return append([]byte("Comment\x00\x00"), zlibBytes(t, make([]byte, n))...)
+}
+
+// textChunks is n zTXt chunks of 1 MiB of text each.
+func textChunks(t testing.TB, n int) []pngChunk {
+	c := pngChunk{"zTXt", zTXt(t, 1<<20)}
+	out := make([]pngChunk, n)
+	for i := range out {
+		out[i] = c
+	}
+	return out
+}
+
+// gifCut is a 4×4 GIF whose LZW data ends (end code) after 8 pixels.
+func gifCut(t testing.TB) []byte {
+	short := makeGIF(t, gifSpec{screenW: 4, screenH: 2, global: colours(4), transparent: -1, w: 4, h: 2, codeSize: 2, indices: indicesMod(8, 4)})
+	binary.LittleEndian.PutUint16(short[6+4+3+12+1+6:], 4) // the frame's height: 2 → 4
+	binary.LittleEndian.PutUint16(short[8:], 4)            // and the screen's
+	return short
+}
+
 // fcTL is an APNG frame control chunk's data.
 func fcTL(seq, w, h, x, y uint32) []byte {
 	var b []byte
