@@ -85,7 +85,7 @@ func addModels(ctx context.Context, p *page, in Input) error {
 		}
 	}
 	if in.ImagesDir != "" {
-		strips, note, err := exampleStrips(ctx, m, in.ImagesDir, cmp.Or(in.ExamplesPerFactor, DefaultExamplesPerFactor))
+		strips, note, err := exampleStrips(ctx, m, in.ImagesDir, cmp.Or(in.ExamplesPerFactor, DefaultExamplesPerFactor), in.Decode)
 		if err != nil {
 			return err
 		}

@@ -7,10 +7,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"html/template"
-	"image"
 	"image/jpeg"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,6 +16,7 @@ import (
 	"github.com/disintegration/imaging"
 
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/preprocess"
 )
 
 // Thumbnail limits: the longer side of a thumbnail, its JPEG quality, and
@@ -31,7 +30,7 @@ const (
 // exampleStrips picks, for each factor, images annotated with it that some
 // model got wrong (those most models got wrong first) among the images found
 // in dir, with thumbnails, names and the annotators' words.
-func exampleStrips(ctx context.Context, m *models, dir string, perFactor int) ([]strip, string, error) {
+func exampleStrips(ctx context.Context, m *models, dir string, perFactor int, decode preprocess.DecodeOptions) ([]strip, string, error) {
 	files, err := indexImages(dir)
 	if err != nil {
 		return nil, "", err
@@ -68,7 +67,7 @@ func exampleStrips(ctx context.Context, m *models, dir string, perFactor int) ([
 			path := files[ds.Images[i].FileName]
 			th, ok := thumbs[path]
 			if !ok {
-				th = makeThumb(path)
+				th = makeThumb(path, decode)
 				thumbs[path] = th
 			}
 			s.Items = append(s.Items, describeExample(ds, outcomes, i, th))
@@ -149,7 +148,7 @@ func indexImages(dir string) (map[string]string, error) {
 			return nil
 		}
 		switch strings.ToLower(filepath.Ext(path)) {
-		case ".jpeg", ".jpg", ".png":
+		case ".jpeg", ".jpg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp":
 			if _, dup := files[d.Name()]; !dup {
 				files[d.Name()] = path
 			}
@@ -169,14 +168,19 @@ type thumb struct {
 	err           string
 }
 
-// makeThumb reads an image and shrinks it; a file that cannot be read
-// gives a thumb that says why, so one bad image does not sink the report.
-func makeThumb(path string) thumb {
-	img, err := decodeBounded(path)
+// makeThumb decodes an image as the model's input was decoded (the
+// preprocess decoder, with the run's options: Pillow's pixels, no EXIF
+// rotation) and shrinks it; a file that cannot be read gives a thumb that
+// says why, so one bad image does not sink the report.
+func makeThumb(path string, opts preprocess.DecodeOptions) thumb {
+	if opts.MaxPixels <= 0 || opts.MaxPixels > maxThumbPixels {
+		opts.MaxPixels = maxThumbPixels
+	}
+	img, err := opts.DecodeFile(path)
 	if err != nil {
 		return thumb{err: err.Error()}
 	}
-	small := imaging.Fit(img, thumbSide, thumbSide, imaging.Lanczos)
+	small := imaging.Fit(img.NRGBA(), thumbSide, thumbSide, imaging.Lanczos)
 	var buf bytes.Buffer
 	if err := jpeg.Encode(&buf, small, &jpeg.Options{Quality: thumbQuality}); err != nil {
 		return thumb{err: fmt.Sprintf("encode thumbnail of %s: %v", path, err)}
@@ -185,29 +189,4 @@ func makeThumb(path string) thumb {
 	// The URI is built here from bytes we encoded, so it is safe to mark as such.
 	uri := template.URL("data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()))
 	return thumb{uri: uri, width: b.Dx(), height: b.Dy()}
-}
-
-// decodeBounded decodes an image after checking from its header that it is
-// not too large to hold in memory.
-func decodeBounded(path string) (image.Image, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	cfg, _, err := image.DecodeConfig(f)
-	if err != nil {
-		return nil, fmt.Errorf("decode %s: %w", path, err)
-	}
-	if px := int64(cfg.Width) * int64(cfg.Height); px > maxThumbPixels {
-		return nil, fmt.Errorf("decode %s: %dx%d pixels is above the limit of %d", path, cfg.Width, cfg.Height, maxThumbPixels)
-	}
-	if _, err := f.Seek(0, 0); err != nil {
-		return nil, fmt.Errorf("decode %s: %w", path, err)
-	}
-	img, err := imaging.Decode(f, imaging.AutoOrientation(true))
-	if err != nil {
-		return nil, fmt.Errorf("decode %s: %w", path, err)
-	}
-	return img, nil
 }

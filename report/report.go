@@ -14,6 +14,7 @@ import (
 
 	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/eval/sweep"
+	"github.com/imagenetx/imagenetx/preprocess"
 )
 
 // Input is everything a report shows. Every part is optional but at least
@@ -29,6 +30,11 @@ type Input struct {
 	// ImagesDir, when set, is searched (recursively) for the annotated
 	// images by file name to show strips of misclassified examples.
 	ImagesDir string
+	// Decode is how the examples' images are decoded: give the run's
+	// options (its policy, Strict or Pillow's) so that a thumbnail shows
+	// the pixels the model was given. Its pixel limit is capped for
+	// thumbnails.
+	Decode preprocess.DecodeOptions
 	// ExamplesPerFactor caps each factor's strip; 0 means 8.
 	ExamplesPerFactor int
 	// Sweeps are test-time spill-over sweeps to chart, as eval/sweep gives

@@ -13,6 +13,7 @@ import (
 	"github.com/imagenetx/imagenetx/datahome"
 	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/eval/tabular"
+	"github.com/imagenetx/imagenetx/preprocess"
 	"github.com/imagenetx/imagenetx/report"
 	"github.com/imagenetx/imagenetx/runfiles"
 )
@@ -106,6 +107,7 @@ func writeAuditReport(ctx context.Context, acc *eval.Accumulator, f *runFlags, o
 		Accumulator: acc,
 		ErrorType:   eval.ErrorClass,
 		ImagesDir:   f.images,
+		Decode:      preprocess.DecodeOptions{Strict: f.strictDecode, MaxPixels: f.maxPixels},
 		Notes:       []string{"imagenetx " + strings.Join(os.Args[1:], " ")},
 	}
 	if err := writeOutput(path, func(w io.Writer) error { return report.Write(ctx, w, in) }); err != nil {

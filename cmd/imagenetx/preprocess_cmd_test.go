@@ -90,10 +90,10 @@ func TestPreprocessCommandErrors(t *testing.T) {
 }
 
 // TestStrictDecodeFlagEverywhere checks that every command that decodes
-// images takes --strict-decode: flag parsing stops at the unknown flag
+// images (report for its thumbnails) takes --strict-decode: flag parsing stops at the unknown flag
 // after it, never at --strict-decode itself.
 func TestStrictDecodeFlagEverywhere(t *testing.T) {
-	for _, name := range []string{"run", "audit", "sweep", "preprocess"} {
+	for _, name := range []string{"run", "audit", "sweep", "preprocess", "report"} {
 		err := commands()[name].run(context.Background(), []string{"--strict-decode", "--no-such-flag"})
 		if err == nil || strings.Contains(err.Error(), "strict-decode") || !strings.Contains(err.Error(), "no-such-flag") {
 			t.Errorf("%s --strict-decode: %v", name, err)

@@ -93,6 +93,7 @@ func runReport(ctx context.Context, args []string) error {
 	images := fs.String("images", "", "`DIR` of the annotated images (searched recursively), for example strips")
 	examples := fs.Int("examples", report.DefaultExamplesPerFactor, "misclassified examples per factor")
 	title := fs.String("title", "", "page title (default \"ImageNet-X audit\")")
+	strict := fs.Bool("strict-decode", false, strictDecodeUsage)
 	out := fs.String("o", "report.html", "output `FILE` (- for stdout)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -108,6 +109,7 @@ func runReport(ctx context.Context, args []string) error {
 		return err
 	}
 	in.Title, in.ImagesDir, in.ExamplesPerFactor = *title, *images, *examples
+	in.Decode.Strict = *strict
 	in.Notes = append([]string{"imagenetx report " + strings.Join(args, " ")}, in.Notes...)
 	return writeOutput(*out, func(w io.Writer) error { return report.Write(ctx, w, in) })
 }

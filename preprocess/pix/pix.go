@@ -3,7 +3,10 @@
 // package so that those packages can depend on it without import cycles.
 package pix
 
-import "fmt"
+import (
+	"fmt"
+	"image"
+)
 
 // RGB8 is a packed 8-bit RGB image: 3 bytes a pixel, rows Stride bytes apart.
 // It is what a PIL image in mode "RGB" holds, without PIL's 4th padding byte.
@@ -61,6 +64,19 @@ func (m *RGB8) Clone() *RGB8 {
 	out := New(m.W, m.H)
 	for y := 0; y < m.H; y++ {
 		copy(out.Row(y), m.Row(y))
+	}
+	return out
+}
+
+// NRGBA returns a copy of m as an opaque *image.NRGBA, for Go's image
+// libraries.
+func (m *RGB8) NRGBA() *image.NRGBA {
+	out := image.NewNRGBA(image.Rect(0, 0, m.W, m.H))
+	for y := 0; y < m.H; y++ {
+		row, o := m.Row(y), out.Pix[y*out.Stride:]
+		for x := 0; x < m.W; x++ {
+			o[4*x], o[4*x+1], o[4*x+2], o[4*x+3] = row[3*x], row[3*x+1], row[3*x+2], 0xFF
+		}
 	}
 	return out
 }
