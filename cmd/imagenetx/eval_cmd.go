@@ -38,8 +38,14 @@ func (d *datasetFlags) register(fs *flag.FlagSet) { d.registerWithFactors(fs, "t
 
 // registerWithFactors registers the flags with another default release.
 func (d *datasetFlags) registerWithFactors(fs *flag.FlagSet, factors string) {
+	d.registerNamed(fs, "factors", factors)
+}
+
+// registerNamed registers the flags with the release flag named
+// releaseFlag (spillover's --factors lists factors) and default release.
+func (d *datasetFlags) registerNamed(fs *flag.FlagSet, releaseFlag, factors string) {
 	fs.StringVar(&d.dir, "annotations", "", "ImageNet-X annotations `DIR` (upstream file names)")
-	fs.StringVar(&d.factors, "factors", factors, "annotation release: top or multi")
+	fs.StringVar(&d.factors, releaseFlag, factors, "annotation release: top or multi")
 	fs.StringVar(&d.partition, "partition", "val", "annotated split: val or train")
 	fs.BoolVar(&d.keepPrototypes, "keep-prototypes", false, "keep the 3,000 prototypical images (excluded by default, as in the reference)")
 }

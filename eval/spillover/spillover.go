@@ -37,6 +37,16 @@ const FitDegree = 3
 type Options struct {
 	// Strength reads a model's augmentation strength from its name.
 	Strength StrengthParser
+	// Strengths gives models their strength by name; it takes precedence
+	// over Strength, whose Regex may be nil when Strengths names every
+	// model to analyse. Each name must be a model of the table.
+	Strengths map[string]float64
+	// MinImages is the small-sample rule (eval.Enough) for tables with
+	// counts (from predictions): a factor that some model of the fit saw
+	// on fewer images is flagged (Result.FewImages) and never called
+	// significant. A table read from a file carries no counts and is not
+	// checked. 0: no check.
+	MinImages int
 	// MinModels drops strengths with fewer models (counted before missing
 	// accuracies are dropped, as the reference does); 0 means DefaultMinModels.
 	MinModels int
@@ -65,10 +75,16 @@ type Result struct {
 	// strengths, NLow and NHigh their counts.
 	MeanLow, MeanHigh float64
 	NLow, NHigh       int
+	// Images is the fewest images of the factor among the models of the
+	// fit, 0 when the table carries no counts; FewImages is set when it is
+	// below Options.MinImages.
+	Images    int
+	FewImages bool
 }
 
-// Significant reports whether the effect's p-value is below Significance.
-func (r Result) Significant() bool { return r.PValue < Significance }
+// Significant reports whether the effect's p-value is below Significance
+// with enough images behind the factor (not FewImages).
+func (r Result) Significant() bool { return r.PValue < Significance && !r.FewImages }
 
 // StrengthParser extracts a strength from a model name: the first capture
 // group of Regex, parsed as a number, then Transform applied.
@@ -107,6 +123,20 @@ func (p StrengthParser) Parse(model string) (strength float64, ok bool, err erro
 		return 0, false, fmt.Errorf("model %q: strength %q is not a number", model, m[1])
 	}
 	return p.Transform.Apply(v), true, nil
+}
+
+// ParseNamedStrength reads NAME=S, a model's strength given by name (split
+// at the last '=', so that a name may contain one).
+func ParseNamedStrength(s string) (name string, strength float64, err error) {
+	i := strings.LastIndexByte(s, '=')
+	if i <= 0 {
+		return "", 0, fmt.Errorf("strength %q: want NAME=S, e.g. resnet_color0.5=0.5", s)
+	}
+	strength, err = strconv.ParseFloat(s[i+1:], 64)
+	if err != nil || math.IsNaN(strength) || math.IsInf(strength, 0) {
+		return "", 0, fmt.Errorf("strength %q: %q is not a number", s, s[i+1:])
+	}
+	return s[:i], strength, nil
 }
 
 // Transform maps a captured value to a strength: Offset − x when Negate,
@@ -164,8 +194,8 @@ func Analyze(t *eval.Table, opt Options) ([]Result, error) {
 	if t.ByMetaclass {
 		return nil, errors.New("spill-over needs a whole-data-set table, not a by-metaclass one")
 	}
-	if opt.Strength.Regex == nil {
-		return nil, errors.New("spill-over needs a strength regex")
+	if opt.Strength.Regex == nil && len(opt.Strengths) == 0 {
+		return nil, errors.New("spill-over needs the models' strengths: a strength regex or strengths by name")
 	}
 	models, err := selectModels(t, opt)
 	if err != nil {
@@ -186,6 +216,7 @@ func Analyze(t *eval.Table, opt Options) ([]Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("factor %s: %w", eval.Factors[f], err)
 		}
+		r.FewImages = r.Images > 0 && !eval.Enough(r.Images, opt.MinImages)
 		results = append(results, r)
 	}
 	return results, nil
@@ -200,20 +231,27 @@ func selectModels(t *eval.Table, opt Options) ([]model, error) {
 	}
 	var all []model
 	groupSize := map[float64]int{}
+	named := map[string]bool{}
 	for i := range t.Rows {
 		row := &t.Rows[i]
 		if strings.EqualFold(row.Model, "human") {
 			continue
 		}
-		s, ok, err := opt.Strength.Parse(row.Model)
+		s, ok, err := opt.strength(row.Model)
 		if err != nil {
 			return nil, err
 		}
+		named[row.Model] = true
 		if !ok || math.IsNaN(s) {
 			continue
 		}
 		all = append(all, model{row: row, strength: s})
 		groupSize[s]++
+	}
+	for name := range opt.Strengths {
+		if !named[name] {
+			return nil, fmt.Errorf("a strength is given for model %q, which the table lacks", name)
+		}
 	}
 	kept := all[:0]
 	for _, m := range all {
@@ -225,6 +263,17 @@ func selectModels(t *eval.Table, opt Options) ([]model, error) {
 		return nil, fmt.Errorf("no strength has %d or more models (%d models matched the strength regex)", minModels, len(all))
 	}
 	return kept, nil
+}
+
+// strength returns a model's strength: given by name, or read from it.
+func (opt *Options) strength(model string) (float64, bool, error) {
+	if s, ok := opt.Strengths[model]; ok {
+		return s, true, nil
+	}
+	if opt.Strength.Regex == nil {
+		return 0, false, nil
+	}
+	return opt.Strength.Parse(model)
 }
 
 // analyzeFactor fits error ratio against strength for one factor and tests
@@ -240,6 +289,9 @@ func analyzeFactor(models []model, f int) (Result, error) {
 		}
 		x = append(x, m.strength)
 		y = append(y, ratio)
+		if n := m.row.Count[f]; m.row.N > 0 && (res.Images == 0 || n < res.Images) {
+			res.Images = n
+		}
 		groups[m.strength] = append(groups[m.strength], ratio)
 	}
 	res.NModels = len(x)

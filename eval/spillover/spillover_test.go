@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -176,8 +177,8 @@ func TestWriteCSVAndMarkdown(t *testing.T) {
 	if err := WriteCSV(&csvOut, results); err != nil {
 		t.Fatal(err)
 	}
-	wantCSV := "factor,effect,pval,n_models,strength_low,strength_high\n" +
-		"pose,-18.1,2.6e-20,664,1.0,97.0\ncolor,26.7,5.8e-27,664,1.0,97.0\nstyle,1.6,0.105,664,1.0,49.5\nempty,,,0,,\n"
+	wantCSV := "factor,effect,pval,n_models,strength_low,strength_high,images,few_images\n" +
+		"pose,-18.1,2.6e-20,664,1.0,97.0,,\ncolor,26.7,5.8e-27,664,1.0,97.0,,\nstyle,1.6,0.105,664,1.0,49.5,,\nempty,,,0,,,,\n"
 	if csvOut.String() != wantCSV {
 		t.Errorf("CSV:\n%s\nwant:\n%s", csvOut.String(), wantCSV)
 	}
@@ -211,5 +212,119 @@ func FuzzStrengthParser(f *testing.F) {
 			return
 		}
 		_, _, _ = p.Parse(model) // must not panic
+	})
+}
+
+// Strengths by name give the same analysis as reading them from the names,
+// and take precedence over the regex.
+func TestAnalyzeStrengthsByName(t *testing.T) {
+	table := syntheticTable([]float64{0, 10, 20, 30, 40}, 6)
+	byRegex, err := Analyze(table, Options{Strength: mustParser(t, `_s([0-9.]+)_`, "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := map[string]float64{}
+	renamed := &eval.Table{}
+	for i, r := range table.Rows {
+		s, _, _ := mustParser(t, `_s([0-9.]+)_`, "").Parse(r.Model)
+		r.Model = fmt.Sprintf("model%d", i)
+		named[r.Model] = s
+		renamed.Rows = append(renamed.Rows, r)
+	}
+	byName, err := Analyze(renamed, Options{Strengths: named})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(byName) != fmt.Sprint(byRegex) {
+		t.Errorf("by name %v\nby regex %v", byName, byRegex)
+	}
+	// a name overrides what the regex reads: the strength-40 models at 50
+	over := map[string]float64{}
+	for _, r := range table.Rows {
+		if strings.HasPrefix(r.Model, "m_s40_") {
+			over[r.Model] = 50
+		}
+	}
+	res, err := Analyze(table, Options{Strength: mustParser(t, `_s([0-9.]+)_`, ""), Strengths: over})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Factor != "pose" || res[0].StrengthHigh != 50 {
+		t.Errorf("pose with the top group renamed to 50: %+v", res[0])
+	}
+	if _, err := Analyze(table, Options{Strengths: map[string]float64{"nobody": 1}}); err == nil || !strings.Contains(err.Error(), `"nobody"`) {
+		t.Errorf("strength for a model the table lacks: %v", err)
+	}
+}
+
+func TestParseNamedStrength(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		name string
+		s    float64
+		ok   bool
+	}{
+		{"resnet_color0.5=0.5", "resnet_color0.5", 0.5, true},
+		{"a=b=2", "a=b", 2, true},
+		{"=1", "", 0, false},
+		{"m=", "", 0, false},
+		{"m=x", "", 0, false},
+		{"m=NaN", "", 0, false},
+		{"m", "", 0, false},
+	} {
+		name, s, err := ParseNamedStrength(c.in)
+		if (err == nil) != c.ok || name != c.name || s != c.s {
+			t.Errorf("%q: %q %g %v", c.in, name, s, err)
+		}
+	}
+}
+
+// With counts, a factor some model saw on too few images is flagged and
+// not significant, however small its p-value.
+func TestAnalyzeFlagsFewImages(t *testing.T) {
+	table := syntheticTable([]float64{0, 10, 20, 30, 40}, 6)
+	pose, _ := eval.FactorIndex("pose")
+	color, _ := eval.FactorIndex("color")
+	for i := range table.Rows {
+		r := &table.Rows[i]
+		r.N = 1000
+		for f := range r.Count {
+			r.Count[f] = 100
+		}
+		r.Count[pose] = 12 + i%3
+	}
+	res, err := Analyze(table, Options{Strength: mustParser(t, `_s([0-9.]+)_`, ""), MinImages: 30, Factors: []int{pose, color}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res[0].FewImages || res[0].Images != 12 || res[0].PValue >= Significance || res[0].Significant() {
+		t.Errorf("pose on 12 images: %+v", res[0])
+	}
+	if res[1].FewImages || res[1].Images != 100 || !res[1].Significant() {
+		t.Errorf("color on 100 images: %+v", res[1])
+	}
+	var md bytes.Buffer
+	if err := WriteMarkdown(&md, res); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "12* |") || !strings.Contains(md.String(), "too few images behind pose") || strings.Contains(md.String(), "- pose") {
+		t.Errorf("markdown:\n%s", md.String())
+	}
+}
+
+func FuzzParseNamedStrength(f *testing.F) {
+	f.Add("resnet_color0.5=0.5")
+	f.Add("a=b=1e3")
+	f.Fuzz(func(t *testing.T, s string) {
+		name, v, err := ParseNamedStrength(s)
+		if err != nil {
+			return
+		}
+		if name == "" || math.IsNaN(v) || math.IsInf(v, 0) || !strings.HasPrefix(s, name+"=") {
+			t.Fatalf("%q: accepted as %q = %v", s, name, v)
+		}
+		if n2, v2, err := ParseNamedStrength(name + "=" + strconv.FormatFloat(v, 'g', -1, 64)); err != nil || n2 != name || v2 != v {
+			t.Fatalf("%q: %q = %v does not read back (%q %v %v)", s, name, v, n2, v2, err)
+		}
 	})
 }

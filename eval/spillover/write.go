@@ -14,10 +14,11 @@ import (
 )
 
 // CSVHeader is the header of the spill-over CSV.
-var CSVHeader = []string{"factor", "effect", "pval", "n_models", "strength_low", "strength_high"}
+var CSVHeader = []string{"factor", "effect", "pval", "n_models", "strength_low", "strength_high", "images", "few_images"}
 
 // WriteCSV writes one line per result under CSVHeader, floats at full
-// precision (tabular.FormatFloat; NaN as an empty field).
+// precision (tabular.FormatFloat; NaN as an empty field); images and
+// few_images are empty when the table carried no counts.
 func WriteCSV(w io.Writer, results []Result) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(CSVHeader); err != nil {
@@ -25,7 +26,10 @@ func WriteCSV(w io.Writer, results []Result) error {
 	}
 	for _, r := range results {
 		rec := []string{r.Factor, tabular.FormatFloat(r.Effect), tabular.FormatFloat(r.PValue), strconv.Itoa(r.NModels),
-			tabular.FormatFloat(r.StrengthLow), tabular.FormatFloat(r.StrengthHigh)}
+			tabular.FormatFloat(r.StrengthLow), tabular.FormatFloat(r.StrengthHigh), "", ""}
+		if r.Images > 0 {
+			rec[6], rec[7] = strconv.Itoa(r.Images), map[bool]string{false: "False", true: "True"}[r.FewImages]
+		}
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
@@ -42,6 +46,15 @@ func WriteMarkdown(w io.Writer, results []Result) error {
 	var b strings.Builder
 	writeMarkdownTable(&b, results)
 	improve, worsen := splitSignificant(results)
+	var few []string
+	for _, r := range results {
+		if r.FewImages {
+			few = append(few, r.Factor)
+		}
+	}
+	if len(few) > 0 {
+		fmt.Fprintf(&b, "\n\\* too few images behind %s (the images column: the fewest any model of the fit saw): not called significant, whatever the p-value.\n", strings.Join(few, ", "))
+	}
 	b.WriteString("\n")
 	if len(improve)+len(worsen) == 0 {
 		fmt.Fprintf(&b, "No factor's error ratio changes significantly with the strength (p < %g).\n", Significance)
@@ -91,10 +104,21 @@ func sentence(r Result) string {
 
 func writeMarkdownTable(b *strings.Builder, results []Result) {
 	header := []string{"factor", "effect", "pval", "n_models", "strength_low", "strength_high", "ratio_low", "ratio_high"}
+	counted := slices.ContainsFunc(results, func(r Result) bool { return r.Images > 0 })
+	if counted {
+		header = append(header, "images")
+	}
 	rows := make([][]string, len(results))
 	for i, r := range results {
 		rows[i] = []string{r.Factor, fixed(r.Effect, 2), pval(r.PValue), strconv.Itoa(r.NModels), num(r.StrengthLow),
 			num(r.StrengthHigh), fixed(r.MeanLow, 3), fixed(r.MeanHigh, 3)}
+		if counted {
+			images := strconv.Itoa(r.Images)
+			if r.FewImages {
+				images += "*"
+			}
+			rows[i] = append(rows[i], images)
+		}
 	}
 	width := make([]int, len(header))
 	for j, h := range header {
