@@ -326,11 +326,17 @@ func adam7PNG(t testing.TB, w, h int) []byte {
 			}
 		}
 	}
+	return pngWithData(w, h, 0, 1, zlibBytes(t, raw))
+}
+
+// pngWithData is an 8-bit PNG of the colour type and interlace method
+// whose IDAT holds data as given.
+func pngWithData(w, h int, colorType, interlace byte, data []byte) []byte {
 	var out bytes.Buffer
 	out.WriteString("\x89PNG\r\n\x1a\n")
 	ihdr := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, uint32(w)), uint32(h))
-	writePNGChunk(&out, "IHDR", append(ihdr, 8, 0, 0, 0, 1))
-	writePNGChunk(&out, "IDAT", zlibBytes(t, raw))
+	writePNGChunk(&out, "IHDR", append(ihdr, 8, colorType, 0, 0, interlace))
+	writePNGChunk(&out, "IDAT", data)
 	writePNGChunk(&out, "IEND", nil)
 	return out.Bytes()
 }
@@ -344,13 +350,7 @@ func filteredPNG(t testing.TB, w, h int) []byte {
 		raw = append(raw, byte(y%5))
 		raw = append(raw, px[y*3*w:(y+1)*3*w]...)
 	}
-	var out bytes.Buffer
-	out.WriteString("\x89PNG\r\n\x1a\n")
-	ihdr := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, uint32(w)), uint32(h))
-	writePNGChunk(&out, "IHDR", append(ihdr, 8, 2, 0, 0, 0))
-	writePNGChunk(&out, "IDAT", zlibBytes(t, raw))
-	writePNGChunk(&out, "IEND", nil)
-	return out.Bytes()
+	return pngWithData(w, h, 2, 0, zlibBytes(t, raw))
 }
 
 // webpSeeds are 6×5 WebPs written by Pillow 9.4 with Debian's libwebp
