@@ -42,6 +42,7 @@ type sweepFlags struct {
 	correction string
 	errorType  string
 	resamples  int
+	minImages  int
 	outDir     string
 }
 
@@ -54,6 +55,7 @@ func (f *sweepFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.correction, "correction", "holm", "correction across factors: holm, bh or none")
 	fs.StringVar(&f.errorType, "error-type", "class", "when a prediction is correct: class, metaclass or real")
 	fs.IntVar(&f.resamples, "bootstrap", stats.DefaultResamples, "bootstrap resamples for the change intervals")
+	fs.IntVar(&f.minImages, "min-images", eval.DefaultMinImages, "judge only factors with at least this many images (1: every factor with an image)")
 	fs.StringVar(&f.outDir, "o", "sweep", "output `DIR`")
 }
 
@@ -78,6 +80,8 @@ func (f *sweepFlags) plan(fs *flag.FlagSet) (*sweepPlan, error) {
 		return nil, fmt.Errorf("--variant FAMILY is required (%s)", strings.Join(variant.Families(), ", "))
 	case f.resamples < 1:
 		return nil, fmt.Errorf("--bootstrap %d: want at least 1 resample", f.resamples)
+	case f.minImages < 1:
+		return nil, fmt.Errorf("--min-images %d: want at least 1", f.minImages)
 	}
 	p := &sweepPlan{family: f.run.variant}
 	var err error
@@ -105,7 +109,7 @@ func (f *sweepFlags) options(p *sweepPlan) error {
 	}
 	b := stats.DefaultBootstrap
 	b.Resamples = f.resamples
-	p.opt = sweep.Options{ErrorType: et, Correction: corr, Bootstrap: b, Alpha: sweep.DefaultAlpha}
+	p.opt = sweep.Options{ErrorType: et, Correction: corr, Bootstrap: b, Alpha: sweep.DefaultAlpha, MinImages: f.minImages}
 	return nil
 }
 

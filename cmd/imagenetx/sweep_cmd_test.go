@@ -33,6 +33,7 @@ func TestSweepCommandRejectsBadFlags(t *testing.T) {
 		{[]string{"--variant", "blur", "--correction", "sidak"}, "unknown correction"},
 		{[]string{"--variant", "blur", "--error-type", "top5"}, "unknown error type"},
 		{[]string{"--variant", "blur", "--bootstrap", "0"}, "at least 1 resample"},
+		{[]string{"--variant", "blur", "--min-images", "0"}, "--min-images 0: want at least 1"},
 		{[]string{"--variant", "blur", "extra"}, "unexpected arguments"},
 	} {
 		err := sweepCommand(context.Background(), append(append([]string(nil), base...), tc.args...), &bytes.Buffer{})

@@ -150,7 +150,7 @@ func TestAnalyzeFixture(t *testing.T) {
 	for _, tc := range []struct {
 		min  int
 		want sweep.Verdict
-	}{{30, sweep.Verdict{Ratio: 1, Accuracy: -1}}, {81, sweep.Verdict{FewImages: true, Accuracy: -1}}} {
+	}{{30, sweep.Verdict{Ratio: 1, Accuracy: -1}}, {81, sweep.Verdict{FewImages: true}}} {
 		if v := color.Judge(0.05, tc.min); v != tc.want {
 			t.Errorf("colour verdict with at least %d images: %+v, want %+v", tc.min, v, tc.want)
 		}
@@ -375,7 +375,7 @@ func TestMarkdownLeavesSmallFactorsUnjudged(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	if !strings.Contains(out, "too few images to judge the ratio (< 50)") || strings.Contains(out, "background (") {
+	if !strings.Contains(out, "too few images to judge (< 50)") || strings.Contains(out, "background (") {
 		t.Fatalf("background (40 images) judged:\n%s", out)
 	}
 }

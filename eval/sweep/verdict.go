@@ -1,11 +1,14 @@
 package sweep
 
+import "github.com/imagenetx/imagenetx/eval"
+
 // Verdict says, for one row, how the factor moved against the baseline.
 // Row.Judge is the one rule that decides it: the markdown summary, the
 // spillover column of the table, the report and ReadCSV all go by it.
 type Verdict struct {
-	// FewImages marks a factor with fewer images than the minimum: its
-	// error ratio interval is not judged (Ratio stays 0).
+	// FewImages marks a factor with fewer images than the minimum
+	// (eval.Enough): it is not singled out, so neither its error ratio
+	// nor its accuracy is judged (Ratio and Accuracy stay 0).
 	FewImages bool
 	// Ratio is +1 when the error ratio's interval lies above 0 (the factor
 	// became relatively harder), −1 below 0, 0 when it spans 0.
@@ -16,11 +19,12 @@ type Verdict struct {
 }
 
 // Judge returns the verdict of a row at significance level alpha, judging
-// the error ratio only for factors with at least minImages images.
+// only factors with at least minImages images (eval.Enough).
 func (row *Row) Judge(alpha float64, minImages int) Verdict {
-	v := Verdict{FewImages: row.N < minImages}
+	v := Verdict{FewImages: !eval.Enough(row.N, minImages)}
 	switch {
 	case v.FewImages:
+		return v
 	case row.ChangeLo > 0:
 		v.Ratio = 1
 	case row.ChangeHi < 0:

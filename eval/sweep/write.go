@@ -111,7 +111,7 @@ func (r *Result) verdictText(f int) string {
 	var parts []string
 	switch {
 	case v.FewImages:
-		parts = append(parts, fmt.Sprintf("too few images to judge the ratio (< %d)", r.Options.MinImages))
+		parts = append(parts, fmt.Sprintf("too few images to judge (< %d)", r.Options.MinImages))
 	case v.Ratio == 1:
 		parts = append(parts, "relatively worse")
 	case v.Ratio == -1:
