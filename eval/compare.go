@@ -71,6 +71,10 @@ type CompareOptions struct {
 	// either predicted others; otherwise differing image sets are an error
 	// (ErrDifferentImages).
 	AllowPartial bool
+	// MinImages is the small-sample rule (Enough): a row with fewer shared
+	// images is never called significant (ComparisonRow.FewImages); 0
+	// means DefaultMinImages.
+	MinImages int
 }
 
 // ComparisonRow is one factor (or AverageFactor: all shared images) of a
@@ -90,8 +94,12 @@ type ComparisonRow struct {
 	// across the 16 factors (the AverageFactor row is a family of one, so
 	// there PAdjusted = P). NaN for a factor without shared images.
 	P, PAdjusted float64
-	// Significant is PAdjusted < Alpha.
+	// Significant is PAdjusted < Alpha with enough shared images (not
+	// FewImages).
 	Significant bool
+	// FewImages is set when N is below CompareOptions.MinImages: the row
+	// is shown but never singled out.
+	FewImages bool
 }
 
 // Comparison is a paired comparison of two models on the images both
@@ -113,6 +121,12 @@ func Compare(acc *Accumulator, a, b string, opt CompareOptions) (*Comparison, er
 	}
 	if a == b {
 		return nil, fmt.Errorf("compare needs two different models, got %q twice", a)
+	}
+	if err := CheckMinImages(opt.MinImages); err != nil {
+		return nil, err
+	}
+	if opt.MinImages == 0 {
+		opt.MinImages = DefaultMinImages
 	}
 	if err := acc.Dataset().Supports(opt.ErrorType); err != nil {
 		return nil, err
@@ -224,6 +238,7 @@ func (c *Comparison) applyCorrection() {
 		if i < NumFactors {
 			r.PAdjusted = adj[i]
 		}
-		r.Significant = r.PAdjusted < c.Options.Alpha
+		r.FewImages = !Enough(r.N, c.Options.MinImages)
+		r.Significant = r.PAdjusted < c.Options.Alpha && !r.FewImages
 	}
 }

@@ -68,7 +68,7 @@ func TestCompareCountsAndCorrections(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.correction.String(), func(t *testing.T) {
-			cmp, err := Compare(acc, "a", "b", CompareOptions{ErrorType: ErrorClass, Correction: c.correction, Alpha: 0.05})
+			cmp, err := Compare(acc, "a", "b", CompareOptions{ErrorType: ErrorClass, Correction: c.correction, Alpha: 0.05, MinImages: 1})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -159,7 +159,7 @@ func TestParseCorrection(t *testing.T) {
 }
 
 func TestWriteComparison(t *testing.T) {
-	cmp, err := Compare(compareFixture(t), "a", "b", CompareOptions{Correction: CorrectionHolm, Alpha: 0.05})
+	cmp, err := Compare(compareFixture(t), "a", "b", CompareOptions{Correction: CorrectionHolm, Alpha: 0.05, MinImages: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,8 +169,8 @@ func TestWriteComparison(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(csv.String()), "\n")
 	if lines[0] != strings.Join(ComparisonColumns, ",") ||
-		!closeCSVLine(lines[1], "a,b,pose,11,10,1,0.9090909090909091,0.09090909090909091,-0.8181818181818182,10,1,0.01171875,0.03515625,True") ||
-		lines[9] != "a,b,texture,0,0,0,,,,0,0,,,False" {
+		!closeCSVLine(lines[1], "a,b,pose,11,10,1,0.9090909090909091,0.09090909090909091,-0.8181818181818182,10,1,0.01171875,0.03515625,True,False") ||
+		lines[9] != "a,b,texture,0,0,0,,,,0,0,,,False,True" {
 		t.Errorf("CSV:\n%s", csv.String())
 	}
 	if err := WriteComparison(&md, cmp, tabular.Markdown); err != nil {
@@ -189,6 +189,25 @@ func TestWriteComparison(t *testing.T) {
 	}
 	if strings.Contains(md.String(), "b is more accurate on") {
 		t.Errorf("markdown names a factor b is better on:\n%s", md.String())
+	}
+}
+
+// With the default minimum (30 images), no factor of the 12-image fixture
+// is singled out, however small its p-value.
+func TestCompareLeavesSmallFactorsUnjudged(t *testing.T) {
+	cmp, err := Compare(compareFixture(t), "a", "b", CompareOptions{Correction: CorrectionHolm, Alpha: 0.05})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pose := comparisonRow(t, cmp, "pose")
+	if cmp.Options.MinImages != DefaultMinImages || pose.Significant || !pose.FewImages || pose.PAdjusted >= 0.05 {
+		t.Errorf("pose on 11 images: %+v", pose)
+	}
+	if s := cmp.Summary(); !strings.Contains(s, "Not judged, with fewer than 30 shared images: pose, background, color.") || strings.Contains(s, "more accurate on") {
+		t.Errorf("summary: %s", s)
+	}
+	if _, err := Compare(compareFixture(t), "a", "b", CompareOptions{Alpha: 0.05, MinImages: -1}); err == nil {
+		t.Error("negative minimum accepted")
 	}
 }
 

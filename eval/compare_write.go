@@ -12,14 +12,14 @@ import (
 
 // ComparisonColumns is the long-form header of a comparison.
 var ComparisonColumns = []string{"model_a", "model_b", "factor", "n", "correct_a", "correct_b",
-	"accuracy_a", "accuracy_b", "difference", "a_only", "b_only", "pval", "pval_adj", "significant"}
+	"accuracy_a", "accuracy_b", "difference", "a_only", "b_only", "pval", "pval_adj", "significant", "few_images"}
 
 // Records returns the comparison in long form (ComparisonColumns).
 func (c *Comparison) Records() *tabular.Records {
 	rec := &tabular.Records{Header: ComparisonColumns}
 	for _, r := range c.Rows {
 		rec.Rows = append(rec.Rows, []any{c.ModelA, c.ModelB, r.Factor, r.N, r.CorrectA, r.CorrectB,
-			r.AccuracyA, r.AccuracyB, r.Difference, r.OnlyA, r.OnlyB, r.P, r.PAdjusted, r.Significant})
+			r.AccuracyA, r.AccuracyB, r.Difference, r.OnlyA, r.OnlyB, r.P, r.PAdjusted, r.Significant, r.FewImages})
 	}
 	return rec
 }
@@ -61,8 +61,11 @@ func (c *Comparison) Summary() string {
 	} else {
 		fmt.Fprintf(&b, " Overall the accuracies do not differ significantly (%s points, %s).", signedPoints(overall.Difference), tabular.PClause("p", overall.P))
 	}
-	var better, worse []string
+	var better, worse, few []string
 	for _, r := range c.Rows[:NumFactors] {
+		if r.FewImages && r.N > 0 {
+			few = append(few, r.Factor)
+		}
 		switch {
 		case !r.Significant:
 		case r.Difference > 0:
@@ -79,6 +82,9 @@ func (c *Comparison) Summary() string {
 	}
 	if len(worse) > 0 {
 		fmt.Fprintf(&b, " %s is more accurate on %s.", c.ModelA, strings.Join(worse, ", "))
+	}
+	if len(few) > 0 {
+		fmt.Fprintf(&b, " Not judged, with fewer than %d shared images: %s.", c.Options.MinImages, strings.Join(few, ", "))
 	}
 	return b.String()
 }

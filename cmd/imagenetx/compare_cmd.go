@@ -45,6 +45,7 @@ func compareCommand(ctx context.Context, args []string, stderr io.Writer) error 
 	correction := fs.String("correction", "holm", "multiple-testing correction across factors: holm, bh or none")
 	alpha := fs.Float64("alpha", 0.05, "significance level for the corrected p-values")
 	partial := fs.Bool("allow-partial", false, "compare on the shared images when the models were run on different images")
+	minImages := fs.Int("min-images", eval.DefaultMinImages, "call a factor's difference significant only with at least this many shared images (1: any)")
 	format := fs.String("format", "csv", "output format: csv, json or markdown")
 	out := fs.String("o", "", "output `FILE` (default stdout)")
 	quiet := fs.Bool("quiet", false, "no coverage notes on stderr")
@@ -54,7 +55,10 @@ func compareCommand(ctx context.Context, args []string, stderr io.Writer) error 
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	opt := eval.CompareOptions{Alpha: *alpha, AllowPartial: *partial}
+	if *minImages < 1 {
+		return fmt.Errorf("--min-images %d: want at least 1", *minImages)
+	}
+	opt := eval.CompareOptions{Alpha: *alpha, AllowPartial: *partial, MinImages: *minImages}
 	var err error
 	if opt.ErrorType, err = eval.ParseErrorType(*errType); err != nil {
 		return err
