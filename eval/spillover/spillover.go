@@ -1,9 +1,3 @@
-// Package spillover measures how training with an augmentation at increasing
-// strength changes a model's error ratio on each ImageNet-X factor, from a
-// table of trained models as the ImageNet-X paper does (imagenet_x/plots.py,
-// augmentation_effect): per factor, a least-squares cubic of error ratio
-// against strength, the strengths where that fit is lowest and highest, and
-// Welch's t-test between the models trained at those two strengths.
 package spillover
 
 import (
