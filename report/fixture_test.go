@@ -29,14 +29,38 @@ type fixture struct {
 	imageCount, thumbs int
 }
 
-// makeFixture writes 480 annotated images over classes 0–5 (0, 1: dog;
-// 2: bird; 3: device; 4, 5: other), each with one factor (every factor
-// gets 30 images), predictions of two models whose mistakes depend on the
-// factor, and JPEGs for the first 40 images plus a corrupt one.
-func makeFixture(t testing.TB) fixture {
+// fixtureShape says what a generated fixture holds: how many annotated
+// images, each image's one factor and class, and when model m errs.
+type fixtureShape struct {
+	images int
+	factor func(i int) int
+	wrong  func(i, m, factor int) bool
+	// jpegs is the number of images written as JPEGs (the first ones).
+	jpegs int
+}
+
+// defaultShape is 480 images, each with one factor (every factor gets 30
+// images), two models whose mistakes depend on the factor, and JPEGs for
+// the first 40 images.
+var defaultShape = fixtureShape{
+	images: 480,
+	factor: func(i int) int { return i % eval.NumFactors },
+	// Model m errs on image i when (i/16) % (2+factor%4+m) == 0: more
+	// often on some factors than others.
+	wrong: func(i, m, factor int) bool { return (i/eval.NumFactors)%(2+factor%4+m) == 0 },
+	jpegs: 40,
+}
+
+// makeFixture writes the default fixture: 480 annotated images over
+// classes 0–5 (0, 1: dog; 2: bird; 3: device; 4, 5: other), and a corrupt
+// JPEG after the good ones.
+func makeFixture(t testing.TB) fixture { return makeShapedFixture(t, defaultShape) }
+
+// makeShapedFixture writes annotations, predictions and JPEGs of a shape.
+func makeShapedFixture(t testing.TB, shape fixtureShape) fixture {
 	t.Helper()
 	dir := t.TempDir()
-	fx := fixture{annotations: filepath.Join(dir, "ann"), images: filepath.Join(dir, "img"), imageCount: 480, thumbs: 40}
+	fx := fixture{annotations: filepath.Join(dir, "ann"), images: filepath.Join(dir, "img"), imageCount: shape.images, thumbs: shape.jpegs}
 	for _, d := range []string{fx.annotations, fx.images} {
 		if err := os.Mkdir(d, 0o755); err != nil {
 			t.Fatal(err)
@@ -62,7 +86,7 @@ func makeFixture(t testing.TB) fixture {
 	}
 	for i := range fx.imageCount {
 		file := fmt.Sprintf("ILSVRC2012_val_%08d.JPEG", i+1)
-		class, factor := i%6, i%eval.NumFactors
+		class, factor := i%6, shape.factor(i)
 		obj := map[string]any{"file_name": file, "class": class, "justification": fmt.Sprintf("why <%d>", i), "one_word": "word"}
 		for f, name := range eval.Factors {
 			obj[name] = map[bool]int{true: 1, false: 0}[f == factor]
@@ -74,10 +98,8 @@ func makeFixture(t testing.TB) fixture {
 		ann.Write(b)
 		ann.WriteByte('\n')
 		for m := range preds {
-			// Model m errs on image i when (i/16) % (2+factor%4+m) == 0:
-			// more often on some factors than others.
 			pred := class
-			if (i/eval.NumFactors)%(2+factor%4+m) == 0 {
+			if shape.wrong(i, m, factor) {
 				pred = (class + 1 + m) % 6
 			}
 			fmt.Fprintf(&preds[m], "%s,%d,%.3f\n", file, pred, 0.5+float64((i*7+m)%50)/100)
@@ -111,7 +133,20 @@ func (fx fixture) input(t testing.TB) Input {
 	if err := load.Predictions(context.Background(), acc, sources); err != nil {
 		t.Fatal(err)
 	}
-	return Input{Title: "fixture <audit>", Accumulator: acc, ImagesDir: fx.images, Sweeps: []sweep.Curves{fixtureSweep()}}
+	return Input{Title: "fixture <audit>", Accumulator: acc, ImagesDir: fx.images, Sweeps: []sweep.Curves{fixtureSweep()}, Models: fixtureRuns()}
+}
+
+// fixtureRuns are what the fixture's runs add to the predictions: top-1
+// and top-5 over 500 labelled images, and two failed images of beta.
+func fixtureRuns() []Model {
+	return []Model{
+		{Name: "beta", Score: Score{Labeled: 500, Top1: 390, TopK: 470, K: 5},
+			Failed: []Failure{
+				{File: "broken <1>.JPEG", Stage: "decode", Reason: "unexpected EOF"},
+				{File: "broken 2.JPEG", Stage: "decode", Reason: "unexpected EOF"},
+			}},
+		{Name: "alpha", Score: Score{Labeled: 500, Top1: 410, TopK: 480, K: 5}},
+	}
 }
 
 // fixtureSweep has 4 strengths and 3 factors, one significant with a fit.

@@ -1,10 +1,3 @@
-// Package report lays out the imagenetx audit as one self-contained HTML
-// page: inline SVG charts (drawn by report/chart), inline CSS and an
-// embedded font, thumbnails as data: URIs, no script and nothing fetched
-// from the network (a Content-Security-Policy forbids it). It only arranges
-// and draws: tables come from eval, intervals and calibration from
-// eval/stats and eval/analysis, sweeps' curves, fits and verdicts from
-// eval/sweep.
 package report
 
 import (
@@ -17,25 +10,50 @@ import (
 	"github.com/imagenetx/imagenetx/preprocess"
 )
 
-// Input is everything a report shows. Every part is optional but at least
-// one of Accumulator and Sweeps must be given.
+// Input is everything a report shows, as values: the report computes
+// nothing from files but the thumbnails of ImagesDir. Every part is optional
+// but at least one of Accumulator and Sweeps must be given.
 type Input struct {
 	// Title heads the page; empty means "ImageNet-X audit".
 	Title string
 	// Accumulator holds the models' predictions joined with the
-	// annotations; nil for a report of sweeps only.
+	// annotations; nil for a report of sweeps only. It must keep the
+	// per-image predictions (not AccumulatorOptions.CountsOnly).
 	Accumulator *eval.Accumulator
 	// ErrorType says when a prediction is correct.
 	ErrorType eval.ErrorType
+	// Models adds, by name, what the accumulator cannot know about each of
+	// its models: the score over every scored image (annotated or not) and
+	// the images that failed. A model of the accumulator missing here is
+	// shown with what the accumulator has; its order sets the order of the
+	// leaderboard (the accumulator's name order otherwise).
+	Models []Model
+	// Baseline names the model the others are compared with; "" means the
+	// first of Models, or the accumulator's first model.
+	Baseline string
+	// Comparisons are shown as given when set (eval.Compare's results, e.g.
+	// an audit's leaderboard); otherwise, with several models, the report
+	// compares each with Baseline itself (eval.Compare: exact McNemar per
+	// factor, Holm-corrected, at the 0.05 level, on the images both
+	// predicted).
+	Comparisons []*eval.Comparison
+	// MinImages is the number of images a factor needs before the headline
+	// names it as harder or easier than average; 0 means
+	// eval.DefaultMinImages. Factors with fewer are shown in italics.
+	MinImages int
 	// ImagesDir, when set, is searched (recursively) for the annotated
-	// images by file name to show strips of misclassified examples.
+	// images by file name to show thumbnails of misclassified images.
 	ImagesDir string
 	// Decode is how the examples' images are decoded: give the run's
 	// options (its policy, Strict or Pillow's) so that a thumbnail shows
 	// the pixels the model was given. Its pixel limit is capped for
 	// thumbnails.
 	Decode preprocess.DecodeOptions
-	// ExamplesPerFactor caps each factor's strip; 0 means 8.
+	// ExamplesPerFactor is how many of each factor's misclassified images
+	// get a thumbnail (the first ones of its list: those most models got
+	// wrong, most confidently); 0 means DefaultExamplesPerFactor. Each
+	// thumbnail is embedded once (about 5 KB) however many factors show it,
+	// so the page holds at most 16 × ExamplesPerFactor of them.
 	ExamplesPerFactor int
 	// Sweeps are test-time spill-over sweeps to chart, as eval/sweep gives
 	// them (Result.Curves, LoadDir): drawn as given, significant factors in
@@ -45,7 +63,39 @@ type Input struct {
 	Notes []string
 }
 
-// DefaultExamplesPerFactor is the length of a factor's example strip.
+// Model is what a report shows about one model beyond its predictions on
+// the annotated images.
+type Model struct {
+	// Name is the model's name in the accumulator.
+	Name string
+	// Score is the model's accuracy over every scored image that has a
+	// label, annotated or not; the zero value means unknown (the headline
+	// then gives the accuracy on the annotated images only).
+	Score Score
+	// Failed lists images the model could not score (decode errors and
+	// the like), as the run's errors file gives them.
+	Failed []Failure
+}
+
+// Score counts a model's correct answers over the labelled images it
+// scored.
+type Score struct {
+	// Labeled is the number of scored images that have a label; Top1 of
+	// them have the label as the first class, TopK among the first K.
+	Labeled, Top1, TopK int
+	// K is the number of classes each prediction carried; K < 2 means the
+	// predictions had no top-k columns and TopK is not shown.
+	K int
+}
+
+// Failure is an image that failed, with the stage that failed (decode,
+// preprocess, infer…) and why.
+type Failure struct {
+	File, Stage, Reason string
+}
+
+// DefaultExamplesPerFactor is the number of thumbnails of each factor's
+// misclassified images.
 const DefaultExamplesPerFactor = 8
 
 // Write builds the report and writes the HTML page to w.

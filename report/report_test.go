@@ -2,6 +2,8 @@ package report
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"math"
 	"regexp"
 	"slices"
@@ -48,23 +50,133 @@ func TestWriteFixtureReport(t *testing.T) {
 		t.Errorf("figures %v, want the ids of %v", got, want)
 	}
 	for _, s := range []string{
-		`Content-Security-Policy" content="default-src 'none'`,
-		"fixture &lt;audit&gt;", "What stands out", "alpha (accuracy", "beta (accuracy",
-		"true: class name", "why &lt;0&gt;", "Liberation Sans", "tiny × colorjitter",
+		`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; form-action 'none'; script-src 'sha256-`,
+		"fixture &lt;audit&gt;", "What stands out", "Liberation Sans", "tiny × colorjitter",
+		// the headline: top-1 and top-5 over all labelled images
+		`<p class="name">beta</p>`, `<span class="label">top-1</span><span class="value">82.00%</span><span class="ci">[78.39%, 85.12%]</span><span class="of">of 500 labelled images</span>`,
+		`<span class="label">top-5</span><span class="value">94.00%</span>`,
+		// clearly harder factors with their intervals and counts
+		`<td><a href="#mis-pose">pose</a><td>1.54<td>[1.09, 2.18]<td>30`,
+		// the comparison with the baseline (beta: the first of Input.Models)
+		"alpha vs beta: less accurate overall (-0.083, p = 0.0039)", `<th colspan="2">alpha vs beta</th>`,
+		// the lists of misclassified images, with cards
+		`<details class="list" id="mis-pose"><summary><b>pose</b> <span>20 misclassified by at least one model, of 30 images</span>`,
+		"true: class name", "why &lt;0&gt;",
+		// failed images, with their reasons
+		`<a class="failed" href="#failed-0">2 failed</a>`, "<td>broken &lt;1&gt;.JPEG<td>decode<td class=\"wrap\">unexpected EOF",
 		"color: the error ratio falls from 1.40 at strength 0 to 0.90 at 1 (p = 0.001)",
-		"decode ", // the corrupt JPEG says why it has no thumbnail
 	} {
 		if !strings.Contains(page, s) {
 			t.Errorf("page lacks %q", s)
 		}
 	}
-	for _, s := range []string{"<script", "src=\"http", "url(http", "NaN", "<?xml", "ZgotmplZ"} {
+	for _, s := range []string{"src=\"http", "url(http", "NaN", "<?xml", "ZgotmplZ", "no images"} {
 		if strings.Contains(page, s) {
 			t.Errorf("page contains %q", s)
 		}
 	}
-	if n := strings.Count(page, `<img src="data:image/jpeg;base64,`); n == 0 {
-		t.Error("no thumbnail")
+	if n := strings.Count(page, "<script"); n != 1 {
+		t.Errorf("%d scripts, want the page's one", n)
+	}
+	// Thumbnails are CSS classes, each image embedded once.
+	thumbs := regexp.MustCompile(`\.t\d+\{background-image:url\(data:image/jpeg;base64,`).FindAllString(page, -1)
+	if len(thumbs) == 0 || len(thumbs) > fx.thumbs {
+		t.Errorf("%d thumbnails embedded, want 1 to %d", len(thumbs), fx.thumbs)
+	}
+}
+
+// TestPolicyHashesTheScript checks that the policy allows the page's script
+// by the hash of the bytes the page holds.
+func TestPolicyHashesTheScript(t *testing.T) {
+	page := writeReport(t, Input{Sweeps: []sweep.Curves{fixtureSweep()}})
+	m := regexp.MustCompile(`(?s)<script>(.*)</script>`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("page has no script")
+	}
+	sum := sha256.Sum256([]byte(m[1]))
+	want := "script-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'\""
+	if !strings.Contains(page, want) {
+		t.Errorf("page lacks %q", want)
+	}
+	if m[1] != pageScript {
+		t.Error("the page's script differs from page.js")
+	}
+}
+
+// TestNoImagesTellsFromNoMistakes: factors without images and factors
+// without mistakes say so, differently, in the factor table and the lists.
+func TestNoImagesTellsFromNoMistakes(t *testing.T) {
+	// 64 images over the first 4 factors; the models err on factors 0 and
+	// 1 only (every other image).
+	fx := makeShapedFixture(t, fixtureShape{
+		images: 64,
+		factor: func(i int) int { return i % 4 },
+		wrong:  func(i, m, factor int) bool { return factor < 2 && (i/4)%2 == 0 },
+	})
+	page := writeReport(t, fx.input(t))
+	for f, want := range map[int][]string{
+		0: {`<span>8 misclassified by at least one model, of 16 images</span>`},
+		2: {`<span>16 images, no mistakes</span>`, "No mistakes: every model classified all 16 images with this factor correctly.",
+			`<td class="none" data-v="0"><a href="#mis-` + eval.Factors[2] + `">no mistakes</a>`},
+		5: {`<span>no images</span>`, "No annotated image has this factor.", `<td class="none" data-v="–">no images`},
+	} {
+		for _, s := range want {
+			if !strings.Contains(page, s) {
+				t.Errorf("factor %s: page lacks %q", eval.Factors[f], s)
+			}
+		}
+	}
+}
+
+// TestMinImages: the headline names a factor as clearly harder only with
+// at least MinImages images behind it.
+func TestMinImages(t *testing.T) {
+	// 16 images on each of 4 factors; alpha errs on half of factor 0's
+	// images and on nothing else.
+	shape := fixtureShape{
+		images: 64,
+		factor: func(i int) int { return i % 4 },
+		wrong:  func(i, m, factor int) bool { return m == 0 && factor == 0 && (i/4)%2 == 0 },
+	}
+	fx := makeShapedFixture(t, shape)
+	in := fx.input(t)
+	in.Models = nil
+	named := `<td><a href="#mis-` + eval.Factors[0] + `">`
+	if page := writeReport(t, in); strings.Contains(page, named) || !strings.Contains(page, "No factor with at least 30 images is clearly harder") {
+		t.Error("a factor of 16 images singled out with the default minimum of 30")
+	}
+	in.MinImages = 10
+	if page := writeReport(t, in); !strings.Contains(page, named) || !strings.Contains(page, "No factor with at least 10 images is clearly harder") {
+		t.Error("with a minimum of 10 images, alpha's factor of 16 is not singled out (or beta's card names a factor)")
+	}
+	in.MinImages = -1
+	if err := Write(context.Background(), &strings.Builder{}, in); err == nil {
+		t.Error("negative minimum accepted")
+	}
+}
+
+// TestComparisonsAsGiven: comparisons in the input are shown as given,
+// with their correction; a model that failed on every image still has its
+// failures listed.
+func TestComparisonsAsGiven(t *testing.T) {
+	fx := makeFixture(t)
+	in := fx.input(t)
+	c, err := eval.Compare(in.Accumulator, "alpha", "beta", eval.CompareOptions{Correction: eval.CorrectionBH, Alpha: 0.01})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Comparisons = []*eval.Comparison{c}
+	in.Models = append(in.Models, Model{Name: "gamma", Failed: []Failure{{File: "x.png", Stage: "infer", Reason: "output shape [1 10]"}}})
+	page := writeReport(t, in)
+	for _, s := range []string{"<h2>Comparison with alpha</h2>", "<button type=\"button\">p (bh)</button>", "bh correction, significance level 0.01",
+		`<h3 id="failed-2">gamma: 1 failed</h3>`, "output shape [1 10]"} {
+		if !strings.Contains(page, s) {
+			t.Errorf("page lacks %q", s)
+		}
+	}
+	in.Comparisons = []*eval.Comparison{{ModelA: "alpha", ModelB: "beta"}}
+	if err := Write(context.Background(), &strings.Builder{}, in); err == nil {
+		t.Error("a comparison without rows accepted")
 	}
 }
 
@@ -92,8 +204,8 @@ func TestSweepOnlyReport(t *testing.T) {
 }
 
 func TestFactorOrder(t *testing.T) {
-	row := func(acc map[int]float64, avg float64) eval.Row {
-		r := eval.Row{Average: avg}
+	row := func(acc map[int]float64, avg float64) *eval.Row {
+		r := &eval.Row{Average: avg}
 		for f := range r.Factor {
 			r.Factor[f] = math.NaN()
 		}
@@ -104,7 +216,7 @@ func TestFactorOrder(t *testing.T) {
 	}
 	// Error ratios: model 1 pose 2, color 1; model 2 pose 1, color 4 →
 	// means pose 1.5, color 2.5; texture only in model 1 at 3.
-	rows := []eval.Row{
+	rows := []*eval.Row{
 		row(map[int]float64{0: 0.8, 3: 0.9, 8: 0.7}, 0.9),
 		row(map[int]float64{0: 0.9, 3: 0.6}, 0.9),
 	}

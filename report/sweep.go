@@ -28,17 +28,17 @@ func sweepSection(s sweep.Curves, idx int) (sweepView, error) {
 	}
 	label := cmp.Or(s.StrengthLabel, "strength")
 	cs := chart.Curves{XLabel: label, YLabel: "error ratio", References: []float64{1}, MutedLabel: "not significant"}
-	t := &table{Head: []string{"factor"}}
+	t := &table{ID: fmt.Sprintf("sweep-table-%d", idx), Sortable: true, Head: []column{{Text: "factor"}}}
 	for _, x := range s.Strengths {
-		t.Head = append(t.Head, label+" "+strconv.FormatFloat(x, 'g', 4, 64))
+		t.Head = append(t.Head, column{Text: label + " " + strconv.FormatFloat(x, 'g', 4, 64)})
 	}
-	t.Head = append(t.Head, "significant")
+	t.Head = append(t.Head, column{Text: "significant"})
 	v := sweepView{Title: cmp.Or(s.Title, fmt.Sprintf("sweep %d", idx+1)), Table: t}
 	for _, f := range s.Factors {
 		cs.Curves = append(cs.Curves, chart.Curve{Name: f.Name, X: s.Strengths, Y: f.ErrorRatio, FitX: f.FitX, FitY: f.FitY, Highlight: f.Significant()})
 		row := []cell{{Text: f.Name}}
 		for _, r := range f.ErrorRatio {
-			row = append(row, cell{Text: fmt2(r)})
+			row = append(row, cell{Text: fmt2(r), Sort: sortKey(r)})
 		}
 		sig := cell{Text: "no", Title: f.Evidence}
 		if f.Significant() {

@@ -6,34 +6,32 @@ import (
 	"strings"
 
 	"github.com/imagenetx/imagenetx/eval"
-	"github.com/imagenetx/imagenetx/eval/stats"
 )
 
 // worstShown is how many factors a sentence names.
 const worstShown = 3
 
-// findings says in words which factors hurt the models most.
+// findings says in words what the tables show: which factors are hardest
+// across the models, how the models compare, which factors rest on few
+// images and which images failed.
 func findings(m *models) []string {
 	var out []string
 	if s := acrossModels(m); s != "" {
 		out = append(out, s)
 	}
-	for i := range m.table.Rows {
-		if s := modelFinding(&m.table.Rows[i]); s != "" {
-			out = append(out, s)
-		}
-	}
+	out = append(out, comparisonFindings(m)...)
 	if s := fewImagesFinding(m); s != "" {
 		out = append(out, s)
 	}
 	return out
 }
 
-// acrossModels names the hardest and easiest factors on average.
+// acrossModels names the hardest and easiest factors on average, among
+// those with enough images in every model.
 func acrossModels(m *models) string {
 	var ranked []int
 	for _, f := range m.order {
-		if finite(m.meanRatio[f]) {
+		if finite(m.meanRatio[f]) && m.enoughImages(f) {
 			ranked = append(ranked, f)
 		}
 	}
@@ -50,57 +48,90 @@ func acrossModels(m *models) string {
 	easiest := slices.Clone(ranked[len(ranked)-worstShown:])
 	slices.Reverse(easiest)
 	who := "the model"
-	if n := len(m.table.Rows); n > 1 {
+	if n := len(m.rows); n > 1 {
 		who = fmt.Sprintf("the %d models", n)
 	}
-	return fmt.Sprintf("Averaged over %s, the hardest factors are %s, and the easiest %s (mean error ratio in brackets; 1 is the average image).",
-		who, describe(ranked[:worstShown]), describe(easiest))
+	return fmt.Sprintf("Averaged over %s, the hardest factors are %s, and the easiest %s (mean error ratio in brackets; 1 is the average image; factors with at least %d images).",
+		who, describe(ranked[:worstShown]), describe(easiest), m.minImages)
 }
 
-// modelFinding names a model's worst factors with their intervals.
-func modelFinding(r *eval.Row) string {
-	type item struct {
-		f             int
-		ratio, lo, hi float64
-	}
-	var items []item
-	for _, f := range r.WorstFactors(worstShown, 0) {
-		ratio, lo, hi := stats.ErrorRatioInterval(r.Correct[f], r.Count[f], r.NCorrect, r.N, stats.DefaultConfidence)
-		items = append(items, item{f, ratio, lo, hi})
-	}
-	if len(items) == 0 {
-		return ""
-	}
-	parts := make([]string, len(items))
-	for i, it := range items {
-		few := ""
-		if r.Count[it.f] < FewImages {
-			few = ", few images"
+// enoughImages reports whether every model has at least minImages images
+// of factor f.
+func (m *models) enoughImages(f int) bool {
+	for _, r := range m.rows {
+		if r.Count[f] < m.minImages {
+			return false
 		}
-		parts[i] = fmt.Sprintf("%s (error ratio %s, 95%% CI %s–%s, %d images%s)",
-			eval.Factors[it.f], fmt2(it.ratio), fmt2(it.lo), fmt2(it.hi), r.Count[it.f], few)
 	}
-	top := items[0]
-	return fmt.Sprintf("%s (accuracy %s on %d images) is least robust to %s: on %s images it errs %s× as often as on average.",
-		r.Model, fmt3(r.Average), r.N, joinWords(parts), eval.Factors[top.f], fmt2(top.ratio))
+	return true
+}
+
+// comparisonFindings says, per comparison, on how many factors the model
+// is significantly more or less accurate than the baseline.
+func comparisonFindings(m *models) []string {
+	var out []string
+	for _, c := range m.comparisons {
+		var better, worse []string
+		for _, r := range c.Rows[:eval.NumFactors] {
+			switch significance(r) {
+			case "better":
+				better = append(better, r.Factor)
+			case "worse":
+				worse = append(worse, r.Factor)
+			}
+		}
+		all := c.Rows[eval.NumFactors]
+		overall := "no significant difference overall"
+		switch significance(all) {
+		case "better":
+			overall = fmt.Sprintf("more accurate overall (%s, p %s)", signed(all.Difference), pWords(all.P))
+		case "worse":
+			overall = fmt.Sprintf("less accurate overall (%s, p %s)", signed(all.Difference), pWords(all.P))
+		}
+		s := fmt.Sprintf("%s vs %s: %s; significantly more accurate on %s, less accurate on %s (exact McNemar, %s-corrected).",
+			c.ModelB, c.ModelA, overall, factorCount(better), factorCount(worse), c.Options.Correction)
+		out = append(out, s)
+	}
+	return out
+}
+
+// pWords writes a p-value after "p": "= 0.003" or "< 0.0001".
+func pWords(p float64) string {
+	s := pValue(p)
+	if strings.HasPrefix(s, "<") {
+		return s
+	}
+	return "= " + s
+}
+
+// factorCount writes "no factor", or "3 factors (pose, color and shape)".
+func factorCount(names []string) string {
+	switch len(names) {
+	case 0:
+		return "no factor"
+	case 1:
+		return "1 factor (" + names[0] + ")"
+	case len(eval.Factors):
+		return "all 16 factors"
+	}
+	if len(names) > 6 {
+		return fmt.Sprintf("%d factors", len(names))
+	}
+	return fmt.Sprintf("%d factors (%s)", len(names), joinWords(names))
 }
 
 // fewImagesFinding lists the factors whose numbers rest on few images.
 func fewImagesFinding(m *models) string {
 	var few []string
 	for _, f := range m.order {
-		n := 0
-		for _, r := range m.table.Rows {
-			n = max(n, r.Count[f])
-		}
-		if n < FewImages {
+		if n := m.factorImages(f); n < m.minImages {
 			few = append(few, fmt.Sprintf("%s (%d)", eval.Factors[f], n))
 		}
 	}
 	if len(few) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("Fewer than %d images carry %s; their numbers are uncertain and shown in italics in the tables.", FewImages, joinWords(few))
+	return fmt.Sprintf("Fewer than %d images carry %s: their numbers are uncertain, shown in italics, and the headline does not single them out.", m.minImages, joinWords(few))
 }
 
 // joinWords joins "a", "b" and "c" as "a, b and c".

@@ -1,0 +1,205 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/stats"
+)
+
+// notedFactors caps the factors a card names as clearly worse (the rest are
+// counted) and as clearly better.
+const (
+	notedWorse  = 5
+	notedBetter = 3
+)
+
+// cards gives each model with predictions its headline.
+func (m *models) cards() []card {
+	var out []card
+	for i, r := range m.rows {
+		if _, ok := m.acc.Model(r.Model); !ok {
+			continue
+		}
+		x := m.extra[r.Model]
+		c := card{Model: r.Model, Color: cssColor(i), Failed: len(x.Failed), FailedID: failedID(i)}
+		c.Metrics = m.metrics(r, x.Score)
+		c.Counts = m.coverageWords(r.Model)
+		worse, better := m.notable(r)
+		c.Worse = m.factorNotes(r, worse, notedWorse, "worse")
+		c.Better = m.factorNotes(r, better, notedBetter, "better")
+		c.Threshold = fmt.Sprintf("Error ratio with its 95%% interval; a factor is named when the interval lies above (or below) 1 and at least %s images carry it.", count(m.minImages))
+		if len(worse) == 0 {
+			c.NoneWorse = fmt.Sprintf("No factor with at least %s images is clearly harder than the average image.", count(m.minImages))
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// metrics are a model's headline numbers: top-1 and top-k over every
+// labelled image it scored when known, and its accuracy on the annotated
+// images.
+func (m *models) metrics(r *eval.Row, s Score) []metric {
+	var out []metric
+	of := func(n int) string { return "of " + plural(n, "labelled image", "labelled images") }
+	if s.Labeled > 0 {
+		out = append(out, proportion("top-1", s.Top1, s.Labeled, of(s.Labeled)))
+		if s.K > 1 {
+			out = append(out, proportion(fmt.Sprintf("top-%d", s.K), s.TopK, s.Labeled, of(s.Labeled)))
+		}
+	}
+	name := "accuracy, annotated images"
+	if m.et == eval.ErrorClass && s.Labeled == 0 {
+		name = "top-1, annotated images"
+	}
+	out = append(out, proportion(name, r.NCorrect, r.N, "of "+plural(r.N, "annotated image", "annotated images")))
+	return out
+}
+
+// proportion is a headline metric: k of n as a percentage with its 95%
+// Wilson interval.
+func proportion(name string, k, n int, of string) metric {
+	lo, hi := stats.WilsonInterval(k, n, stats.DefaultConfidence)
+	return metric{Name: name, Value: pct(float64(k) / float64(n)), Interval: bracket(lo, hi, pct), Of: of}
+}
+
+// coverageWords says how a model's predictions met the annotations.
+func (m *models) coverageWords(model string) string {
+	mp, ok := m.acc.Model(model)
+	if !ok {
+		return ""
+	}
+	c := mp.Coverage()
+	var parts []string
+	if c.Missing > 0 {
+		parts = append(parts, fmt.Sprintf("%s of the %s annotated images not predicted", count(c.Missing), count(c.Annotated)))
+	}
+	if c.Unannotated > 0 {
+		parts = append(parts, fmt.Sprintf("%s predicted images without annotation", count(c.Unannotated)))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// notable returns the factors clearly worse than average for the row,
+// hardest first, and those clearly better, easiest first.
+func (m *models) notable(r *eval.Row) (worse, better []int) {
+	for f := range eval.NumFactors {
+		switch m.verdict(r, f) {
+		case "worse":
+			worse = append(worse, f)
+		case "better":
+			better = append(better, f)
+		}
+	}
+	byRatio := func(a, b int) int { return cmp.Compare(r.ErrorRatio(a), r.ErrorRatio(b)) }
+	slices.SortStableFunc(worse, func(a, b int) int { return byRatio(b, a) })
+	slices.SortStableFunc(better, byRatio)
+	return worse, better
+}
+
+// factorNotes names up to limit of the factors fs with their error ratio,
+// interval and count, and says how many more there are.
+func (m *models) factorNotes(r *eval.Row, fs []int, limit int, kind string) []factorNote {
+	var out []factorNote
+	for _, f := range fs[:min(limit, len(fs))] {
+		e := errorRatio(r, f)
+		out = append(out, factorNote{Kind: kind, Factor: eval.Factors[f], Ratio: fmt2(e.value), Interval: bracket(e.lo, e.hi, fmt2),
+			Images: count(r.Count[f]), Href: "#" + misclassifiedID(f)})
+	}
+	if len(fs) > limit {
+		out = append(out, factorNote{Kind: kind, Factor: fmt.Sprintf("and %d more in the factor table", len(fs)-limit)})
+	}
+	return out
+}
+
+// leaderboard ranks several models: top-1/top-k over all their labelled
+// images, accuracy on the annotated ones, and the paired comparison with
+// the baseline on those.
+func (m *models) leaderboard() *table {
+	if len(m.outcomes) < 2 {
+		return nil
+	}
+	k, labelled := 0, false
+	for _, r := range m.rows {
+		s := m.extra[r.Model].Score
+		k, labelled = max(k, s.K), labelled || s.Labeled > 0
+	}
+	if !labelled {
+		k = 0
+	}
+	t := &table{ID: "leaderboard", Sortable: true, Head: []column{{Text: "model"}}}
+	if labelled {
+		t.Head = append(t.Head, column{Text: "top-1", Title: "over every labelled image the model scored, 95% Wilson interval"})
+		if k > 1 {
+			t.Head = append(t.Head, column{Text: fmt.Sprintf("top-%d", k)})
+		}
+		t.Head = append(t.Head, column{Text: "labelled images"})
+	}
+	t.Head = append(t.Head,
+		column{Text: "accuracy, annotated", Title: "accuracy on the annotated images, 95% Wilson interval"},
+		column{Text: "annotated images"},
+		column{Text: "vs " + m.baseline(), Title: "accuracy difference with the baseline on the annotated images both predicted"},
+		column{Text: "p (McNemar)", Title: "exact McNemar test on the annotated images exactly one of the two got right"},
+		column{Text: "failed images"})
+	for i, r := range m.rows {
+		if _, ok := m.acc.Model(r.Model); !ok {
+			continue
+		}
+		x := m.extra[r.Model]
+		s := x.Score
+		row := []cell{{Text: r.Model}}
+		if labelled {
+			row = append(row, proportionCell(s.Top1, s.Labeled, pct))
+			if k > 1 {
+				if s.K > 1 {
+					row = append(row, proportionCell(s.TopK, s.Labeled, pct))
+				} else {
+					row = append(row, cell{Text: "–"})
+				}
+			}
+			row = append(row, countCell(s.Labeled))
+		}
+		row = append(row, proportionCell(r.NCorrect, r.N, pct), countCell(r.N))
+		row = append(row, m.baselineCells(r.Model)...)
+		failed := countCell(len(x.Failed))
+		if len(x.Failed) > 0 {
+			failed.Href = "#" + failedID(i)
+		}
+		t.Rows = append(t.Rows, append(row, failed))
+	}
+	return t
+}
+
+// baselineCells are a leaderboard row's difference with the baseline and
+// its p-value.
+func (m *models) baselineCells(model string) []cell {
+	if model == m.baseline() {
+		return []cell{{Text: "baseline", Sort: "0"}, {Text: "", Sort: noKey}}
+	}
+	c := m.comparison(model)
+	if c == nil {
+		return []cell{{Text: "–"}, {Text: "–"}}
+	}
+	all := c.Rows[len(c.Rows)-1] // AverageFactor
+	return []cell{
+		{Text: signed(all.Difference), Sort: sortKey(all.Difference), Class: significance(all),
+			Title: fmt.Sprintf("%s images both predicted; %d right only with %s, %d only with %s", count(all.N), all.OnlyB, c.ModelB, all.OnlyA, c.ModelA)},
+		{Text: pValue(all.P), Sort: sortKey(all.P), Class: significance(all)},
+	}
+}
+
+// proportionCell is k of n with its Wilson interval.
+func proportionCell(k, n int, format func(float64) string) cell {
+	if n == 0 {
+		return cell{Text: "–"}
+	}
+	v := float64(k) / float64(n)
+	lo, hi := stats.WilsonInterval(k, n, stats.DefaultConfidence)
+	return cell{Text: withInterval(v, lo, hi, format), Sort: sortKey(v), Title: fmt.Sprintf("%s of %s", count(k), count(n))}
+}
+
+func countCell(n int) cell { return cell{Text: count(n), Sort: fmt.Sprint(n)} }
