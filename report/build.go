@@ -54,8 +54,12 @@ type models struct {
 	// outcomes are the models with per-image predictions (all but the
 	// human baseline of ReaL tables), in rows order.
 	outcomes []outcome
-	// minImages is the count a factor needs to be singled out.
+	// minImages is the count a factor needs to be singled out (eval.Enough).
 	minImages int
+	// summaries are eval's summaries of the models with predictions, by
+	// name; k is the number of ranked classes their TopK counts (1: none).
+	summaries map[string]*eval.ModelSummary
+	k         int
 	// order lists factor indices as the paper sorts them: by error ratio
 	// averaged over the models, hardest first.
 	order []int
@@ -75,13 +79,21 @@ func addModels(ctx context.Context, p *page, in Input) error {
 	if len(table.Rows) == 0 {
 		return fmt.Errorf("report: no model has predictions")
 	}
-	if in.MinImages < 0 {
-		return fmt.Errorf("report: minimum image count %d is negative", in.MinImages)
+	if err := eval.CheckMinImages(in.MinImages); err != nil {
+		return fmt.Errorf("report: %w", err)
 	}
-	m := &models{acc: in.Accumulator, et: in.ErrorType, extra: map[string]Model{}, minImages: cmp.Or(in.MinImages, eval.DefaultMinImages)}
+	m := &models{acc: in.Accumulator, et: in.ErrorType, extra: map[string]Model{}, minImages: cmp.Or(in.MinImages, eval.DefaultMinImages),
+		summaries: map[string]*eval.ModelSummary{}, k: in.Accumulator.TopK()}
 	m.rows, m.input = orderRows(table, in.Models), in.Models
 	for _, x := range in.Models {
 		m.extra[x.Name] = x
+	}
+	summaries, err := in.Accumulator.Summaries(in.ErrorType, eval.IntervalOptions{Confidence: stats.DefaultConfidence, MinImages: m.minImages})
+	if err != nil {
+		return fmt.Errorf("report: model summaries: %w", err)
+	}
+	for i := range summaries {
+		m.summaries[summaries[i].Model] = &summaries[i]
 	}
 	m.outcomes = m.modelOutcomes()
 	m.order, m.meanRatio = factorOrder(m.rows)
@@ -225,27 +237,33 @@ func (m *models) factorImages(f int) int {
 	return n
 }
 
-// ratio is a factor's error ratio in one row with its interval.
-type ratio struct{ value, lo, hi float64 }
-
-// errorRatio is the row's error ratio on factor f with its 95% interval.
-// It is the one place the report gets error-ratio intervals from.
-func errorRatio(r *eval.Row, f int) ratio {
-	v, lo, hi := stats.ErrorRatioInterval(r.Correct[f], r.Count[f], r.NCorrect, r.N, stats.DefaultConfidence)
-	return ratio{v, lo, hi}
+// factor is row r's numbers on factor f: accuracy (and top-k accuracy)
+// with Wilson intervals, error ratio with its interval, and whether enough
+// images carry it to single it out. They are eval's summary of the model;
+// the human baseline of ReaL tables, which has none, gets the same numbers
+// from its row.
+func (m *models) factor(r *eval.Row, f int) eval.FactorSummary {
+	if s := m.summaries[r.Model]; s != nil {
+		return s.Factors[f]
+	}
+	top1 := eval.Proportion{N: r.Count[f], Correct: r.Correct[f], Value: r.Factor[f]}
+	top1.Lo, top1.Hi = stats.WilsonInterval(r.Correct[f], r.Count[f], stats.DefaultConfidence)
+	fs := eval.FactorSummary{Factor: eval.Factors[f], Top1: top1, TopK: top1, Enough: eval.Enough(r.Count[f], m.minImages)}
+	fs.ErrorRatio, fs.ERLo, fs.ERHi = stats.ErrorRatioInterval(r.Correct[f], r.Count[f], r.NCorrect, r.N, stats.DefaultConfidence)
+	return fs
 }
 
 // verdict says whether a factor is clearly harder ("worse") or easier
-// ("better") than the average image for a row: enough images, and the
-// error ratio's interval entirely above or below 1.
+// ("better") than the average image for a row: enough images (eval.Enough),
+// and the error ratio's interval entirely above or below 1.
 func (m *models) verdict(r *eval.Row, f int) string {
-	if r.Count[f] < m.minImages {
+	fs := m.factor(r, f)
+	switch {
+	case !fs.Enough:
 		return ""
-	}
-	switch e := errorRatio(r, f); {
-	case e.lo > 1:
+	case fs.ERLo > 1:
 		return "worse"
-	case e.hi < 1:
+	case fs.ERHi < 1:
 		return "better"
 	}
 	return ""
@@ -254,7 +272,7 @@ func (m *models) verdict(r *eval.Row, f int) string {
 // styleClass is the table class of a row's cell on factor f: its verdict,
 // or "few" when too few images back it.
 func (m *models) styleClass(r *eval.Row, f int) string {
-	if r.Count[f] < m.minImages {
+	if !eval.Enough(r.Count[f], m.minImages) {
 		return "few"
 	}
 	return m.verdict(r, f)

@@ -102,9 +102,7 @@ func (m *models) comparisonView() *comparisonView {
 				cell{Text: signed(r.Difference), Sort: sortKey(r.Difference), Class: significance(r), Title: title},
 				cell{Text: pValue(r.PAdjusted), Sort: sortKey(r.PAdjusted), Class: significance(r), Title: title})
 		}
-		if first.Rows[i].N < m.minImages {
-			row[0].Class = "few"
-		}
+		row[0].Class = fewClass(first.Rows[i].N, m.minImages)
 		t.Rows = append(t.Rows, row)
 	}
 	addRow(eval.NumFactors, "all annotated images", "")

@@ -23,12 +23,14 @@ func (m *models) factorTable() *table {
 		t.Groups = []group{{Span: 2}}
 	}
 	for _, r := range m.rows {
-		if several {
-			t.Groups = append(t.Groups, group{Text: r.Model, Span: 2})
+		t.Head = append(t.Head, column{Text: "accuracy", Title: "95% Wilson interval"})
+		if m.k > 1 {
+			t.Head = append(t.Head, column{Text: fmt.Sprintf("top-%d", m.k), Title: fmt.Sprintf("accuracy counting the first %d ranked classes; 95%% Wilson interval", m.k)})
 		}
-		t.Head = append(t.Head,
-			column{Text: "accuracy", Title: "95% Wilson interval"},
-			column{Text: "error ratio", Title: "(1 − accuracy on the factor) / (1 − accuracy on all annotated images), 95% interval"})
+		t.Head = append(t.Head, column{Text: "error ratio", Title: "(1 − accuracy on the factor) / (1 − accuracy on all annotated images), 95% interval"})
+		if several {
+			t.Groups = append(t.Groups, group{Text: r.Model, Span: m.columnsPerModel()})
+		}
 	}
 	missed := "misclassified"
 	if len(m.outcomes) > 1 {
@@ -42,15 +44,26 @@ func (m *models) factorTable() *table {
 	for _, f := range m.order {
 		n := m.factorImages(f)
 		row := []cell{{Text: eval.Factors[f]}, countCell(n)}
-		if n < m.minImages {
-			row[0].Class = "few"
-		}
+		row[0].Class = fewClass(n, m.minImages)
 		for _, r := range m.rows {
-			row = append(row, m.accuracyCell(r, f), m.ratioCell(r, f))
+			fs := m.factor(r, f)
+			row = append(row, m.accuracyCell(fs.Top1))
+			if m.k > 1 {
+				row = append(row, m.accuracyCell(fs.TopK))
+			}
+			row = append(row, m.ratioCell(r, f))
 		}
 		t.Rows = append(t.Rows, append(row, m.missedCell(f, n, wrong[f])))
 	}
 	return t
+}
+
+// columnsPerModel is the number of the factor table's columns per model.
+func (m *models) columnsPerModel() int {
+	if m.k > 1 {
+		return 3
+	}
+	return 2
 }
 
 // wrongCounts counts, per factor, the images some model misclassified.
@@ -87,25 +100,25 @@ func (m *models) mistakes() (wrong []int, confidence []float64) {
 	return wrong, confidence
 }
 
-func (m *models) accuracyCell(r *eval.Row, f int) cell {
-	if r.Count[f] == 0 {
+// accuracyCell is an accuracy (top-1 or top-k) on a factor's images.
+func (m *models) accuracyCell(p eval.Proportion) cell {
+	if p.N == 0 {
 		return cell{Text: "–", Title: "no image"}
 	}
-	lo, hi := stats.WilsonInterval(r.Correct[f], r.Count[f], stats.DefaultConfidence)
-	return cell{Text: fmt3(r.Factor[f]), Sort: sortKey(r.Factor[f]), Class: fewClass(r.Count[f], m.minImages),
-		Title: fmt.Sprintf("95%% interval %s; %s of %s images correct", bracket(lo, hi, fmt3), count(r.Correct[f]), count(r.Count[f]))}
+	return cell{Text: fmt3(p.Value), Sort: sortKey(p.Value), Class: fewClass(p.N, m.minImages),
+		Title: fmt.Sprintf("95%% interval %s; %s of %s images correct", bracket(p.Lo, p.Hi, fmt3), count(p.Correct), count(p.N))}
 }
 
 func (m *models) ratioCell(r *eval.Row, f int) cell {
 	if r.Count[f] == 0 {
 		return cell{Text: "–", Title: "no image"}
 	}
-	e := errorRatio(r, f)
+	fs := m.factor(r, f)
 	title := fmt.Sprintf("%s images", count(r.Count[f]))
-	if r.Count[f] < m.minImages {
+	if !fs.Enough {
 		title += fmt.Sprintf(": fewer than %d, not singled out", m.minImages)
 	}
-	return cell{Text: withInterval(e.value, e.lo, e.hi, fmt2), Sort: sortKey(e.value), Class: m.styleClass(r, f), Title: title}
+	return cell{Text: withInterval(fs.ErrorRatio, fs.ERLo, fs.ERHi, fmt2), Sort: sortKey(fs.ErrorRatio), Class: m.styleClass(r, f), Title: title}
 }
 
 // missedCell is a factor's count of misclassified images, linking to their
@@ -121,7 +134,7 @@ func (m *models) missedCell(f, images, wrong int) cell {
 }
 
 func fewClass(n, minImages int) string {
-	if n < minImages {
+	if !eval.Enough(n, minImages) {
 		return "few"
 	}
 	return ""
@@ -134,8 +147,8 @@ func (m *models) errorRatioChart(p *page) error {
 	for _, r := range m.rows {
 		s := chart.Series{Name: r.Model}
 		for _, f := range m.order {
-			e := errorRatio(r, f)
-			s.Values, s.Lo, s.Hi = append(s.Values, e.value), append(s.Lo, e.lo), append(s.Hi, e.hi)
+			fs := m.factor(r, f)
+			s.Values, s.Lo, s.Hi = append(s.Values, fs.ErrorRatio), append(s.Lo, fs.ERLo), append(s.Hi, fs.ERHi)
 		}
 		g.Series = append(g.Series, s)
 	}
@@ -155,8 +168,8 @@ func (m *models) accuracyChart(p *page) error {
 	for _, r := range m.rows {
 		s := chart.Series{Name: r.Model}
 		for _, f := range m.order {
-			lo, hi := stats.WilsonInterval(r.Correct[f], r.Count[f], stats.DefaultConfidence)
-			s.Values, s.Lo, s.Hi = append(s.Values, r.Factor[f]), append(s.Lo, lo), append(s.Hi, hi)
+			p := m.factor(r, f).Top1
+			s.Values, s.Lo, s.Hi = append(s.Values, p.Value), append(s.Lo, p.Lo), append(s.Hi, p.Hi)
 		}
 		g.Series = append(g.Series, s)
 	}

@@ -41,8 +41,8 @@ func (m *models) cards() []card {
 }
 
 // metrics are a model's headline numbers: top-1 and top-k over every
-// labelled image it scored when known, and its accuracy on the annotated
-// images.
+// labelled image it scored when known, and its accuracy (and top-k when
+// only the annotated images give it) on the annotated images.
 func (m *models) metrics(r *eval.Row, s Score) []metric {
 	var out []metric
 	of := func(n int) string { return "of " + plural(n, "labelled image", "labelled images") }
@@ -52,12 +52,22 @@ func (m *models) metrics(r *eval.Row, s Score) []metric {
 			out = append(out, proportion(fmt.Sprintf("top-%d", s.K), s.TopK, s.Labeled, of(s.Labeled)))
 		}
 	}
-	name := "accuracy, annotated images"
-	if m.et == eval.ErrorClass && s.Labeled == 0 {
-		name = "top-1, annotated images"
+	sum := m.summaries[r.Model]
+	annotated := "of " + plural(sum.Top1.N, "annotated image", "annotated images")
+	out = append(out, metricOf(m.annotatedAccuracy()+" images", sum.Top1, annotated))
+	if sum.K > 1 && s.K < 2 {
+		out = append(out, metricOf(fmt.Sprintf("top-%d, annotated images", sum.K), sum.TopK, annotated))
 	}
-	out = append(out, proportion(name, r.NCorrect, r.N, "of "+plural(r.N, "annotated image", "annotated images")))
 	return out
+}
+
+// annotatedAccuracy names the accuracy on the annotated images: top-1
+// when correct means the annotated class.
+func (m *models) annotatedAccuracy() string {
+	if m.et == eval.ErrorClass {
+		return "top-1, annotated"
+	}
+	return "accuracy, annotated"
 }
 
 // proportion is a headline metric: k of n as a percentage with its 95%
@@ -65,6 +75,11 @@ func (m *models) metrics(r *eval.Row, s Score) []metric {
 func proportion(name string, k, n int, of string) metric {
 	lo, hi := stats.WilsonInterval(k, n, stats.DefaultConfidence)
 	return metric{Name: name, Value: pct(float64(k) / float64(n)), Interval: bracket(lo, hi, pct), Of: of}
+}
+
+// metricOf is a headline metric from eval's proportion.
+func metricOf(name string, p eval.Proportion, of string) metric {
+	return metric{Name: name, Value: pct(p.Value), Interval: bracket(p.Lo, p.Hi, pct), Of: of}
 }
 
 // coverageWords says how a model's predictions met the annotations.
@@ -106,8 +121,8 @@ func (m *models) notable(r *eval.Row) (worse, better []int) {
 func (m *models) factorNotes(r *eval.Row, fs []int, limit int, kind string) []factorNote {
 	var out []factorNote
 	for _, f := range fs[:min(limit, len(fs))] {
-		e := errorRatio(r, f)
-		out = append(out, factorNote{Kind: kind, Factor: eval.Factors[f], Ratio: fmt2(e.value), Interval: bracket(e.lo, e.hi, fmt2),
+		fs := m.factor(r, f)
+		out = append(out, factorNote{Kind: kind, Factor: eval.Factors[f], Ratio: fmt2(fs.ErrorRatio), Interval: bracket(fs.ERLo, fs.ERHi, fmt2),
 			Images: count(r.Count[f]), Href: "#" + misclassifiedID(f)})
 	}
 	if len(fs) > limit {
@@ -140,7 +155,7 @@ func (m *models) leaderboard() *table {
 		t.Head = append(t.Head, column{Text: "labelled images"})
 	}
 	t.Head = append(t.Head,
-		column{Text: "accuracy, annotated", Title: "accuracy on the annotated images, 95% Wilson interval"},
+		column{Text: m.annotatedAccuracy(), Title: "accuracy on the annotated images, 95% Wilson interval"},
 		column{Text: "annotated images"},
 		column{Text: "vs " + m.baseline(), Title: "accuracy difference with the baseline on the annotated images both predicted"},
 		column{Text: "p (McNemar)", Title: "exact McNemar test on the annotated images exactly one of the two got right"},

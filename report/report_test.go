@@ -12,7 +12,9 @@ import (
 	"testing"
 
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/load"
 	"github.com/imagenetx/imagenetx/eval/sweep"
+	"github.com/imagenetx/imagenetx/predictions"
 )
 
 // figureMarks maps each figure's id to the number of marks it declares.
@@ -56,7 +58,7 @@ func TestWriteFixtureReport(t *testing.T) {
 		`<p class="name">beta</p>`, `<span class="label">top-1</span><span class="value">82.00%</span><span class="ci">[78.39%, 85.12%]</span><span class="of">of 500 labelled images</span>`,
 		`<span class="label">top-5</span><span class="value">94.00%</span>`,
 		// clearly harder factors with their intervals and counts
-		`<td><a href="#mis-pose">pose</a><td>1.54<td>[1.09, 2.18]<td>30`,
+		`<td><a href="#mis-pose">pose</a><td>1.54<td>[1.02, 2.04]<td>30`,
 		// the comparison with the baseline (beta: the first of Input.Models)
 		"alpha vs beta: less accurate overall (-0.083, p = 0.0039)", `<th colspan="2">alpha vs beta</th>`,
 		// the lists of misclassified images, with cards
@@ -261,5 +263,42 @@ func TestChartKinds(t *testing.T) {
 	}
 	if _, err := Chart(context.Background(), "accuracy", Input{Sweeps: in.Sweeps}, ""); err == nil {
 		t.Error("accuracy chart without predictions accepted")
+	}
+}
+
+// TestTopKColumns: an accumulator that tallies top-k gives the factor
+// table a top-k column per model and the headline the top-k accuracy on
+// the annotated images.
+func TestTopKColumns(t *testing.T) {
+	fx := makeFixture(t)
+	ds, err := load.Annotations(fx.annotations, eval.DatasetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc := eval.NewAccumulatorWith(ds, eval.AccumulatorOptions{TopK: 2})
+	for i, im := range ds.Images {
+		pred := im.Class
+		if i%4 == 0 {
+			pred = (im.Class + 1) % 6
+		}
+		// The true class is always among the first two.
+		p := predictions.Prediction{FileName: im.FileName, Class: pred, Prob: 0.6,
+			TopK: []predictions.ClassProb{{Class: pred, Prob: 0.6}, {Class: im.Class, Prob: 0.3}}}
+		if pred == im.Class {
+			p.TopK[1].Class = (im.Class + 2) % 6
+		}
+		if err := acc.Add("solo", p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := writeReport(t, Input{Accumulator: acc})
+	for _, s := range []string{
+		`<span class="label">top-1, annotated images</span><span class="value">75.00%</span>`,
+		`<span class="label">top-2, annotated images</span><span class="value">100.00%</span>`,
+		`<button type="button">top-2</button>`,
+	} {
+		if !strings.Contains(page, s) {
+			t.Errorf("page lacks %q", s)
+		}
 	}
 }

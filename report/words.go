@@ -59,7 +59,7 @@ func acrossModels(m *models) string {
 // of factor f.
 func (m *models) enoughImages(f int) bool {
 	for _, r := range m.rows {
-		if r.Count[f] < m.minImages {
+		if !eval.Enough(r.Count[f], m.minImages) {
 			return false
 		}
 	}
@@ -124,7 +124,7 @@ func factorCount(names []string) string {
 func fewImagesFinding(m *models) string {
 	var few []string
 	for _, f := range m.order {
-		if n := m.factorImages(f); n < m.minImages {
+		if n := m.factorImages(f); !eval.Enough(n, m.minImages) {
 			few = append(few, fmt.Sprintf("%s (%d)", eval.Factors[f], n))
 		}
 	}
