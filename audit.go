@@ -2,15 +2,11 @@ package imagenetx
 
 import (
 	"context"
-	"errors"
-	"os"
-	"path/filepath"
 
 	"github.com/imagenetx/imagenetx/datahome"
 	"github.com/imagenetx/imagenetx/engine"
 	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/eval/load"
-	"github.com/imagenetx/imagenetx/models"
 	"github.com/imagenetx/imagenetx/predictions"
 )
 
@@ -49,8 +45,8 @@ func LoadAnnotations(dir string, opts eval.DatasetOptions) (*Annotations, error)
 	if err != nil {
 		return nil, err
 	}
-	labels, err := models.ReadFileLabels(filepath.Join(dir, LabelsFile))
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
+	labels, err := LoadLabels(dir)
+	if err != nil {
 		return nil, err
 	}
 	return &Annotations{Dir: dir, Dataset: ds, Labels: labels}, nil
