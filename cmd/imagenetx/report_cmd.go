@@ -5,9 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
+	"github.com/imagenetx/imagenetx"
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/load"
 	"github.com/imagenetx/imagenetx/eval/sweep"
 	"github.com/imagenetx/imagenetx/report"
 )
@@ -73,10 +76,14 @@ func coverageNotes(acc *eval.Accumulator) []string {
 
 const reportUsage = `usage: imagenetx report --predictions PATH... --annotations DIR [--images DIR] [--sweep DIR] [-o report.html]
 
-Writes the audit as one self-contained HTML page (inline SVG charts, no
-script, nothing loaded from the network): error ratio and accuracy per
-factor, metaclass × factor heatmaps, calibration, sweeps, and with --images
-strips of misclassified examples.
+Writes the audit as one self-contained HTML page (inline SVG charts, one
+small script that sorts tables, nothing loaded from the network): each
+model's top-1 (and top-k) over every labelled image it predicted, the
+factors clearly harder than average, the factor table, the paired
+comparison with --baseline, every misclassified image per factor (with
+thumbnails from --images), metaclass × factor heatmaps, calibration, failed
+images (from the errors file beside each predictions file, or --errors) and
+sweeps.
 
 flags:
 `
@@ -94,6 +101,10 @@ func runReport(ctx context.Context, args []string) error {
 	examples := fs.Int("examples", report.DefaultExamplesPerFactor, "misclassified examples per factor")
 	title := fs.String("title", "", "page title (default \"ImageNet-X audit\")")
 	strict := fs.Bool("strict-decode", false, strictDecodeUsage)
+	baseline := fs.String("baseline", "", "`MODEL` the others are compared with (default: the first)")
+	minImages := fs.Int("min-images", eval.DefaultMinImages, "images a factor needs before the headline singles it out")
+	var errorsFiles stringList
+	fs.Var(&errorsFiles, "errors", "`MODEL=PATH` of a model's errors file (repeatable; default: the one beside its predictions)")
 	out := fs.String("o", "report.html", "output `FILE` (- for stdout)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -108,8 +119,43 @@ func runReport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	in.Title, in.ImagesDir, in.ExamplesPerFactor = *title, *images, *examples
+	if len(rf.predictions) > 0 {
+		if in.Models, err = reportModels(rf.predictions, rf.ds.dir, errorsFiles); err != nil {
+			return err
+		}
+	}
+	in.Title, in.ImagesDir, in.ExamplesPerFactor, in.Baseline, in.MinImages = *title, *images, *examples, *baseline, *minImages
 	in.Decode.Strict = *strict
 	in.Notes = append([]string{"imagenetx report " + strings.Join(args, " ")}, in.Notes...)
 	return writeOutput(*out, func(w io.Writer) error { return report.Write(ctx, w, in) })
+}
+
+// reportModels reads, per model, what the page shows beyond the annotated
+// images: top-1/top-k over every labelled image, and the failed images.
+func reportModels(preds []string, annotations string, errorsFiles []string) ([]report.Model, error) {
+	sources, err := load.Sources(preds)
+	if err != nil {
+		return nil, err
+	}
+	labels, err := imagenetx.LoadLabels(annotations)
+	if err != nil {
+		return nil, err
+	}
+	named := map[string]string{}
+	for _, e := range errorsFiles {
+		name, path, ok := strings.Cut(e, "=")
+		if !ok || !slices.ContainsFunc(sources, func(s load.Source) bool { return s.Model == name }) {
+			return nil, fmt.Errorf("--errors %q: want MODEL=PATH, MODEL one of the models given", e)
+		}
+		named[name] = path
+	}
+	var out []report.Model
+	for _, s := range sources {
+		m, err := imagenetx.ReportModel(s.Model, s.Path, named[s.Model], labels)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }

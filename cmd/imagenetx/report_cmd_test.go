@@ -43,14 +43,26 @@ func TestReportAndPlotOnRealData(t *testing.T) {
 	preds := shareddata.Require(t, "predictions", "base", "ResNet50.csv")
 	dir := t.TempDir()
 	out := filepath.Join(dir, "report.html")
-	if err := runReport(context.Background(), []string{"--quiet", "--predictions", preds, "--annotations", ann, "-o", out}); err != nil {
+	errorsFile := filepath.Join(dir, "resnet-errors.csv")
+	if err := os.WriteFile(errorsFile, []byte("file_name,stage,reason\nbroken.JPEG,decode,unexpected EOF\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := runReport(context.Background(), []string{"--quiet", "--predictions", preds, "--annotations", ann, "--errors", "ViT=" + errorsFile, "-o", out}); err == nil || !strings.Contains(err.Error(), "MODEL one of the models given") {
+		t.Errorf("--errors for a model not given: err = %v", err)
+	}
+	if err := runReport(context.Background(), []string{"--quiet", "--predictions", preds, "--annotations", ann, "--errors", "ResNet50=" + errorsFile, "-o", out}); err != nil {
 		t.Fatal(err)
 	}
 	page, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"ResNet50 (accuracy 0.747 on 46110 images)", `id="error-ratio"`, "ResNet50: 46110 of 46110 annotated images"} {
+	for _, want := range []string{
+		// top-1 over all 50,000 labelled images, not only the annotated ones
+		`<span class="label">top-1</span><span class="value">76.13%</span><span class="ci">[75.75%, 76.50%]</span><span class="of">of 50,000 labelled images</span>`,
+		`id="error-ratio"`, "ResNet50: 46110 of 46110 annotated images",
+		`<h3 id="failed-0">ResNet50: 1 failed</h3>`, "<td>broken.JPEG<td>decode<td class=\"wrap\">unexpected EOF",
+	} {
 		if !strings.Contains(string(page), want) {
 			t.Errorf("report lacks %q", want)
 		}
