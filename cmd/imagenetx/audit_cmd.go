@@ -92,19 +92,25 @@ func audit(ctx context.Context, f *runFlags, ds *datasetFlags, outDir string, st
 		fmt.Fprintf(stdout, " (listed in %s)", o.Errors)
 	}
 	fmt.Fprintln(stdout)
-	if err := writeAuditReport(ctx, a.Accumulator, f, outDir); err != nil {
+	if err := writeAuditReport(ctx, a, f, o, outDir); err != nil {
 		return err
 	}
 	return runOutcome(st, nil, o)
 }
 
-// writeAuditReport writes OUTDIR/report.html, with example strips drawn
-// from the audited images.
-func writeAuditReport(ctx context.Context, acc *eval.Accumulator, f *runFlags, outDir string) error {
+// writeAuditReport writes OUTDIR/report.html, with thumbnails drawn from
+// the audited images, top-1/top-k over every labelled image and the images
+// that failed (from the run's errors file).
+func writeAuditReport(ctx context.Context, a *imagenetx.Audit, f *runFlags, o runfiles.Outputs, outDir string) error {
 	path := filepath.Join(outDir, runfiles.ReportFile)
+	model, err := a.ReportModel(o.Errors)
+	if err != nil {
+		return err
+	}
 	in := report.Input{
-		Title:       "ImageNet-X audit of " + acc.Models()[0],
-		Accumulator: acc,
+		Title:       "ImageNet-X audit of " + a.Model,
+		Accumulator: a.Accumulator,
+		Models:      []report.Model{model},
 		ErrorType:   eval.ErrorClass,
 		ImagesDir:   f.images,
 		Decode:      preprocess.DecodeOptions{Strict: f.strictDecode, MaxPixels: f.maxPixels},

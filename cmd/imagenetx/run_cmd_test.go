@@ -148,6 +148,14 @@ func TestAuditCommand(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout.String())
 		}
 	}
+	// The report leads with the same top-1, over every labelled image.
+	page, err := os.ReadFile(filepath.Join(outDir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `<span class="label">top-1</span><span class="value">79.85%</span>`; !strings.Contains(string(page), want) {
+		t.Errorf("report lacks %q", want)
+	}
 }
 
 // TestRunShardResume resumes a cut-short shard: the result equals the
