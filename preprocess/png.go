@@ -67,20 +67,23 @@ func pngIdentify(format string, a ...any) error {
 
 // pngStream is PngStream's state, with the file position it reads from.
 type pngStream struct {
-	r                *byteReader
-	mode, rawMode    string // im_mode, im_rawmode ("" until an IHDR sets them)
-	w, h             int64
-	interlace        bool
-	palette          []byte // im_palette's data, when set
-	tile             *pngTile
-	nFrames          int64 // im_n_frames; -1 for None
-	seq              int64 // _seq_num; -1 for None
-	bbox             *[4]int64
-	defaultImage     bool
-	textMemory       int64
-	idatLen          int64
-	inflate          *inflater // for text chunks, made on first use
-	transparencySeen bool
+	r             *byteReader
+	mode, rawMode string // im_mode, im_rawmode ("" until an IHDR sets them)
+	w, h          int64
+	interlace     bool
+	palette       []byte // im_palette's data, when set
+	tile          *pngTile
+	nFrames       int64 // im_n_frames; -1 for None
+	seq           int64 // _seq_num; -1 for None
+	bbox          *[4]int64
+	defaultImage  bool
+	textMemory    int64
+	idatLen       int64
+	inflate       *inflater // for text chunks, made on first use
+	hasPalette    bool      // im_palette is set (a PLTE, maybe empty, in mode P)
+	// transparentIndex: the last tRNS of a palette image named one fully
+	// transparent index (info["transparency"] is an int, not bytes).
+	transparentIndex bool
 }
 
 // pngTile is the image data's extent and where its first chunk's data is.
@@ -266,7 +269,7 @@ var pngHandlers = map[string]func(p *pngStream, s []byte) error{
 	"IHDR": (*pngStream).chunkIHDR,
 	"PLTE": func(p *pngStream, s []byte) error {
 		if p.mode == "P" {
-			p.palette = s
+			p.palette, p.hasPalette = s, true
 		}
 		return nil
 	},
@@ -299,6 +302,23 @@ var pngHandlers = map[string]func(p *pngStream, s []byte) error{
 	"fcTL": (*pngStream).chunkFCTL,
 }
 
+// simplePNGTransparency is _simple_palette.match: one fully transparent
+// entry among opaque ones (^\xff*\x00\xff*$, where $ also matches before
+// a final newline).
+func simplePNGTransparency(s []byte) bool {
+	s = bytes.TrimSuffix(s, []byte{'\n'})
+	zero := false
+	for _, b := range s {
+		switch {
+		case b == 0 && !zero:
+			zero = true
+		case b != 0xFF:
+			return false
+		}
+	}
+	return zero
+}
+
 // needBytes is struct.unpack's demand for n bytes (struct.error otherwise).
 func needBytes(s []byte, n int, chunk string) error {
 	if len(s) < n {
@@ -326,6 +346,8 @@ func (p *pngStream) chunkIHDR(s []byte) error {
 
 func (p *pngStream) chunkTRNS(s []byte) error {
 	switch p.mode {
+	case "P":
+		p.transparentIndex = simplePNGTransparency(s)
 	case "1", "L", "I":
 		return needBytes(s, 2, "tRNS")
 	case "RGB":
@@ -593,7 +615,16 @@ func (p *pngStream) load(dst *pix.RGB8, prepareIDAT int64, animated bool) (*pix.
 		}
 		buf = buf[:0]
 	}
-	return dst, p.loadEnd(idat, animated)
+	hasPalette := p.hasPalette // self.palette is fixed when _open ends
+	if err := p.loadEnd(idat, animated); err != nil {
+		return nil, err
+	}
+	if p.mode == "P" && !hasPalette && p.transparentIndex {
+		// convert('RGB') puts self.palette (None) on a one-pixel image to
+		// convert the transparent index, and raises a TypeError.
+		return nil, fmt.Errorf("%w: a palette image with a transparent index but no palette", ErrCorrupt)
+	}
+	return dst, nil
 }
 
 // loadEnd is PngImageFile.load_end: the rest of the current chunk, then
