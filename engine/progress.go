@@ -18,21 +18,26 @@ type ProgressPrinter struct {
 	drawn    bool
 }
 
-// NewProgressPrinter writes to f, as a bar when f is a terminal. It returns
+// NewProgressPrinter writes to w, as a bar when w is a terminal. It returns
 // nil when quiet; a nil printer's methods do nothing.
-func NewProgressPrinter(f *os.File, quiet bool) *ProgressPrinter {
+func NewProgressPrinter(w io.Writer, quiet bool) *ProgressPrinter {
 	if quiet {
 		return nil
 	}
-	tty := isTerminal(f)
+	tty := isTerminal(w)
 	interval := 10 * time.Second
 	if tty {
 		interval = 100 * time.Millisecond
 	}
-	return &ProgressPrinter{w: f, tty: tty, interval: interval}
+	return &ProgressPrinter{w: w, tty: tty, interval: interval}
 }
 
-func isTerminal(f *os.File) bool {
+// isTerminal reports whether w is a file on a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

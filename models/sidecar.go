@@ -271,7 +271,24 @@ func ParseOutput(s string) (string, error) {
 
 // Apply returns m with the settings that are set.
 func (s Settings) Apply(m Model) (Model, error) {
-	cfg := &m.Preprocess
+	m.Preprocess = s.ApplyPreprocess(m.Preprocess)
+	setInt(&m.Classes, s.Classes)
+	setInt(&m.LabelOffset, s.LabelOffset)
+	if s.Layout != nil {
+		m.Layout, m.LayoutKnown = *s.Layout, true
+	}
+	if s.Output != nil {
+		m.Output = *s.Output
+	}
+	if m.Classes != 1001 && m.LabelOffset != 0 {
+		return m, fmt.Errorf("model %s: label offset %d with 1000 classes", m.Name, m.LabelOffset)
+	}
+	return m, nil
+}
+
+// ApplyPreprocess returns cfg with the preprocessing settings that are set
+// (crop, resize, crop_pct, interpolation, mean, std).
+func (s Settings) ApplyPreprocess(cfg preprocess.Config) preprocess.Config {
 	setInt(&cfg.CropSize, s.CropSize)
 	setInt(&cfg.ResizeSize, s.ResizeSize)
 	if s.CropPct != nil {
@@ -286,18 +303,7 @@ func (s Settings) Apply(m Model) (Model, error) {
 	if s.Std != nil {
 		cfg.Std = *s.Std
 	}
-	setInt(&m.Classes, s.Classes)
-	setInt(&m.LabelOffset, s.LabelOffset)
-	if s.Layout != nil {
-		m.Layout, m.LayoutKnown = *s.Layout, true
-	}
-	if s.Output != nil {
-		m.Output = *s.Output
-	}
-	if m.Classes != 1001 && m.LabelOffset != 0 {
-		return m, fmt.Errorf("model %s: label offset %d with 1000 classes", m.Name, m.LabelOffset)
-	}
-	return m, nil
+	return cfg
 }
 
 func setInt(dst *int, v *int) {

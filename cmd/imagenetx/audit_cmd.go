@@ -7,59 +7,51 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/imagenetx/imagenetx"
-	"github.com/imagenetx/imagenetx/datahome"
 	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/eval/tabular"
-	"github.com/imagenetx/imagenetx/preprocess"
 	"github.com/imagenetx/imagenetx/report"
 	"github.com/imagenetx/imagenetx/runfiles"
 )
 
-// runAudit is `imagenetx audit`: run + eval in one process. The model's
-// predictions stream into the factor evaluator as they are made; OUTDIR gets
-// predictions.csv, errors.csv (when an image failed), factors.csv,
-// report.html and run.json, and the terminal a short summary.
-func runAudit(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: imagenetx audit --model FILE|NAME --images DIR --annotations DIR [-o OUTDIR] [flags]")
-		fs.PrintDefaults()
+// auditCommand is `imagenetx audit`: run + eval + report in one process.
+func auditCommand() *command {
+	var (
+		f      runFlags
+		ds     datasetFlags
+		outDir string
+	)
+	return &command{
+		name:  "audit",
+		usage: "imagenetx audit [--model NAME|FILE] --images DIR [--annotations DIR] [-o OUTDIR] [flags]",
+		short: "run + factor evaluation + report in one process",
+		long: `
+Runs a model over a folder of images and streams its predictions into the
+factor evaluator as they are made. OUTDIR gets predictions.csv, errors.csv
+(when an image failed), factors.csv (the factor table), report.html and
+run.json; the terminal gets the factor table, top-1, the worst factors by
+error ratio and the throughput. Takes every flag of imagenetx run.`,
+		flags: func(fs *flag.FlagSet) {
+			f.register(fs)
+			ds.register(fs, "top", true)
+			fs.StringVar(&outDir, "o", "audit", "output `DIR`")
+		},
+		run: func(ctx context.Context, e *env, _ []string) error {
+			return audit(ctx, e, &f, &ds, outDir)
+		},
 	}
-	f := &runFlags{}
-	f.register(fs)
-	var ds datasetFlags
-	ds.register(fs)
-	outDir := fs.String("o", "audit", "output `DIR`")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := f.check(fs); err != nil {
-		return err
-	}
-	if ds.dir == "" {
-		ds.dir = defaultAnnotations()
-	}
-	return audit(ctx, f, &ds, *outDir, os.Stdout)
 }
 
-// defaultAnnotations is set-up's annotation folder.
-func defaultAnnotations() string {
-	dir, err := datahome.Annotations()
-	if err != nil {
-		return ""
+func audit(ctx context.Context, e *env, f *runFlags, ds *datasetFlags, outDir string) error {
+	if f.images.dir == "" {
+		return usagef("--images DIR is required")
 	}
-	return dir
-}
-
-func audit(ctx context.Context, f *runFlags, ds *datasetFlags, outDir string, stdout io.Writer) error {
-	opts, err := ds.options()
+	dir, err := ds.folder()
 	if err != nil {
 		return err
 	}
-	ann, err := imagenetx.LoadAnnotations(ds.dir, opts)
+	ann, err := imagenetx.LoadAnnotations(dir, ds.opts)
 	if err != nil {
 		return fmt.Errorf("annotations: %w (run `bash scripts/setup.sh` to fetch them, or pass --annotations DIR)", err)
 	}
@@ -72,27 +64,27 @@ func audit(ctx context.Context, f *runFlags, ds *datasetFlags, outDir string, st
 		return err
 	}
 	defer j.close()
-	ro, pp := j.runOptions()
+	ro, pp := j.runOptions(e.stderr)
 	a, err := j.model.Audit(ctx, j.images, ann, imagenetx.AuditOptions{RunOptions: ro, Output: imagenetx.Output{Outputs: o, Resume: f.resume}})
 	st := a.Stats
 	pp.Finish(st.Progress)
-	printRunSummary(os.Stderr, j, st, o, err)
+	printRunSummary(e.stderr, j, st, o, err)
 	if sh := j.images.Shard(); !sh.IsWhole() {
-		fmt.Fprintf(os.Stderr, "shard %s: factors.csv covers this shard's %d images only; "+
+		fmt.Fprintf(e.stderr, "shard %s: factors.csv covers this shard's %d images only; "+
 			"`imagenetx merge` the shards' output folders and run `imagenetx eval` on the result for the whole table\n", sh, len(j.images.Items))
 	}
 	if err != nil {
 		return runOutcome(st, err, o)
 	}
-	if err := writeAuditTables(stdout, a, outDir); err != nil {
+	if err := writeAuditTables(e, a, outDir); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "coverage: %d of %d images scored; %d failed", st.Total-st.Failed, st.Total, st.Failed)
+	fmt.Fprintf(e.stdout, "coverage: %d of %d images scored; %d failed", st.Total-st.Failed, st.Total, st.Failed)
 	if st.Failed > 0 {
-		fmt.Fprintf(stdout, " (listed in %s)", o.Errors)
+		fmt.Fprintf(e.stdout, " (listed in %s)", o.Errors)
 	}
-	fmt.Fprintln(stdout)
-	if err := writeAuditReport(ctx, a, f, o, outDir); err != nil {
+	fmt.Fprintln(e.stdout)
+	if err := writeAuditReport(ctx, e, a, f, o, outDir); err != nil {
 		return err
 	}
 	return runOutcome(st, nil, o)
@@ -101,7 +93,7 @@ func audit(ctx context.Context, f *runFlags, ds *datasetFlags, outDir string, st
 // writeAuditReport writes OUTDIR/report.html, with thumbnails drawn from
 // the audited images, top-1/top-k over every labelled image and the images
 // that failed (from the run's errors file).
-func writeAuditReport(ctx context.Context, a *imagenetx.Audit, f *runFlags, o runfiles.Outputs, outDir string) error {
+func writeAuditReport(ctx context.Context, e *env, a *imagenetx.Audit, f *runFlags, o runfiles.Outputs, outDir string) error {
 	path := filepath.Join(outDir, runfiles.ReportFile)
 	model, err := a.ReportModel(o.Errors)
 	if err != nil {
@@ -112,27 +104,28 @@ func writeAuditReport(ctx context.Context, a *imagenetx.Audit, f *runFlags, o ru
 		Accumulator: a.Accumulator,
 		Models:      []report.Model{model},
 		ErrorType:   eval.ErrorClass,
-		ImagesDir:   f.images,
-		Decode:      preprocess.DecodeOptions{Strict: f.strictDecode, MaxPixels: f.maxPixels},
-		Notes:       []string{"imagenetx " + strings.Join(os.Args[1:], " ")},
+		ImagesDir:   f.images.dir,
+		Decode:      f.model.decode.opts,
+		Notes:       []string{e.commandLine()},
 	}
-	if err := writeOutput(path, func(w io.Writer) error { return report.Write(ctx, w, in) }); err != nil {
+	if err := e.writeOutput(path, func(w io.Writer) error { return report.Write(ctx, w, in) }); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	fmt.Fprintf(os.Stderr, "report: %s\n", path)
+	fmt.Fprintf(e.stderr, "report: %s\n", path)
 	return nil
 }
 
-func writeAuditTables(w io.Writer, a *imagenetx.Audit, outDir string) error {
+func writeAuditTables(e *env, a *imagenetx.Audit, outDir string) error {
 	tbl := a.Table
+	w := e.stdout
 	path := filepath.Join(outDir, runfiles.FactorsFile)
-	if err := writeOutput(path, func(out io.Writer) error { return eval.WriteTable(out, tbl, tabular.CSV, eval.ViewAccuracy) }); err != nil {
+	if err := e.writeOutput(path, func(out io.Writer) error { return eval.WriteTable(out, tbl, tabular.CSV, eval.ViewAccuracy) }); err != nil {
 		return err
 	}
 	if err := eval.WriteTable(w, tbl, tabular.Markdown, eval.ViewAccuracy); err != nil {
 		return err
 	}
-	reportCoverage(os.Stderr, a.Accumulator)
+	reportCoverage(e.stderr, a.Accumulator)
 	row, ok := tbl.Row(a.Model)
 	if sc := a.Score; sc.Labeled > 0 {
 		fmt.Fprintf(w, "\ntop-1: %d/%d = %.4f (%s)\n", sc.Top1, sc.Labeled, sc.Top1Accuracy(), imagenetx.LabelsFile)

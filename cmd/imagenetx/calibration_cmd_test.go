@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,7 +13,7 @@ import (
 )
 
 func calibrationRun(ctx context.Context, args []string, stderr *bytes.Buffer) error {
-	return calibrationCommand(ctx, args, stderr)
+	return invokeTo(ctx, "calibration", args, io.Discard, stderr)
 }
 
 // Expected numbers: the reference's estimated_calibration_error (numpy
@@ -60,10 +61,10 @@ func TestCalibrationCommandOnFixture(t *testing.T) {
 	if got := strings.Join(order, " "); got != "a/dog b/dog a/bird b/bird a/other b/other" {
 		t.Errorf("row order %s", got)
 	}
-	if err := calibrationCommand(context.Background(), []string{"--annotations", ann, "--predictions", dir, "--bins", "0"}, &bytes.Buffer{}); err == nil {
+	if err := invoke(context.Background(), "calibration", []string{"--annotations", ann, "--predictions", dir, "--bins", "0"}); err == nil {
 		t.Error("--bins 0 accepted")
 	}
-	if err := calibrationCommand(context.Background(), []string{"--annotations", ann}, &bytes.Buffer{}); err == nil {
+	if err := invoke(context.Background(), "calibration", []string{"--annotations", ann}); err == nil {
 		t.Error("no predictions accepted")
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -15,80 +14,54 @@ import (
 	"github.com/imagenetx/imagenetx/eval/tabular"
 )
 
-const compareUsage = `usage: imagenetx compare --predictions A.csv --predictions B.csv --annotations DIR [flags]
-
+// compareCommand is `imagenetx compare`.
+func compareCommand() *command {
+	var (
+		ds    datasetFlags
+		preds predictionFlags
+		opt   eval.CompareOptions
+		out   tableFlags
+		quiet bool
+	)
+	return &command{
+		name:  "compare",
+		usage: "imagenetx compare --annotations DIR --predictions A.csv --predictions B.csv [-o FILE] [flags]",
+		short: "paired per-factor comparison of two models (exact McNemar tests, corrected)",
+		long: `
 Compares two models on the images both predicted: per factor and overall,
 the two accuracies, their difference (B − A), the discordant pairs (images
 only one model got right) and the exact McNemar p-value, corrected across
-the 16 factors (Holm by default).
-
-flags:
-`
-
-// runCompare implements "imagenetx compare".
-func runCompare(ctx context.Context, args []string) error {
-	return compareCommand(ctx, args, os.Stderr)
-}
-
-func compareCommand(ctx context.Context, args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, compareUsage)
-		fs.PrintDefaults()
+the 16 factors (Holm by default).`,
+		flags: func(fs *flag.FlagSet) {
+			ds.register(fs, "top", false)
+			preds.register(fs, "predictions CSV `PATH` of one model, or NAME=PATH to name it; give it twice, A then B")
+			errorTypeVar(fs, &opt.ErrorType)
+			correctionVar(fs, &opt.Correction)
+			parsedVar(fs, &opt.Alpha, "alpha", "0.05", level(false), "significance `LEVEL` for the corrected p-values, in (0, 1)")
+			fs.BoolVar(&opt.AllowPartial, "allow-partial", false, "compare on the shared images when the models were run on different images")
+			parsedVar(fs, &opt.MinImages, "min-images", fmt.Sprint(eval.DefaultMinImages), atLeast(1), "call a factor's difference significant only with at least `N` shared images (1: any)")
+			out.register(fs, tabular.CSV, tabular.JSON, tabular.Markdown)
+			quietVar(fs, &quiet, "coverage notes")
+		},
+		run: func(ctx context.Context, e *env, _ []string) error {
+			sources, err := compareSources(preds.paths)
+			if err != nil {
+				return err
+			}
+			acc, err := loadSources(ctx, e, &ds, sources, quiet, eval.AccumulatorOptions{})
+			if err != nil {
+				return err
+			}
+			c, err := eval.Compare(acc, sources[0].Model, sources[1].Model, opt)
+			if errors.Is(err, eval.ErrDifferentImages) && !opt.AllowPartial {
+				return fmt.Errorf("%w (pass --allow-partial to compare on the shared images)", err)
+			}
+			if err != nil {
+				return err
+			}
+			return e.writeOutput(out.path, func(w io.Writer) error { return eval.WriteComparison(w, c, out.format) })
+		},
 	}
-	var ds datasetFlags
-	ds.register(fs)
-	var preds stringList
-	fs.Var(&preds, "predictions", "predictions CSV `PATH` of one model, or NAME=PATH to name it; give it twice, A then B")
-	errType := fs.String("error-type", "class", "when a prediction is correct: class, metaclass or real")
-	correction := fs.String("correction", "holm", "multiple-testing correction across factors: holm, bh or none")
-	alpha := fs.Float64("alpha", 0.05, "significance level for the corrected p-values")
-	partial := fs.Bool("allow-partial", false, "compare on the shared images when the models were run on different images")
-	minImages := fs.Int("min-images", eval.DefaultMinImages, "call a factor's difference significant only with at least this many shared images (1: any)")
-	format := fs.String("format", "csv", "output format: csv, json or markdown")
-	out := fs.String("o", "", "output `FILE` (default stdout)")
-	quiet := fs.Bool("quiet", false, "no coverage notes on stderr")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	if *minImages < 1 {
-		return fmt.Errorf("--min-images %d: want at least 1", *minImages)
-	}
-	opt := eval.CompareOptions{Alpha: *alpha, AllowPartial: *partial, MinImages: *minImages}
-	var err error
-	if opt.ErrorType, err = eval.ParseErrorType(*errType); err != nil {
-		return err
-	}
-	if opt.Correction, err = eval.ParseCorrection(*correction); err != nil {
-		return err
-	}
-	fmtv, err := tabular.ParseFormat(*format)
-	if err != nil {
-		return err
-	}
-	if !(*alpha > 0 && *alpha < 1) {
-		return fmt.Errorf("--alpha %g: want a level between 0 and 1", *alpha)
-	}
-	sources, err := compareSources(preds)
-	if err != nil {
-		return err
-	}
-	acc, err := loadSources(ctx, &ds, sources, *quiet, eval.AccumulatorOptions{})
-	if err != nil {
-		return err
-	}
-	c, err := eval.Compare(acc, sources[0].Model, sources[1].Model, opt)
-	if errors.Is(err, eval.ErrDifferentImages) && !*partial {
-		return fmt.Errorf("%w (pass --allow-partial to compare on the shared images)", err)
-	}
-	if err != nil {
-		return err
-	}
-	return writeOutput(*out, func(w io.Writer) error { return eval.WriteComparison(w, c, fmtv) })
 }
 
 // compareSources expands the --predictions paths into exactly two models.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -114,7 +115,7 @@ func runToFile(t *testing.T, run func(context.Context, []string, *bytes.Buffer) 
 }
 
 func compareRun(ctx context.Context, args []string, stderr *bytes.Buffer) error {
-	return compareCommand(ctx, args, stderr)
+	return invokeTo(ctx, "compare", args, io.Discard, stderr)
 }
 
 // csvRecords parses CSV output keyed by the values of the key columns
@@ -223,7 +224,7 @@ func TestCompareCommandRejectsBadInput(t *testing.T) {
 	}
 	for _, tc := range cases {
 		args := append([]string{"--annotations", ann, "--quiet"}, tc.args...)
-		err := compareCommand(context.Background(), args, &bytes.Buffer{})
+		err := invoke(context.Background(), "compare", args)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one containing %q", tc.name, err, tc.want)
 		}

@@ -3,17 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
-	"slices"
+	"io"
 	"strings"
 	"testing"
 
 	"github.com/imagenetx/imagenetx/internal/shareddata"
 )
 
-// cooccurRun adapts cooccurCommand to runToFile; cooccur reads no
-// predictions, so it has no coverage notes and no --quiet.
 func cooccurRun(ctx context.Context, args []string, stderr *bytes.Buffer) error {
-	return cooccurCommand(ctx, slices.DeleteFunc(args, func(a string) bool { return a == "--quiet" }), stderr)
+	return invokeTo(ctx, "cooccur", args, io.Discard, stderr)
 }
 
 // Expected numbers: scipy.stats.spearmanr (1.10) on the fixture's factor
@@ -56,7 +54,7 @@ func TestCooccurCommandOnFixture(t *testing.T) {
 		t.Errorf("markdown:\n%s", md)
 	}
 	for _, bad := range [][]string{{"--factors", "some"}, {"--alpha", "0"}, {"--format", "xml"}, {"stray"}} {
-		if err := cooccurCommand(context.Background(), append([]string{"--annotations", ann}, bad...), &bytes.Buffer{}); err == nil {
+		if err := invoke(context.Background(), "cooccur", append([]string{"--annotations", ann}, bad...)); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -47,14 +48,18 @@ func TestEvalCommandBadInputKeepsOutputUntouched(t *testing.T) {
 	if err := os.WriteFile(out, []byte("previous"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{
-		{"eval", "--annotations", ann, "--predictions", bad, "-o", out},
-		{"eval", "--annotations", ann, "--predictions", dir + "/missing.csv", "-o", out},
-		{"eval", "--annotations", ann, "--predictions", t.TempDir(), "-o", out},
-		{"eval", "--annotations", ann, "--predictions", bad, "--error-type", "nope", "-o", out},
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"eval", "--annotations", ann, "--predictions", bad, "-o", out}, 1},
+		{[]string{"eval", "--annotations", ann, "--predictions", dir + "/missing.csv", "-o", out}, 1},
+		{[]string{"eval", "--annotations", ann, "--predictions", t.TempDir(), "-o", out}, 1},
+		{[]string{"eval", "--annotations", ann, "--predictions", bad, "--error-type", "nope", "-o", out}, 2}, // a usage error
 	} {
-		if code := realMain(args); code != 1 {
-			t.Errorf("%q: exit %d, want 1", args, code)
+		args := tc.args
+		if code := realMain(args); code != tc.code {
+			t.Errorf("%q: exit %d, want %d", args, code, tc.code)
 		}
 		if b, _ := os.ReadFile(out); string(b) != "previous" {
 			t.Errorf("%q: output file changed to %q", args, b)
@@ -66,7 +71,9 @@ func TestEvalCommandBadInputKeepsOutputUntouched(t *testing.T) {
 	}
 }
 
-func evalRun(ctx context.Context, args []string, _ *bytes.Buffer) error { return runEval(ctx, args) }
+func evalRun(ctx context.Context, args []string, stderr *bytes.Buffer) error {
+	return invokeTo(ctx, "eval", args, io.Discard, stderr)
+}
 
 // Without --ci the eval command writes exactly the library's table, in
 // every format; the CSV is pinned byte for byte (the reference layout).
@@ -153,7 +160,7 @@ func TestEvalCommandCIOnFixture(t *testing.T) {
 	}
 	for _, bad := range [][]string{{"--confidence", "1.5"}, {"--min-images", "-1"}} {
 		args := append([]string{"--annotations", ann, "--predictions", a, "--ci", "--quiet"}, bad...)
-		if err := runEval(context.Background(), args); err == nil {
+		if err := invoke(context.Background(), "eval", args); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}

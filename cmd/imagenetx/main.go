@@ -1,90 +1,77 @@
 // Command imagenetx audits image classifiers with the ImageNet-X factor
 // annotations: it runs ONNX models over validation images, breaks their
 // mistakes down by factor of variation, and measures augmentation
-// spill-over. Each subcommand lives in its own file; main only dispatches.
+// spill-over.
+//
+// The command layer holds no logic of its own: each command (one file
+// each) turns its flags into the configuration of a library call and
+// writes what the call returns. The command type, its usage and argument
+// checks live in command.go; the flag groups that several commands share
+// (model, decoding, images, annotations, predictions, outputs) in flags.go.
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
 )
 
-type command struct {
-	run     func(ctx context.Context, args []string) error
-	summary string
-}
-
-func commands() map[string]command {
-	return map[string]command{
-		"setup":       {runSetup, "install ONNX Runtime, annotations and the default model (sha256-checked)"},
-		"run":         {runRun, "predictions of a model over a folder of images (reference CSV)"},
-		"audit":       {runAudit, "run + factor evaluation in one process"},
-		"eval":        {runEval, "per-factor accuracy / error-ratio tables from prediction CSVs"},
-		"preprocess":  {runPreprocess, "one image through the torchvision-exact pipeline, saved as .npy"},
-		"spillover":   {runSpillover, "augmentation spill-over from tables of trained models"},
-		"report":      {runReport, "self-contained HTML audit report (charts, tables, examples)"},
-		"compare":     {runCompare, "paired per-factor comparison of two models (exact McNemar tests, corrected)"},
-		"calibration": {runCalibration, "expected calibration error per factor, worst factor and overall"},
-		"prevalence":  {runPrevalence, "prevalence shift of each factor among a model's mistakes"},
-		"cooccur":     {runCooccur, "Spearman co-occurrence of the factors (and metaclasses)"},
-		"sweep":       {runSweep, "test-time spill-over: one pass, every strength of a variant family"},
-		"merge":       {runMerge, "put the outputs of run/audit --shard i/n back together (checked; identical to one run)"},
-		"plot":        {runPlot, "one report chart as SVG or PNG"},
+// commands are the constructors of every command.
+func commands() []func() *command {
+	return []func() *command{
+		setupCommand, runCommand, auditCommand, evalCommand, compareCommand, calibrationCommand,
+		prevalenceCommand, cooccurCommand, spilloverCommand, sweepCommand, preprocessCommand,
+		reportCommand, plotCommand, mergeCommand,
 	}
 }
-
-// errIncomplete marks a run that finished but could not process every
-// input; main exits with status 3 so scripts can tell it from a failure.
-var errIncomplete = errors.New("incomplete")
 
 func main() {
 	os.Exit(realMain(os.Args[1:]))
 }
 
+// realMain runs the command line and returns the exit status: 0 done (or
+// help shown), 1 failed, 2 a usage error, 3 a run that finished with failed
+// images, 130 interrupted.
 func realMain(args []string) int {
-	cmds := commands()
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(cmds)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
-	}
-	cmd, ok := cmds[args[0]]
-	if !ok {
-		fmt.Fprintf(os.Stderr, "imagenetx: unknown command %q\n\n", args[0])
-		usage(cmds)
-		return 2
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := cmd.run(ctx, args[1:])
-	switch {
-	case err == nil:
-		return 0
-	case errors.Is(err, flag.ErrHelp):
-		return 0
-	case errors.Is(err, errIncomplete):
-		fmt.Fprintf(os.Stderr, "imagenetx %s: %v\n", args[0], err)
-		return 3
-	case errors.Is(err, context.Canceled):
-		fmt.Fprintf(os.Stderr, "imagenetx %s: interrupted\n", args[0])
-		return 130
-	default:
-		fmt.Fprintf(os.Stderr, "imagenetx %s: %v\n", args[0], err)
-		return 1
-	}
+	return exitStatus(args, execute(ctx, args, os.Stdout, os.Stderr), os.Stderr)
 }
 
-func usage(cmds map[string]command) {
-	fmt.Fprintln(os.Stderr, "usage: imagenetx <command> [flags]\n\ncommands:")
-	for _, name := range sortedKeys(cmds) {
-		fmt.Fprintf(os.Stderr, "  %-12s %s\n", name, cmds[name].summary)
+// exitStatus maps a command's error to the exit status, saying what went
+// wrong on stderr.
+func exitStatus(args []string, err error, stderr io.Writer) int {
+	prefix := "imagenetx"
+	if len(args) > 0 {
+		if _, ok := lookup(args[0]); ok {
+			prefix += " " + args[0]
+		}
 	}
-	fmt.Fprintln(os.Stderr, "\nRun 'imagenetx <command> -h' for the flags of a command.")
+	var usage usageError
+	switch {
+	case err == nil, errors.Is(err, errHelp):
+		return 0
+	case errors.As(err, &usage) && usage.shown:
+		return 2
+	case errors.As(err, &usage):
+		fmt.Fprintf(stderr, "%s: %v\nRun 'imagenetx help", prefix, err)
+		if prefix != "imagenetx" {
+			fmt.Fprint(stderr, " "+args[0])
+		}
+		fmt.Fprintln(stderr, "' for usage.")
+		return 2
+	case errors.Is(err, errIncomplete):
+		fmt.Fprintf(stderr, "%s: %v\n", prefix, err)
+		return 3
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintf(stderr, "%s: interrupted\n", prefix)
+		return 130
+	default:
+		fmt.Fprintf(stderr, "%s: %v\n", prefix, err)
+		return 1
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -146,7 +145,7 @@ func TestMergeOfShardProcessesMatchesSingleRun(t *testing.T) {
 	}
 	merged := filepath.Join(dir, "merged", "preds.csv")
 	// Shards in any order on the command line.
-	if err := runMerge(context.Background(), []string{shards[2], shards[0], shards[1], "-o", merged}); err != nil {
+	if err := invoke(context.Background(), "merge", []string{shards[2], shards[0], shards[1], "-o", merged}); err != nil {
 		t.Fatal(err)
 	}
 	mustEqualFiles(t, merged, whole)
@@ -194,7 +193,7 @@ func TestMergeCarriesErrorsFiles(t *testing.T) {
 		}
 	}
 	merged := filepath.Join(dir, "merged.csv")
-	err = runMerge(context.Background(), []string{shards[0], shards[1], "-o", merged})
+	err = invoke(context.Background(), "merge", []string{shards[0], shards[1], "-o", merged})
 	if !errors.Is(err, errIncomplete) || !strings.Contains(err.Error(), "6 of 16 images failed") {
 		t.Fatalf("merge: %v, want incomplete with 6 of 16 failed", err)
 	}
@@ -211,10 +210,10 @@ func TestMergeArguments(t *testing.T) {
 		wantErr string
 	}{
 		{"no output", []string{"a.csv", "b.csv"}, "-o FILE"},
-		{"no shards", []string{"-o", filepath.Join(t.TempDir(), "m.csv")}, "want SHARD"},
+		{"no shards", []string{"-o", filepath.Join(t.TempDir(), "m.csv")}, "SHARD... is required"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := runMerge(context.Background(), tc.args)
+			err := invoke(context.Background(), "merge", tc.args)
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("merge: %v, want an error with %q", err, tc.wantErr)
 			}
@@ -245,12 +244,12 @@ func TestUtilisation(t *testing.T) {
 func TestMergeAuditShardFolders(t *testing.T) {
 	ortLibrary(t)
 	images := shareddata.Require(t, "images", "val_227")
-	ds := &datasetFlags{dir: shareddata.Require(t, "annotations"), factors: "top", partition: "val"}
+	annotations := shareddata.Require(t, "annotations")
 	dir := t.TempDir()
 	auditTo := func(out string, sh runfiles.ShardSpec) {
-		f := &runFlags{model: "mobilenetv2-12-int8", images: images, device: "cpu", output: "auto", topk: 1, runners: 1,
-			limit: 90, quiet: true, pre: modelFlags{resize: -1}, shard: sh}
-		if err := audit(context.Background(), f, ds, out, io.Discard); err != nil {
+		args := []string{"--model", "mobilenetv2-12-int8", "--images", images, "--annotations", annotations,
+			"--limit", "90", "--quiet", "--shard", sh.String(), "-o", out}
+		if err := invoke(context.Background(), "audit", args); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -258,7 +257,7 @@ func TestMergeAuditShardFolders(t *testing.T) {
 	auditTo(filepath.Join(dir, "s0"), runfiles.ShardSpec{Index: 0, Count: 2})
 	auditTo(filepath.Join(dir, "s1"), runfiles.ShardSpec{Index: 1, Count: 2})
 	merged := filepath.Join(dir, "merged.csv")
-	must(t, runMerge(context.Background(), []string{"-o", merged, filepath.Join(dir, "s1"), filepath.Join(dir, "s0")}))
+	must(t, invoke(context.Background(), "merge", []string{"-o", merged, filepath.Join(dir, "s1"), filepath.Join(dir, "s0")}))
 	mustEqualFiles(t, merged, filepath.Join(dir, "whole", "predictions.csv"))
 	mustEqualFiles(t, merged+".run.json", filepath.Join(dir, "whole", "run.json"))
 }

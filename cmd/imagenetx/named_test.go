@@ -30,11 +30,9 @@ func TestReadersTakeNamedPredictions(t *testing.T) {
 	if got != want {
 		t.Errorf("eval with names:\n%s\nwant\n%s", got, want)
 	}
-	for name, run := range map[string]func(context.Context, []string) error{
-		"compare": runCompare, "calibration": runCalibration, "prevalence": runPrevalence,
-	} {
+	for _, name := range []string{"compare", "calibration", "prevalence"} {
 		out := filepath.Join(t.TempDir(), "out")
-		if err := run(context.Background(), append([]string{"--annotations", ann, "--quiet", "-o", out}, named...)); err != nil {
+		if err := invoke(context.Background(), name, append([]string{"--annotations", ann, "--quiet", "-o", out}, named...)); err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
@@ -43,13 +41,13 @@ func TestReadersTakeNamedPredictions(t *testing.T) {
 		}
 	}
 	html := filepath.Join(t.TempDir(), "report.html")
-	if err := runReport(context.Background(), append([]string{"--annotations", ann, "--quiet", "-o", html}, named...)); err != nil {
+	if err := invoke(context.Background(), "report", append([]string{"--annotations", ann, "--quiet", "-o", html}, named...)); err != nil {
 		t.Errorf("report: %v", err)
 	} else if b, _ := os.ReadFile(html); !strings.Contains(string(b), "first") || !strings.Contains(string(b), "second") {
 		t.Error("report lacks the names")
 	}
 	// without names the two files clash, as before
-	if err := runEval(context.Background(), []string{"--annotations", ann, "--quiet", "--predictions", paths[0], "--predictions", paths[1]}); err == nil ||
+	if err := invoke(context.Background(), "eval", []string{"--annotations", ann, "--quiet", "--predictions", paths[0], "--predictions", paths[1]}); err == nil ||
 		!strings.Contains(err.Error(), `model "predictions" given twice`) {
 		t.Errorf("unnamed: %v", err)
 	}

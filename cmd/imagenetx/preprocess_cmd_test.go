@@ -28,7 +28,7 @@ func TestPreprocessCommandGolden(t *testing.T) {
 	for _, c := range cases {
 		out := filepath.Join(t.TempDir(), "out.npy")
 		args := append([]string{"--image", img, "-o", out}, c.args...)
-		if err := runPreprocess(context.Background(), args); err != nil {
+		if err := invoke(context.Background(), "preprocess", args); err != nil {
 			t.Fatalf("%v: %v", args, err)
 		}
 		got, err := npy.ReadFile(out)
@@ -73,7 +73,7 @@ func TestPreprocessCommandErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-o", "x.npy"}, "--image is required"},
+		{[]string{"-o", "x.npy"}, "--image FILE is required"},
 		{[]string{"--image", "a.jpg"}, "-o OUT.npy is required"},
 		{[]string{"--image", "a.jpg", "-o", "x", "--interpolation", "nearest"}, "want bilinear or bicubic"},
 		{[]string{"--image", "a.jpg", "-o", "x", "--mean", "1,2"}, "three comma-separated"},
@@ -82,7 +82,7 @@ func TestPreprocessCommandErrors(t *testing.T) {
 		{[]string{"--image", filepath.Join(dir, "missing.jpg"), "-o", filepath.Join(dir, "x.npy")}, "missing.jpg"},
 	}
 	for _, c := range cases {
-		err := runPreprocess(context.Background(), c.args)
+		err := invoke(context.Background(), "preprocess", c.args)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: error %v, want it to mention %q", c.args, err, c.want)
 		}
@@ -94,7 +94,7 @@ func TestPreprocessCommandErrors(t *testing.T) {
 // after it, never at --strict-decode itself.
 func TestStrictDecodeFlagEverywhere(t *testing.T) {
 	for _, name := range []string{"run", "audit", "sweep", "preprocess", "report"} {
-		err := commands()[name].run(context.Background(), []string{"--strict-decode", "--no-such-flag"})
+		err := invoke(context.Background(), name, []string{"--strict-decode", "--no-such-flag"})
 		if err == nil || strings.Contains(err.Error(), "strict-decode") || !strings.Contains(err.Error(), "no-such-flag") {
 			t.Errorf("%s --strict-decode: %v", name, err)
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,7 +13,7 @@ import (
 )
 
 func prevalenceRun(ctx context.Context, args []string, stderr *bytes.Buffer) error {
-	return prevalenceCommand(ctx, args, stderr)
+	return invokeTo(ctx, "prevalence", args, io.Discard, stderr)
 }
 
 // Expected numbers: the reference's Prevalence (compute_misclassification_shift
@@ -55,7 +56,7 @@ func TestPrevalenceCommandOnFixture(t *testing.T) {
 			t.Errorf("markdown lacks %q:\n%s", s, md)
 		}
 	}
-	if err := prevalenceCommand(context.Background(), []string{"--annotations", ann, "--predictions", a, "--error-type", "top5"}, &bytes.Buffer{}); err == nil {
+	if err := invoke(context.Background(), "prevalence", []string{"--annotations", ann, "--predictions", a, "--error-type", "top5"}); err == nil {
 		t.Error("bad error type accepted")
 	}
 }

@@ -18,33 +18,32 @@ import (
 // reportFlags are the inputs of the report and plot commands.
 type reportFlags struct {
 	ds          datasetFlags
-	predictions stringList
-	sweeps      stringList
-	errorType   string
+	predictions predictionFlags
+	sweeps      []string
+	errorType   eval.ErrorType
 	quiet       bool
 }
 
 func (r *reportFlags) register(fs *flag.FlagSet) {
-	r.ds.register(fs)
-	fs.Var(&r.predictions, "predictions", predictionsFlagUsage)
-	fs.Var(&r.sweeps, "sweep", "output `DIR` of an imagenetx sweep, holding "+sweep.SpilloverFile+" (repeatable)")
-	fs.StringVar(&r.errorType, "error-type", "class", "when a prediction is correct: class, metaclass or real")
-	fs.BoolVar(&r.quiet, "quiet", false, "no coverage notes on stderr")
+	r.ds.register(fs, "top", false)
+	r.predictions.register(fs, "")
+	fs.Func("sweep", "output `DIR` of an imagenetx sweep, holding "+sweep.SpilloverFile+" (repeatable)", func(s string) error {
+		r.sweeps = append(r.sweeps, s)
+		return nil
+	})
+	errorTypeVar(fs, &r.errorType)
+	quietVar(fs, &r.quiet, "coverage notes")
 }
 
 // input loads the predictions and sweeps named by the flags.
-func (r *reportFlags) input(ctx context.Context) (report.Input, error) {
-	var in report.Input
-	if len(r.predictions) == 0 && len(r.sweeps) == 0 {
-		return in, fmt.Errorf("--predictions PATH or --sweep DIR is required")
+func (r *reportFlags) input(ctx context.Context, e *env) (report.Input, error) {
+	in := report.Input{ErrorType: r.errorType}
+	if len(r.predictions.paths) == 0 && len(r.sweeps) == 0 {
+		return in, usagef("--predictions PATH or --sweep DIR is required")
 	}
-	et, err := eval.ParseErrorType(r.errorType)
-	if err != nil {
-		return in, err
-	}
-	in.ErrorType = et
-	if len(r.predictions) > 0 {
-		if in.Accumulator, err = loadAccumulator(ctx, &r.ds, r.predictions, r.quiet); err != nil {
+	if len(r.predictions.paths) > 0 {
+		var err error
+		if in.Accumulator, err = loadAccumulator(ctx, e, &r.ds, &r.predictions, r.quiet); err != nil {
 			return in, err
 		}
 		in.Notes = coverageNotes(in.Accumulator)
@@ -74,8 +73,24 @@ func coverageNotes(acc *eval.Accumulator) []string {
 	return notes
 }
 
-const reportUsage = `usage: imagenetx report --predictions PATH... --annotations DIR [--images DIR] [--sweep DIR] [-o report.html]
-
+// reportCommand is `imagenetx report`.
+func reportCommand() *command {
+	var (
+		rf          reportFlags
+		images      string
+		examples    int
+		title       string
+		out         string
+		decode      decodeFlags
+		baseline    string
+		minImages   int
+		errorsFiles []string
+	)
+	return &command{
+		name:  "report",
+		usage: "imagenetx report --annotations DIR --predictions PATH... [--images DIR] [--sweep DIR] [-o report.html] [flags]",
+		short: "self-contained HTML audit report (charts, tables, examples)",
+		long: `
 Writes the audit as one self-contained HTML page (inline SVG charts, one
 small script that sorts tables, nothing loaded from the network): each
 model's top-1 (and top-k) over every labelled image it predicted, the
@@ -83,51 +98,37 @@ factors clearly harder than average, the factor table, the paired
 comparison with --baseline, every misclassified image per factor (with
 thumbnails from --images), metaclass × factor heatmaps, calibration, failed
 images (from the errors file beside each predictions file, or --errors) and
-sweeps.
-
-flags:
-`
-
-// runReport implements "imagenetx report".
-func runReport(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), reportUsage)
-		fs.PrintDefaults()
+sweeps.`,
+		flags: func(fs *flag.FlagSet) {
+			rf.register(fs)
+			decode.register(fs)
+			fs.StringVar(&images, "images", "", "`DIR` of the annotated images (searched recursively), for example strips")
+			parsedVar(fs, &examples, "examples", fmt.Sprint(report.DefaultExamplesPerFactor), atLeast(1), "`N` misclassified examples per factor")
+			fs.StringVar(&title, "title", "", "page `TITLE` (default: ImageNet-X audit)")
+			fs.StringVar(&baseline, "baseline", "", "`MODEL` the others are compared with (default: the first)")
+			parsedVar(fs, &minImages, "min-images", fmt.Sprint(eval.DefaultMinImages), minImagesValue, "images (`N`) a factor needs before the headline singles it out")
+			fs.Func("errors", "`MODEL=PATH` of a model's errors file (repeatable; default: the one beside its predictions)", func(s string) error {
+				errorsFiles = append(errorsFiles, s)
+				return nil
+			})
+			fs.StringVar(&out, "o", "report.html", "output `FILE` (- for standard output)")
+		},
+		run: func(ctx context.Context, e *env, _ []string) error {
+			in, err := rf.input(ctx, e)
+			if err != nil {
+				return err
+			}
+			if len(rf.predictions.paths) > 0 {
+				if in.Models, err = reportModels(rf.predictions.paths, rf.ds.dir, errorsFiles); err != nil {
+					return err
+				}
+			}
+			in.Title, in.ImagesDir, in.ExamplesPerFactor, in.Decode = title, images, examples, decode.opts
+			in.Baseline, in.MinImages = baseline, minImages
+			in.Notes = append([]string{e.commandLine()}, in.Notes...)
+			return e.writeOutput(out, func(w io.Writer) error { return report.Write(ctx, w, in) })
+		},
 	}
-	var rf reportFlags
-	rf.register(fs)
-	images := fs.String("images", "", "`DIR` of the annotated images (searched recursively), for example strips")
-	examples := fs.Int("examples", report.DefaultExamplesPerFactor, "misclassified examples per factor")
-	title := fs.String("title", "", "page title (default \"ImageNet-X audit\")")
-	strict := fs.Bool("strict-decode", false, strictDecodeUsage)
-	baseline := fs.String("baseline", "", "`MODEL` the others are compared with (default: the first)")
-	minImages := fs.Int("min-images", eval.DefaultMinImages, "images a factor needs before the headline singles it out")
-	var errorsFiles stringList
-	fs.Var(&errorsFiles, "errors", "`MODEL=PATH` of a model's errors file (repeatable; default: the one beside its predictions)")
-	out := fs.String("o", "report.html", "output `FILE` (- for stdout)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	if *examples < 1 {
-		return fmt.Errorf("--examples must be at least 1, got %d", *examples)
-	}
-	in, err := rf.input(ctx)
-	if err != nil {
-		return err
-	}
-	if len(rf.predictions) > 0 {
-		if in.Models, err = reportModels(rf.predictions, rf.ds.dir, errorsFiles); err != nil {
-			return err
-		}
-	}
-	in.Title, in.ImagesDir, in.ExamplesPerFactor, in.Baseline, in.MinImages = *title, *images, *examples, *baseline, *minImages
-	in.Decode.Strict = *strict
-	in.Notes = append([]string{"imagenetx report " + strings.Join(args, " ")}, in.Notes...)
-	return writeOutput(*out, func(w io.Writer) error { return report.Write(ctx, w, in) })
 }
 
 // reportModels reads, per model, what the page shows beyond the annotated

@@ -14,23 +14,23 @@ import (
 func TestReportAndPlotFlagErrors(t *testing.T) {
 	tests := []struct {
 		name string
-		run  func(context.Context, []string) error
+		cmd  string
 		args []string
 		want string
 	}{
-		{"report without input", runReport, nil, "--predictions PATH or --sweep DIR is required"},
-		{"report extra argument", runReport, []string{"x"}, "unexpected argument"},
-		{"report examples", runReport, []string{"--examples", "0", "--sweep", "d"}, "--examples"},
-		{"report bad error type", runReport, []string{"--sweep", "d", "--error-type", "top5"}, "unknown error type"},
-		{"report missing sweep", runReport, []string{"--sweep", "/nonexistent/sweep"}, "spillover.csv"},
-		{"plot without kind", runPlot, nil, "KIND is required"},
-		{"plot without output", runPlot, []string{"accuracy", "--sweep", "d"}, "-o FILE.svg or FILE.png is required"},
-		{"plot bad extension", runPlot, []string{"accuracy", "--sweep", "d", "-o", "x.gif"}, "want a .svg or .png"},
-		{"plot unknown kind", runPlot, []string{"pie", "--sweep", "d", "-o", "x.svg"}, "unknown chart"},
+		{"report without input", "report", nil, "--predictions PATH or --sweep DIR is required"},
+		{"report extra argument", "report", []string{"x"}, "unexpected argument"},
+		{"report examples", "report", []string{"--examples", "0", "--sweep", "d"}, "--examples"},
+		{"report bad error type", "report", []string{"--sweep", "d", "--error-type", "top5"}, "unknown error type"},
+		{"report missing sweep", "report", []string{"--sweep", "/nonexistent/sweep"}, "spillover.csv"},
+		{"plot without kind", "plot", nil, "KIND is required"},
+		{"plot without output", "plot", []string{"accuracy", "--sweep", "d"}, "-o FILE.svg or FILE.png is required"},
+		{"plot bad extension", "plot", []string{"accuracy", "--sweep", "d", "-o", "x.gif"}, "want a .svg or .png"},
+		{"plot unknown kind", "plot", []string{"pie", "--sweep", "d", "-o", "x.svg"}, "unknown chart"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.run(context.Background(), tt.args)
+			err := invoke(context.Background(), tt.cmd, tt.args)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want it to contain %q", err, tt.want)
 			}
@@ -47,10 +47,10 @@ func TestReportAndPlotOnRealData(t *testing.T) {
 	if err := os.WriteFile(errorsFile, []byte("file_name,stage,reason\nbroken.JPEG,decode,unexpected EOF\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := runReport(context.Background(), []string{"--quiet", "--predictions", preds, "--annotations", ann, "--errors", "ViT=" + errorsFile, "-o", out}); err == nil || !strings.Contains(err.Error(), "MODEL one of the models given") {
+	if err := invoke(context.Background(), "report", []string{"--quiet", "--predictions", preds, "--annotations", ann, "--errors", "ViT=" + errorsFile, "-o", out}); err == nil || !strings.Contains(err.Error(), "MODEL one of the models given") {
 		t.Errorf("--errors for a model not given: err = %v", err)
 	}
-	if err := runReport(context.Background(), []string{"--quiet", "--predictions", preds, "--annotations", ann, "--errors", "ResNet50=" + errorsFile, "-o", out}); err != nil {
+	if err := invoke(context.Background(), "report", []string{"--quiet", "--predictions", preds, "--annotations", ann, "--errors", "ResNet50=" + errorsFile, "-o", out}); err != nil {
 		t.Fatal(err)
 	}
 	page, err := os.ReadFile(out)
@@ -68,14 +68,14 @@ func TestReportAndPlotOnRealData(t *testing.T) {
 		}
 	}
 	svg := filepath.Join(dir, "er.svg")
-	if err := runPlot(context.Background(), []string{"error-ratio", "--quiet", "--predictions", preds, "--annotations", ann, "-o", svg}); err != nil {
+	if err := invoke(context.Background(), "plot", []string{"error-ratio", "--quiet", "--predictions", preds, "--annotations", ann, "-o", svg}); err != nil {
 		t.Fatal(err)
 	}
 	if b, err := os.ReadFile(svg); err != nil || !strings.Contains(string(b), "<svg") {
 		t.Errorf("plot SVG: %v", err)
 	}
 	pngPath := filepath.Join(dir, "heat.png")
-	if err := runPlot(context.Background(), []string{"heatmap", "--quiet", "--predictions", preds, "--annotations", ann, "-o", pngPath}); err != nil {
+	if err := invoke(context.Background(), "plot", []string{"heatmap", "--quiet", "--predictions", preds, "--annotations", ann, "-o", pngPath}); err != nil {
 		t.Fatal(err)
 	}
 	f, err := os.Open(pngPath)

@@ -8,151 +8,27 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/imagenetx/imagenetx"
 	"github.com/imagenetx/imagenetx/engine"
-	"github.com/imagenetx/imagenetx/engine/ortlib"
-	"github.com/imagenetx/imagenetx/models"
-	"github.com/imagenetx/imagenetx/preprocess"
 	"github.com/imagenetx/imagenetx/runfiles"
 )
 
-// strictDecodeUsage is the help of --strict-decode, the same on every
-// command that decodes images.
-const strictDecodeUsage = "refuse damaged images that Pillow decodes (JPEGs with lost blocks, which Pillow fills in) instead of decoding them as Pillow does"
-
-// runFlags are the settings shared by `run` and `audit`.
+// runFlags are the settings `run` and `audit` share: the model, the
+// images, resuming and progress.
 type runFlags struct {
-	model, images, ortLib, device, output, variant string
-	batch, workers, threads, runners, limit, topk  int
-	resume, quiet                                  bool
-	pre                                            modelFlags
-	// strictDecode refuses damaged images that Pillow decodes;
-	// maxPixels bounds a decoded image.
-	strictDecode bool
-	maxPixels    int64
-	// gpuMemLimit and convAlgoSearch tune the CUDA execution provider.
-	gpuMemLimit    int64
-	convAlgoSearch string
-	// shard is the part of the image list this process runs (--shard i/n).
-	shard runfiles.ShardSpec
-}
-
-// modelFlags override the model's preprocessing and label space.
-type modelFlags struct {
-	resize, crop       int
-	cropPct            float64
-	interp, mean, std  string
-	layout, numClasses string
+	model  modelFlags
+	images imageFlags
+	resume bool
+	quiet  bool
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.model, "model", models.DefaultName, "registered model `NAME` ("+models.Names()+") or .onnx FILE")
-	fs.StringVar(&f.images, "images", "", "image `DIR`: flat, or one folder per wnid")
-	fs.StringVar(&f.ortLib, "ort-lib", "", "libonnxruntime.so `FILE` (default $"+ortlib.EnvVar+", then set-up's place)")
-	fs.StringVar(&f.device, "device", "cpu", "cpu or cuda:N")
-	fs.IntVar(&f.batch, "batch", 0, fmt.Sprintf("images per inference call (default %d; fixed-batch models use theirs)", engine.DefaultBatch))
-	fs.IntVar(&f.workers, "workers", 0, "decode/preprocess workers (default: one per CPU)")
-	fs.IntVar(&f.threads, "threads", 0, "ONNX Runtime intra-op threads (default: one per CPU)")
-	fs.IntVar(&f.runners, "runners", 1, "concurrent inference calls")
-	fs.IntVar(&f.limit, "limit", 0, "only the first N images (in file-name order), taken before --shard")
-	fs.Func("shard", "run only part `i/n` of the image list (0 ≤ i < n), chosen by a hash of each file name; put the parts together with imagenetx merge (deploy/README.md)", func(s string) error {
-		sh, err := runfiles.ParseShard(s)
-		f.shard = sh
-		return err
-	})
-	fs.IntVar(&f.topk, "topk", 1, "write the top K classes per image")
+	f.model.register(fs)
+	f.images.register(fs, true)
 	fs.BoolVar(&f.resume, "resume", false, "continue an interrupted run from its output files")
-	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
-	fs.StringVar(&f.output, "output-kind", "auto", "model output: auto, logits or probabilities")
-	fs.StringVar(&f.variant, "variant", "", "preprocessing variant chain, e.g. brightness:factor=1.5")
-	fs.Int64Var(&f.gpuMemLimit, "gpu-mem-limit", 0, "with --device cuda:N: cap the GPU memory arena at `BYTES` (default: no cap)")
-	fs.StringVar(&f.convAlgoSearch, "cudnn-conv-algo-search", "EXHAUSTIVE", "with --device cuda:N: EXHAUSTIVE (fastest), HEURISTIC or DEFAULT (reproducible)")
-	fs.BoolVar(&f.strictDecode, "strict-decode", false, strictDecodeUsage)
-	fs.Int64Var(&f.maxPixels, "max-pixels", 0, "refuse images whose header declares more pixels (default: the decoder's limit)")
-	fs.IntVar(&f.pre.resize, "resize", -1, "resize the shorter side to N (default: the model's)")
-	fs.IntVar(&f.pre.crop, "crop", 0, "center-crop size (default: the model's)")
-	fs.Float64Var(&f.pre.cropPct, "crop-pct", 0, "timm crop_pct: resize to crop/crop_pct")
-	fs.StringVar(&f.pre.interp, "interpolation", "", "bilinear or bicubic (default: the model's)")
-	fs.StringVar(&f.pre.mean, "mean", "", "normalisation mean r,g,b (default: the model's)")
-	fs.StringVar(&f.pre.std, "std", "", "normalisation std r,g,b (default: the model's)")
-	fs.StringVar(&f.pre.layout, "layout", "", "NCHW or NHWC (default: read from the model)")
-	fs.StringVar(&f.pre.numClasses, "num-classes", "", "1000, or 1001 for a background class at index 0 (default: from the model)")
-}
-
-func (f *runFlags) check(fs *flag.FlagSet) error {
-	switch {
-	case fs.NArg() > 0:
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
-	case f.images == "":
-		return errors.New("--images DIR is required")
-	case f.convAlgoSearch != "EXHAUSTIVE" && f.convAlgoSearch != "HEURISTIC" && f.convAlgoSearch != "DEFAULT":
-		return fmt.Errorf("--cudnn-conv-algo-search %q: want EXHAUSTIVE, HEURISTIC or DEFAULT", f.convAlgoSearch)
-	case f.gpuMemLimit < 0 || f.maxPixels < 0:
-		return errors.New("--gpu-mem-limit and --max-pixels must be ≥ 0")
-	case f.limit < 0 || f.topk < 1 || f.batch < 0 || f.workers < 0 || f.threads < 0 || f.runners < 1:
-		return errors.New("--limit, --batch, --workers and --threads must be ≥ 0, --topk and --runners ≥ 1")
-	}
-	return nil
-}
-
-// settings turns the preprocessing flags into model settings.
-func (m *modelFlags) settings() (models.Settings, error) {
-	var s models.Settings
-	if m.resize >= 0 {
-		s.ResizeSize = &m.resize
-	}
-	if m.crop > 0 {
-		s.CropSize = &m.crop
-	}
-	if m.cropPct != 0 {
-		zero := 0
-		s.CropPct, s.ResizeSize = &m.cropPct, &zero
-	}
-	if m.interp != "" {
-		in, err := preprocess.ParseInterpolation(m.interp)
-		if err != nil {
-			return s, fmt.Errorf("--interpolation: %w", err)
-		}
-		s.Interpolation = &in
-	}
-	for _, t := range []struct {
-		name, val string
-		dst       **[3]float32
-	}{{"--mean", m.mean, &s.Mean}, {"--std", m.std, &s.Std}} {
-		if t.val != "" {
-			v, err := parseTriple(t.name, t.val)
-			if err != nil {
-				return s, err
-			}
-			*t.dst = &v
-		}
-	}
-	return s, m.moreSettings(&s)
-}
-
-func (m *modelFlags) moreSettings(s *models.Settings) error {
-	if m.layout != "" {
-		l, err := models.ParseLayout(m.layout)
-		if err != nil {
-			return fmt.Errorf("--layout: %w", err)
-		}
-		s.Layout = &l
-	}
-	switch m.numClasses {
-	case "":
-	case "1000", "1001":
-		n, off := 1000, 0
-		if m.numClasses == "1001" {
-			n, off = 1001, 1
-		}
-		s.Classes, s.LabelOffset = &n, &off
-	default:
-		return fmt.Errorf("--num-classes %s: want 1000 or 1001", m.numClasses)
-	}
-	return nil
+	quietVar(fs, &f.quiet, "progress")
 }
 
 // job is an opened model with its image list.
@@ -162,36 +38,14 @@ type job struct {
 	images *imagenetx.Images
 }
 
-// options turns the flags into the front door's options.
-func (f *runFlags) options() (imagenetx.Options, error) {
-	pre, err := f.pre.settings()
-	if err != nil {
-		return imagenetx.Options{}, err
-	}
-	return imagenetx.Options{
-		Device: f.device, GPUMemLimit: f.gpuMemLimit, ConvAlgoSearch: f.convAlgoSearch,
-		Batch: f.batch, Workers: f.workers, Threads: f.threads, Runners: f.runners,
-		Variant: f.variant, TopK: f.topk, Output: f.output,
-		Decode:     preprocess.DecodeOptions{Strict: f.strictDecode, MaxPixels: f.maxPixels},
-		Preprocess: pre, RuntimeLibrary: f.ortLib,
-	}, nil
-}
-
 // openJob lists the images and opens the model (loading the runtime).
 func openJob(f *runFlags) (*job, error) {
-	images, err := imagenetx.Folder(f.images, imagenetx.Selection{Limit: f.limit, Shard: f.shard})
+	images, err := f.images.list()
 	if err != nil {
 		return nil, err
 	}
-	opts, err := f.options()
+	model, err := f.model.open()
 	if err != nil {
-		return nil, err
-	}
-	model, err := imagenetx.Open(f.model, opts)
-	if err != nil {
-		if f.ortLib != "" && strings.Contains(err.Error(), f.ortLib) {
-			return nil, fmt.Errorf("--ort-lib: %w", err)
-		}
 		return nil, err
 	}
 	return &job{flags: f, model: model, images: images}, nil
@@ -203,43 +57,51 @@ func (j *job) close() error { return j.model.Close() }
 func (j *job) config() engine.Config { return j.model.Classifier().Config }
 
 // runOptions shows progress on stderr unless --quiet.
-func (j *job) runOptions() (imagenetx.RunOptions, *engine.ProgressPrinter) {
-	pp := engine.NewProgressPrinter(os.Stderr, j.flags.quiet)
+func (j *job) runOptions(stderr io.Writer) (imagenetx.RunOptions, *engine.ProgressPrinter) {
+	pp := engine.NewProgressPrinter(stderr, j.flags.quiet)
 	return imagenetx.RunOptions{Progress: pp.Update}, pp
 }
 
-// runRun is `imagenetx run`: predictions of a model over a folder of images,
-// in the reference CSV format, rows in file-name order.
-func runRun(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: imagenetx run --model FILE|NAME --images DIR [-o preds.csv] [flags]")
-		fs.PrintDefaults()
+// runCommand is `imagenetx run`.
+func runCommand() *command {
+	var (
+		f               runFlags
+		out, errorsPath string
+	)
+	return &command{
+		name:  "run",
+		usage: "imagenetx run [--model NAME|FILE] --images DIR [-o predictions.csv] [flags]",
+		short: "predictions of a model over a folder of images (reference CSV)",
+		long: `
+Runs a model over a folder of images (flat, or one folder per wnid) and
+writes its predictions in the reference CSV format, rows in file-name order:
+FILE, FILE.errors.csv listing the images that failed (with the stage and the
+reason), and FILE.run.json describing the run. One bad image never stops the
+run; the exit status is then 3. An interrupted run continues with --resume;
+--shard i/n runs one part of the images, put back together by
+imagenetx merge.`,
+		flags: func(fs *flag.FlagSet) {
+			f.register(fs)
+			fs.StringVar(&out, "o", "predictions.csv", "predictions CSV `FILE`")
+			fs.StringVar(&errorsPath, "errors", "", "errors CSV `FILE` for the images that failed (default: FILE with .errors.csv)")
+		},
+		run: func(ctx context.Context, e *env, _ []string) error {
+			j, err := openJob(&f)
+			if err != nil {
+				return err
+			}
+			defer j.close()
+			o := runfiles.ForFile(out, errorsPath)
+			if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+				return fmt.Errorf("output folder: %w", err)
+			}
+			ro, pp := j.runOptions(e.stderr)
+			st, err := j.model.RunToFiles(ctx, j.images, imagenetx.Output{Outputs: o, Resume: f.resume}, nil, ro)
+			pp.Finish(st.Progress)
+			printRunSummary(e.stderr, j, st, o, err)
+			return runOutcome(st, err, o)
+		},
 	}
-	f := &runFlags{}
-	f.register(fs)
-	out := fs.String("o", "predictions.csv", "predictions CSV `FILE`")
-	errorsPath := fs.String("errors", "", "errors CSV `FILE` for images that failed (default: FILE with .errors.csv)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := f.check(fs); err != nil {
-		return err
-	}
-	o := runfiles.ForFile(*out, *errorsPath)
-	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
-		return fmt.Errorf("output folder: %w", err)
-	}
-	j, err := openJob(f)
-	if err != nil {
-		return err
-	}
-	defer j.close()
-	ro, pp := j.runOptions()
-	st, err := j.model.RunToFiles(ctx, j.images, imagenetx.Output{Outputs: o, Resume: f.resume}, nil, ro)
-	pp.Finish(st.Progress)
-	printRunSummary(os.Stderr, j, st, o, err)
-	return runOutcome(st, err, o)
 }
 
 // printRunSummary says what the run did; after a write error it does not

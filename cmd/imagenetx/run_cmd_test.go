@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,7 +42,7 @@ func TestRunCommand(t *testing.T) {
 	ortLibrary(t)
 	images := shareddata.Require(t, "images", "val_227")
 	out := filepath.Join(t.TempDir(), "sub", "preds.csv")
-	err := runRun(context.Background(), []string{"--images", images, "--limit", "40", "--topk", "3", "--batch", "8", "--quiet", "-o", out})
+	err := invoke(context.Background(), "run", []string{"--images", images, "--limit", "40", "--topk", "3", "--batch", "8", "--quiet", "-o", out})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,19 +56,19 @@ func TestRunCommand(t *testing.T) {
 
 	// Resuming a finished run changes nothing.
 	before, _ := os.ReadFile(out)
-	if err := runRun(context.Background(), []string{"--images", images, "--limit", "40", "--topk", "3", "--batch", "8", "--quiet", "--resume", "-o", out}); err != nil {
+	if err := invoke(context.Background(), "run", []string{"--images", images, "--limit", "40", "--topk", "3", "--batch", "8", "--quiet", "--resume", "-o", out}); err != nil {
 		t.Fatal(err)
 	}
 	if after, _ := os.ReadFile(out); !bytes.Equal(before, after) {
 		t.Fatal("resuming a complete run changed the output")
 	}
 	// Resuming with other settings is refused.
-	err = runRun(context.Background(), []string{"--images", images, "--limit", "40", "--topk", "3", "--batch", "8", "--quiet", "--resume", "--interpolation", "bicubic", "-o", out})
+	err = invoke(context.Background(), "run", []string{"--images", images, "--limit", "40", "--topk", "3", "--batch", "8", "--quiet", "--resume", "--interpolation", "bicubic", "-o", out})
 	if err == nil || !strings.Contains(err.Error(), "different settings") || !strings.Contains(err.Error(), "preprocess.Interpolation: bilinear then, bicubic now") {
 		t.Fatalf("resume with another interpolation: %v", err)
 	}
 	// So is resuming under another decode policy: it changes which images fail.
-	err = runRun(context.Background(), []string{"--images", images, "--limit", "40", "--topk", "3", "--batch", "8", "--quiet", "--resume", "--strict-decode", "-o", out})
+	err = invoke(context.Background(), "run", []string{"--images", images, "--limit", "40", "--topk", "3", "--batch", "8", "--quiet", "--resume", "--strict-decode", "-o", out})
 	if err == nil || !strings.Contains(err.Error(), "different settings") || !strings.Contains(err.Error(), "decode: pillow then, strict now") {
 		t.Fatalf("resume with --strict-decode: %v", err)
 	}
@@ -86,7 +87,7 @@ func TestRunCommandRecordsBadImages(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "ILSVRC2012_val_00000001.JPEG"), data[:len(data)/2], 0o644)
 	os.WriteFile(filepath.Join(dir, "ILSVRC2012_val_00000002.JPEG"), []byte("not an image"), 0o644)
 	out := filepath.Join(dir, "out", "preds.csv")
-	err = runRun(context.Background(), []string{"--images", dir, "--quiet", "-o", out})
+	err = invoke(context.Background(), "run", []string{"--images", dir, "--quiet", "-o", out})
 	if !errors.Is(err, errIncomplete) || !strings.Contains(err.Error(), "2 of 3") {
 		t.Fatalf("err = %v, want incomplete with 2 of 3 failed", err)
 	}
@@ -117,7 +118,7 @@ func TestRunCommandErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := runRun(context.Background(), tc.args)
+			err := invoke(context.Background(), "run", tc.args)
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("err = %v, want %q", err, tc.wantErr)
 			}
@@ -131,9 +132,8 @@ func TestAuditCommand(t *testing.T) {
 	annotations := shareddata.Require(t, "annotations")
 	outDir := filepath.Join(t.TempDir(), "audit")
 	var stdout bytes.Buffer
-	f := &runFlags{model: "mobilenetv2-12-int8", images: images, device: "cpu", output: "auto", topk: 1, runners: 1, quiet: true, pre: modelFlags{resize: -1}}
-	ds := &datasetFlags{dir: annotations, factors: "top", partition: "val"}
-	if err := audit(context.Background(), f, ds, outDir, &stdout); err != nil {
+	args := []string{"--model", "mobilenetv2-12-int8", "--images", images, "--annotations", annotations, "--quiet", "-o", outDir}
+	if err := invokeTo(context.Background(), "audit", args, &stdout, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if lines := readLines(t, filepath.Join(outDir, "predictions.csv")); len(lines) != 1301 {
@@ -168,7 +168,7 @@ func TestRunShardResume(t *testing.T) {
 		return append([]string{"--images", images, "--limit", "60", "--batch", "4", "--quiet", "--shard", "1/2", "-o", out}, extra...)
 	}
 	ref, cut := filepath.Join(dir, "ref.csv"), filepath.Join(dir, "cut.csv")
-	if err := runRun(context.Background(), args(ref)); err != nil {
+	if err := invoke(context.Background(), "run", args(ref)); err != nil {
 		t.Fatal(err)
 	}
 	want := readLines(t, ref)
@@ -176,21 +176,21 @@ func TestRunShardResume(t *testing.T) {
 		t.Fatalf("shard 1/2 of 60 images has %d rows", len(want)-1)
 	}
 	// An interrupted run: its first 9 rows and a torn tenth.
-	if err := runRun(context.Background(), args(cut)); err != nil {
+	if err := invoke(context.Background(), "run", args(cut)); err != nil {
 		t.Fatal(err)
 	}
 	torn := strings.Join(want[:10], "\n") + "\n" + want[10][:8]
 	if err := os.WriteFile(cut, []byte(torn), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := runRun(context.Background(), args(cut, "--resume")); err != nil {
+	if err := invoke(context.Background(), "run", args(cut, "--resume")); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := os.ReadFile(cut); string(got) != strings.Join(want, "\n")+"\n" {
 		t.Fatal("resumed shard differs from the uninterrupted one")
 	}
 	other := []string{"--images", images, "--limit", "60", "--batch", "4", "--quiet", "--shard", "0/2", "--resume", "-o", cut}
-	if err := runRun(context.Background(), other); err == nil || !strings.Contains(err.Error(), "different settings") {
+	if err := invoke(context.Background(), "run", other); err == nil || !strings.Contains(err.Error(), "different settings") {
 		t.Fatalf("resume as another shard: %v", err)
 	}
 }

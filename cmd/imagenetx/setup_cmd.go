@@ -20,49 +20,46 @@ type setupFlags struct {
 	noORT, noData, train                      bool
 }
 
-// runSetup installs what a default run needs: the ONNX Runtime library
-// (from `npm pack onnxruntime-node`), the annotations and the default model,
-// each verified against its pinned sha256. Files already in place are only
-// checked, so a second run does nothing slow.
-func runSetup(ctx context.Context, args []string) error {
-	f, err := parseSetupFlags(args)
-	if err != nil {
-		return err
+// setupCommand is `imagenetx setup`: it installs what a default run needs,
+// the ONNX Runtime library (from `npm pack onnxruntime-node`), the
+// annotations and the default model, each verified against its pinned
+// sha256. Files already in place are only checked, so a second run does
+// nothing slow.
+func setupCommand() *command {
+	var f setupFlags
+	return &command{
+		name:  "setup",
+		usage: "imagenetx setup [flags]",
+		short: "install ONNX Runtime, annotations and the default model (sha256-checked)",
+		long: `
+Installs the ONNX Runtime library (taken out of npm pack onnxruntime-node),
+the ImageNet-X annotations and the default model, every file checked
+against its pinned sha256, and records the library's place in the data home
+so that imagenetx finds it from any directory. Files already in place are
+only checked.`,
+		flags: func(fs *flag.FlagSet) {
+			home, _ := datahome.Dir()
+			fs.StringVar(&f.home, "home", home, "data `DIR` for annotations/ and models/ (env "+datahome.EnvVar+")")
+			fs.StringVar(&f.mirror, "mirror", datahome.Mirror(), "local `DIR` laid out like the data home, tried before upstream (env "+datahome.MirrorEnvVar+", else ../shared/imagenetx beside the checkout of this binary)")
+			fs.StringVar(&f.models, "models", models.DefaultName, "comma-separated registered `MODELS` to fetch (all for every one)")
+			fs.StringVar(&f.ortDest, "ort-dest", "", "`FILE` or folder to install libonnxruntime.so.1 into (default: the checkout's .cache/onnxruntime)")
+			fs.StringVar(&f.ortTarball, "ort-tarball", "", "use this onnxruntime-node tarball `FILE` instead of running npm pack")
+			fs.BoolVar(&f.noORT, "no-ort", false, "skip the ONNX Runtime library")
+			fs.BoolVar(&f.noData, "no-data", false, "skip annotations and models")
+			fs.BoolVar(&f.train, "train", false, "also fetch the train-set annotations")
+		},
+		run: func(ctx context.Context, e *env, _ []string) error {
+			if !f.noORT {
+				if err := setupORT(ctx, &f, e.stderr); err != nil {
+					return err
+				}
+			}
+			if f.noData {
+				return nil
+			}
+			return setupData(ctx, &f, e.stderr)
+		},
 	}
-	if !f.noORT {
-		if err := setupORT(ctx, f, os.Stderr); err != nil {
-			return err
-		}
-	}
-	if f.noData {
-		return nil
-	}
-	return setupData(ctx, f, os.Stderr)
-}
-
-func parseSetupFlags(args []string) (*setupFlags, error) {
-	f := &setupFlags{}
-	fs := flag.NewFlagSet("setup", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: imagenetx setup [flags]\n\nInstalls the ONNX Runtime library, the ImageNet-X annotations and the default model, all sha256-checked.")
-		fs.PrintDefaults()
-	}
-	home, _ := datahome.Dir()
-	fs.StringVar(&f.home, "home", home, "data `DIR` for annotations/ and models/ (env "+datahome.EnvVar+")")
-	fs.StringVar(&f.mirror, "mirror", datahome.Mirror(), "local `DIR` laid out like the data home, tried before upstream (env "+datahome.MirrorEnvVar+", else ../shared/imagenetx beside the checkout of this binary)")
-	fs.StringVar(&f.models, "models", models.DefaultName, "comma-separated registered models to fetch ('all' for every one)")
-	fs.StringVar(&f.ortDest, "ort-dest", "", "`FILE` or folder to install libonnxruntime.so.1 into (default: the checkout's .cache/onnxruntime)")
-	fs.StringVar(&f.ortTarball, "ort-tarball", "", "use this onnxruntime-node tarball instead of running npm pack")
-	fs.BoolVar(&f.noORT, "no-ort", false, "skip the ONNX Runtime library")
-	fs.BoolVar(&f.noData, "no-data", false, "skip annotations and models")
-	fs.BoolVar(&f.train, "train", false, "also fetch the train-set annotations")
-	if err := fs.Parse(args); err != nil {
-		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
-	return f, nil
 }
 
 func setupORT(ctx context.Context, f *setupFlags, log io.Writer) error {

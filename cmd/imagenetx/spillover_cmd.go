@@ -2,22 +2,33 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/eval/spillover"
 	"github.com/imagenetx/imagenetx/eval/tabular"
-	"github.com/imagenetx/imagenetx/internal/atomicfile"
 )
 
-const spilloverUsage = `usage: imagenetx spillover --table FILE.csv --strength-regex REGEX [flags]
-       imagenetx spillover --predictions PATH... --annotations DIR (--strength-regex REGEX | --strength NAME=S...) [flags]
-
+// spilloverCommand is `imagenetx spillover`.
+func spilloverCommand() *command {
+	var (
+		table, regex, transform string
+		preds                   predictionFlags
+		ds                      datasetFlags
+		errType                 eval.ErrorType
+		quiet                   bool
+		opt                     spillover.Options
+		out                     tableFlags
+	)
+	return &command{
+		name: "spillover",
+		usage: "imagenetx spillover --table FILE.csv --strength-regex REGEX [-o FILE] [flags]\n" +
+			"imagenetx spillover --predictions PATH... --annotations DIR (--strength-regex REGEX | --strength NAME=S...) [flags]",
+		short: "augmentation spill-over from tables of trained models",
+		long: `
 Measures the spill-over of a training augmentation from models trained at
 many strengths: per factor, a cubic fit of error ratio against strength
 and Welch's t-test between the models at the strengths where the fit is
@@ -28,121 +39,70 @@ layout) or as their prediction files (--predictions, NAME=PATH to name
 one), from which the table is built in memory exactly as eval writes it;
 then a factor some model saw on fewer than --min-images images is flagged
 and never called significant. A model's strength is read from its name
-(--strength-regex) or given (--strength NAME=S, which wins).
-
-flags:
-`
-
-// runSpillover implements "imagenetx spillover".
-func runSpillover(ctx context.Context, args []string) error {
-	return spilloverCommand(ctx, args, os.Stdout, os.Stderr)
-}
-
-type spilloverFlags struct {
-	table, regex, transform, factors, format, output, errorType string
-	predictions, strengths                                      stringList
-	ds                                                          datasetFlags
-	minModels, minImages                                        int
-	quiet                                                       bool
-}
-
-func parseSpilloverFlags(args []string, stderr io.Writer) (spilloverFlags, error) {
-	var f spilloverFlags
-	fs := flag.NewFlagSet("spillover", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, spilloverUsage)
-		fs.PrintDefaults()
-	}
-	fs.StringVar(&f.table, "table", "", "per-factor accuracy table in the reference layout (model,<16 factors>,worst_factor,average,…)")
-	fs.Var(&f.predictions, "predictions", predictionsFlagUsage+"; instead of --table")
-	f.ds.registerNamed(fs, "release", "top") // --factors lists the factors to analyse
-	fs.StringVar(&f.errorType, "error-type", "class", "with --predictions, when a prediction is correct: class, metaclass or real")
-	fs.IntVar(&f.minImages, "min-images", eval.DefaultMinImages, "with --predictions, flag factors some model saw on fewer images (never significant)")
-	fs.BoolVar(&f.quiet, "quiet", false, "no coverage notes on stderr")
-	fs.StringVar(&f.regex, "strength-regex", "", `regular expression whose first capture group is the strength in a model name, e.g. "color([0-9.]+)"`)
-	fs.Var(&f.strengths, "strength", "a model's strength, `NAME=S` (repeatable; wins over --strength-regex)")
-	fs.StringVar(&f.transform, "strength-transform", "x", `map the captured value to the strength: "x" or "C-x" (crop tables: "100-x")`)
-	fs.IntVar(&f.minModels, "min-models", spillover.DefaultMinModels, "keep only strengths with at least this many models")
-	fs.StringVar(&f.factors, "factors", "", "comma-separated factors to analyse (default: all 16)")
-	fs.StringVar(&f.format, "format", "csv", "output format: csv or markdown")
-	fs.StringVar(&f.output, "o", "", "write to this file instead of standard output")
-	if err := fs.Parse(args); err != nil {
-		return f, err
-	}
-	switch {
-	case fs.NArg() > 0:
-		return f, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	case f.table == "" && len(f.predictions) == 0:
-		return f, errors.New("--table or --predictions is required")
-	case f.table != "" && len(f.predictions) > 0:
-		return f, errors.New("--table and --predictions exclude each other")
-	case f.regex == "" && len(f.strengths) == 0:
-		return f, errors.New("--strength-regex or --strength NAME=S is required")
-	case f.minModels < 1:
-		return f, fmt.Errorf("--min-models must be at least 1, got %d", f.minModels)
-	}
-	if err := eval.CheckMinImages(f.minImages); err != nil {
-		return f, fmt.Errorf("--min-images: %w", err)
-	}
-	return f, nil
-}
-
-func spilloverCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	f, err := parseSpilloverFlags(args, stderr)
-	if err != nil {
-		return err
-	}
-	format, err := tabular.ParseFormat(f.format)
-	if err != nil || format == tabular.JSON {
-		return fmt.Errorf("--format %q: want csv or markdown", f.format)
-	}
-	opt := spillover.Options{MinModels: f.minModels, MinImages: f.minImages}
-	if f.regex != "" {
-		if opt.Strength, err = spillover.NewStrengthParser(f.regex, f.transform); err != nil {
-			return err
-		}
-	}
-	if len(f.strengths) > 0 {
-		opt.Strengths = map[string]float64{}
-		for _, s := range f.strengths {
-			name, v, err := spillover.ParseNamedStrength(s)
-			if err != nil {
-				return fmt.Errorf("--strength: %w", err)
+(--strength-regex) or given (--strength NAME=S, which wins).`,
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&table, "table", "", "per-factor accuracy table `FILE` in the reference layout (model,<16 factors>,worst_factor,average,…)")
+			preds.register(fs, "predictions CSV `PATH`, NAME=PATH (the file, as model NAME) or folder of CSVs, one model each (repeatable); instead of --table")
+			ds.registerAs(fs, "release", "top", false) // --factors lists the factors to analyse
+			errorTypeVar(fs, &errType)
+			parsedVar(fs, &opt.MinImages, "min-images", fmt.Sprint(eval.DefaultMinImages), minImagesValue, "with --predictions, flag factors some model saw on fewer than `N` images (never significant)")
+			quietVar(fs, &quiet, "coverage notes")
+			fs.StringVar(&regex, "strength-regex", "", `regular expression (`+"`REGEX`"+`) whose first capture group is the strength in a model name, e.g. "color([0-9.]+)"`)
+			fs.Func("strength", "a model's strength, `NAME=S` (repeatable; wins over --strength-regex)", func(s string) error {
+				name, v, err := spillover.ParseNamedStrength(s)
+				if opt.Strengths == nil {
+					opt.Strengths = map[string]float64{}
+				}
+				opt.Strengths[name] = v
+				return err
+			})
+			fs.StringVar(&transform, "strength-transform", "x", "map the captured value x to the strength (`EXPR`): x, or C-x (crop tables: 100-x)")
+			parsedVar(fs, &opt.MinModels, "min-models", fmt.Sprint(spillover.DefaultMinModels), atLeast(1), "keep only strengths with at least `N` models")
+			parsedVar(fs, &opt.Factors, "factors", "", parseFactorList, "comma-separated `FACTORS` to analyse (default: all 16)")
+			out.register(fs, tabular.CSV, tabular.Markdown)
+		},
+		run: func(ctx context.Context, e *env, _ []string) error {
+			switch {
+			case table == "" && len(preds.paths) == 0:
+				return usagef("--table or --predictions is required")
+			case table != "" && len(preds.paths) > 0:
+				return usagef("--table and --predictions exclude each other")
+			case regex == "" && len(opt.Strengths) == 0:
+				return usagef("--strength-regex or --strength NAME=S is required")
 			}
-			opt.Strengths[name] = v
-		}
+			if regex != "" {
+				var err error
+				if opt.Strength, err = spillover.NewStrengthParser(regex, transform); err != nil {
+					return err
+				}
+			}
+			t, source, err := spilloverTable(ctx, e, table, &ds, &preds, errType, quiet)
+			if err != nil {
+				return err
+			}
+			results, err := spillover.Analyze(t, opt)
+			if err != nil {
+				return fmt.Errorf("%s: %w", source, err)
+			}
+			return e.writeOutput(out.path, func(w io.Writer) error {
+				if out.format == tabular.Markdown {
+					return spillover.WriteMarkdown(w, results)
+				}
+				return spillover.WriteCSV(w, results)
+			})
+		},
 	}
-	if opt.Factors, err = parseFactorList(f.factors); err != nil {
-		return fmt.Errorf("--factors: %w", err)
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	table, source, err := spilloverTable(ctx, &f)
-	if err != nil {
-		return err
-	}
-	results, err := spillover.Analyze(table, opt)
-	if err != nil {
-		return fmt.Errorf("%s: %w", source, err)
-	}
-	return writeSpillover(f.output, stdout, results, format)
 }
 
 // spilloverTable is the accuracy table the flags name: read from --table,
 // or built from --predictions as eval builds it (counts only, so that
 // hundreds of models fit), with the name of its source for errors.
-func spilloverTable(ctx context.Context, f *spilloverFlags) (*eval.Table, string, error) {
-	if f.table != "" {
-		t, err := eval.ReadTableFile(f.table)
-		return t, f.table, err
+func spilloverTable(ctx context.Context, e *env, table string, ds *datasetFlags, preds *predictionFlags, et eval.ErrorType, quiet bool) (*eval.Table, string, error) {
+	if table != "" {
+		t, err := eval.ReadTableFile(table)
+		return t, table, err
 	}
-	et, err := eval.ParseErrorType(f.errorType)
-	if err != nil {
-		return nil, "", err
-	}
-	acc, err := loadAccumulatorWith(ctx, &f.ds, f.predictions, f.quiet, eval.AccumulatorOptions{CountsOnly: true})
+	acc, err := loadAccumulatorWith(ctx, e, ds, preds, quiet, eval.AccumulatorOptions{CountsOnly: true})
 	if err != nil {
 		return nil, "", err
 	}
@@ -164,22 +124,4 @@ func parseFactorList(s string) ([]int, error) {
 		out = append(out, i)
 	}
 	return out, nil
-}
-
-// writeSpillover writes the table to stdout, or to path by atomicfile's
-// rule.
-func writeSpillover(path string, stdout io.Writer, results []spillover.Result, format tabular.Format) error {
-	fill := func(w io.Writer) error {
-		if format == tabular.Markdown {
-			return spillover.WriteMarkdown(w, results)
-		}
-		return spillover.WriteCSV(w, results)
-	}
-	if path == "" {
-		if err := fill(stdout); err != nil {
-			return fmt.Errorf("write standard output: %w", err)
-		}
-		return nil
-	}
-	return atomicfile.Write(path, fill)
 }

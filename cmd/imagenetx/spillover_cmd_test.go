@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -18,8 +19,8 @@ import (
 func TestSpilloverCommandOnColorjitterTable(t *testing.T) {
 	table := shareddata.Require(t, "results", "val", "top_factor", "colorjitter", "class", "accuracies_per_factor.csv")
 	var out bytes.Buffer
-	err := spilloverCommand(context.Background(), []string{"--table", table, "--strength-regex", `color([0-9.]+)`,
-		"--factors", "pose,color"}, &out, &bytes.Buffer{})
+	err := invokeTo(context.Background(), "spillover", []string{"--table", table, "--strength-regex", `color([0-9.]+)`,
+		"--factors", "pose,color"}, &out, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,8 +33,8 @@ func TestSpilloverCommandOnColorjitterTable(t *testing.T) {
 
 	dir := t.TempDir()
 	path := filepath.Join(dir, "spill.md")
-	err = spilloverCommand(context.Background(), []string{"--table", table, "--strength-regex", `color([0-9.]+)`,
-		"--format", "markdown", "-o", path}, &out, &bytes.Buffer{})
+	err = invokeTo(context.Background(), "spillover", []string{"--table", table, "--strength-regex", `color([0-9.]+)`,
+		"--format", "markdown", "-o", path}, &out, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +64,7 @@ func TestSpilloverCommandRejectsBadFlags(t *testing.T) {
 		"extra arg":             {"--table", missing, "--strength-regex", "a(b)", "extra"},
 	}
 	for name, args := range cases {
-		if err := spilloverCommand(context.Background(), args, &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
+		if err := invoke(context.Background(), "spillover", args); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}
@@ -119,13 +120,13 @@ func TestSpilloverFromPredictionsEqualsFromTable(t *testing.T) {
 	}
 	spilloverModels(t, preds)
 	table := filepath.Join(dir, "table.csv")
-	if err := runEval(context.Background(), []string{"--annotations", ann, "--predictions", preds, "--quiet", "-o", table}); err != nil {
+	if err := invoke(context.Background(), "eval", []string{"--annotations", ann, "--predictions", preds, "--quiet", "-o", table}); err != nil {
 		t.Fatal(err)
 	}
 	run := func(args ...string) string {
 		t.Helper()
 		var out bytes.Buffer
-		if err := spilloverCommand(context.Background(), append(args, "--quiet"), &out, &bytes.Buffer{}); err != nil {
+		if err := invokeTo(context.Background(), "spillover", append(args, "--quiet"), &out, io.Discard); err != nil {
 			t.Fatalf("%q: %v", args, err)
 		}
 		return out.String()

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/imagenetx/imagenetx"
 	"github.com/imagenetx/imagenetx/engine"
 	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/eval/stats"
@@ -23,40 +24,62 @@ import (
 	"github.com/imagenetx/imagenetx/runfiles"
 )
 
-const sweepUsage = `usage: imagenetx sweep --model FILE|NAME --images DIR --annotations DIR --variant FAMILY
-       [--strengths 0,0.25,0.5,1] [--seed N] [--correction holm|bh] [--bootstrap 1000] [-o OUTDIR] [run flags]
+// sweepFlags are the settings of a sweep beyond the model, image and
+// dataset flags.
+type sweepFlags struct {
+	model     modelFlags
+	images    imageFlags
+	data      datasetFlags
+	strengths string
+	seed      uint64
+	opt       sweep.Options
+	outDir    string
+	quiet     bool
+}
 
+func (f *sweepFlags) register(fs *flag.FlagSet) {
+	f.model.register(fs)
+	fs.Lookup("variant").Usage = "variant `FAMILY` to sweep (" + strings.Join(variant.Families(), ", ") + ")"
+	f.images.register(fs, false)
+	f.data.register(fs, "top", true)
+	fs.StringVar(&f.strengths, "strengths", "0,0.25,0.5,1", "comma-separated `STRENGTHS` in [0, 1], including 0 (the baseline)")
+	fs.Uint64Var(&f.seed, "seed", 0, "`SEED` of the variants' random draws (0: the draws of run --variant)")
+	correctionVar(fs, &f.opt.Correction)
+	errorTypeVar(fs, &f.opt.ErrorType)
+	f.opt.Bootstrap = stats.DefaultBootstrap
+	parsedVar(fs, &f.opt.Bootstrap.Resamples, "bootstrap", fmt.Sprint(stats.DefaultResamples), atLeast(1), "`N` bootstrap resamples for the change intervals")
+	parsedVar(fs, &f.opt.MinImages, "min-images", fmt.Sprint(eval.DefaultMinImages), atLeast(1), "judge only factors with at least `N` images (1: every factor with an image)")
+	fs.StringVar(&f.outDir, "o", "sweep", "output `DIR`")
+	quietVar(fs, &f.quiet, "progress")
+}
+
+// sweepCommand is `imagenetx sweep`.
+func sweepCommand() *command {
+	var f sweepFlags
+	return &command{
+		name: "sweep",
+		usage: "imagenetx sweep [--model NAME|FILE] --images DIR [--annotations DIR] --variant FAMILY\n" +
+			"[--strengths 0,0.25,0.5,1] [--seed N] [--correction holm|bh|none] [--bootstrap 1000] [-o OUTDIR] [flags]",
+		short: "test-time spill-over: one pass, every strength of a variant family",
+		long: `
 Test-time spill-over: one pass over the images, each decoded, resized and
 cropped once, then every strength of the variant family applied to a copy of
 the crop. OUTDIR gets predictions_<strength>.csv per strength (strength 0 is
 exactly a plain run), factors.csv, spillover.csv, run.json and report.html;
-stdout a summary per factor.
-`
-
-// sweepFlags are the settings of a sweep beyond the run and dataset flags.
-type sweepFlags struct {
-	run        runFlags
-	data       datasetFlags
-	strengths  string
-	seed       uint64
-	correction string
-	errorType  string
-	resamples  int
-	minImages  int
-	outDir     string
-}
-
-func (f *sweepFlags) register(fs *flag.FlagSet) {
-	f.run.register(fs)
-	fs.Lookup("variant").Usage = "variant `FAMILY` to sweep (" + strings.Join(variant.Families(), ", ") + ")"
-	f.data.register(fs)
-	fs.StringVar(&f.strengths, "strengths", "0,0.25,0.5,1", "comma-separated strengths in [0, 1], including 0 (the baseline)")
-	fs.Uint64Var(&f.seed, "seed", 0, "seed of the variants' random draws (0: the draws of `run --variant`)")
-	fs.StringVar(&f.correction, "correction", "holm", "correction across factors: holm, bh or none")
-	fs.StringVar(&f.errorType, "error-type", "class", "when a prediction is correct: class, metaclass or real")
-	fs.IntVar(&f.resamples, "bootstrap", stats.DefaultResamples, "bootstrap resamples for the change intervals")
-	fs.IntVar(&f.minImages, "min-images", eval.DefaultMinImages, "judge only factors with at least this many images (1: every factor with an image)")
-	fs.StringVar(&f.outDir, "o", "sweep", "output `DIR`")
+stdout a summary per factor. A sweep is neither sharded nor resumed: its
+statistics need every image in one pass.`,
+		flags: f.register,
+		run: func(ctx context.Context, e *env, _ []string) error {
+			if f.images.dir == "" {
+				return usagef("--images DIR is required")
+			}
+			p, err := f.plan()
+			if err != nil {
+				return err
+			}
+			return runSweepPlan(ctx, e, &f, p)
+		},
+	}
 }
 
 // sweepPlan is a checked sweep: the strengths with their variant chains.
@@ -67,23 +90,13 @@ type sweepPlan struct {
 	opt       sweep.Options
 }
 
-func (f *sweepFlags) plan(fs *flag.FlagSet) (*sweepPlan, error) {
-	if err := f.run.check(fs); err != nil {
-		return nil, err
+func (f *sweepFlags) plan() (*sweepPlan, error) {
+	family := f.model.opts.Variant
+	if family == "" {
+		return nil, usagef("--variant FAMILY is required (%s)", strings.Join(variant.Families(), ", "))
 	}
-	switch {
-	case f.run.resume:
-		return nil, errors.New("--resume is not supported by sweep; run it again")
-	case !f.run.shard.IsWhole():
-		return nil, errors.New("--shard is not supported by sweep: its statistics need every image")
-	case f.run.variant == "":
-		return nil, fmt.Errorf("--variant FAMILY is required (%s)", strings.Join(variant.Families(), ", "))
-	case f.resamples < 1:
-		return nil, fmt.Errorf("--bootstrap %d: want at least 1 resample", f.resamples)
-	case f.minImages < 1:
-		return nil, fmt.Errorf("--min-images %d: want at least 1", f.minImages)
-	}
-	p := &sweepPlan{family: f.run.variant}
+	p := &sweepPlan{family: family, opt: f.opt}
+	p.opt.Alpha = sweep.DefaultAlpha
 	var err error
 	if p.strengths, err = parseStrengths(f.strengths); err != nil {
 		return nil, err
@@ -95,22 +108,7 @@ func (f *sweepFlags) plan(fs *flag.FlagSet) (*sweepPlan, error) {
 		}
 		p.chains = append(p.chains, ch)
 	}
-	return p, f.options(p)
-}
-
-func (f *sweepFlags) options(p *sweepPlan) error {
-	corr, err := eval.ParseCorrection(f.correction)
-	if err != nil {
-		return fmt.Errorf("--correction: %w", err)
-	}
-	et, err := eval.ParseErrorType(f.errorType)
-	if err != nil {
-		return fmt.Errorf("--error-type: %w", err)
-	}
-	b := stats.DefaultBootstrap
-	b.Resamples = f.resamples
-	p.opt = sweep.Options{ErrorType: et, Correction: corr, Bootstrap: b, Alpha: sweep.DefaultAlpha, MinImages: f.minImages}
-	return nil
+	return p, nil
 }
 
 // parseStrengths reads a comma-separated list of distinct strengths in
@@ -134,46 +132,30 @@ func parseStrengths(text string) ([]float64, error) {
 	return out, nil
 }
 
-// runSweep is `imagenetx sweep`.
-func runSweep(ctx context.Context, args []string) error { return sweepCommand(ctx, args, os.Stdout) }
-
-// sweepCommand is runSweep with the summary going to stdout.
-func sweepCommand(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), sweepUsage)
-		fs.PrintDefaults()
-	}
-	f := &sweepFlags{}
-	f.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	p, err := f.plan(fs)
-	if err != nil {
-		return err
-	}
-	if f.data.dir == "" {
-		f.data.dir = defaultAnnotations()
-	}
-	return runSweepPlan(ctx, f, p, stdout, args)
-}
-
 // sweepRun is an opened sweep: the model, its per-strength outputs and the
 // accumulators the predictions stream into.
 type sweepRun struct {
 	flags  *sweepFlags
 	plan   *sweepPlan
-	job    *job
+	model  *imagenetx.Model
+	images *imagenetx.Images
 	levels []sweep.Level
 	sinks  []*runfiles.FileSink
 }
 
-func runSweepPlan(ctx context.Context, f *sweepFlags, p *sweepPlan, stdout io.Writer, args []string) error {
-	dataset, err := f.data.load()
-	if err != nil {
-		return fmt.Errorf("annotations: %w (run `bash scripts/setup.sh` to fetch them, or pass --annotations DIR)", err)
+func runSweepPlan(ctx context.Context, e *env, f *sweepFlags, p *sweepPlan) error {
+	annotations, err := f.data.folder()
+	if err == nil {
+		f.data.dir = annotations
+		var dataset *eval.Dataset
+		if dataset, err = f.data.load(); err == nil {
+			return runSweepOn(ctx, e, f, p, dataset)
+		}
 	}
+	return fmt.Errorf("annotations: %w (run `bash scripts/setup.sh` to fetch them, or pass --annotations DIR)", err)
+}
+
+func runSweepOn(ctx context.Context, e *env, f *sweepFlags, p *sweepPlan, dataset *eval.Dataset) error {
 	if err := os.MkdirAll(f.outDir, 0o755); err != nil {
 		return fmt.Errorf("output folder: %w", err)
 	}
@@ -182,30 +164,34 @@ func runSweepPlan(ctx context.Context, f *sweepFlags, p *sweepPlan, stdout io.Wr
 		return err
 	}
 	defer lock.Unlock()
-	plain := f.run
-	plain.variant = "" // the model's own pipeline; the variants come per strength
-	j, err := openJob(&plain)
+	images, err := f.images.list()
 	if err != nil {
 		return err
 	}
-	defer j.close()
-	r := &sweepRun{flags: f, plan: p, job: j}
-	st, err := r.execute(ctx, dataset)
+	plain := f.model
+	plain.opts.Variant = "" // the model's own pipeline; the variants come per strength
+	model, err := plain.open()
+	if err != nil {
+		return err
+	}
+	defer model.Close()
+	r := &sweepRun{flags: f, plan: p, model: model, images: images}
+	st, err := r.execute(ctx, e, dataset)
 	if st.Total > 0 {
-		printSweepSummary(os.Stderr, r, st)
+		printSweepSummary(e.stderr, r, st)
 	}
 	if err != nil {
 		return sweepOutcome(st, err, f.outDir)
 	}
-	if err := r.writeResults(ctx, st, stdout, args); err != nil {
+	if err := r.writeResults(ctx, e, st); err != nil {
 		return err
 	}
 	return sweepOutcome(st, nil, f.outDir)
 }
 
 // execute runs the engine once over the images with one view per strength.
-func (r *sweepRun) execute(ctx context.Context, dataset *eval.Dataset) (engine.Stats, error) {
-	clf := r.job.model.Classifier()
+func (r *sweepRun) execute(ctx context.Context, e *env, dataset *eval.Dataset) (engine.Stats, error) {
+	clf := r.model.Classifier()
 	cfg, inf, err := engine.WithViews(clf.Config, len(r.plan.strengths), clf.Session)
 	if err != nil {
 		return engine.Stats{}, err
@@ -216,9 +202,9 @@ func (r *sweepRun) execute(ctx context.Context, dataset *eval.Dataset) (engine.S
 	}
 	prep := &engine.VariantPreparer{Pipeline: clf.Preparer.Pipeline, Layout: clf.Preparer.Layout,
 		Variants: r.plan.chains, Decode: clf.Preparer.Decode}
-	pp := engine.NewProgressPrinter(os.Stderr, r.flags.run.quiet)
+	pp := engine.NewProgressPrinter(e.stderr, r.flags.quiet)
 	cfg.Progress = pp.Update
-	st, err := engine.Run(ctx, r.job.images.Items, 0, prep, inf, sink, cfg)
+	st, err := engine.Run(ctx, r.images.Items, 0, prep, inf, sink, cfg)
 	pp.Finish(st.Progress)
 	for _, s := range r.sinks {
 		err = errors.Join(err, s.Close())
@@ -229,11 +215,11 @@ func (r *sweepRun) execute(ctx context.Context, dataset *eval.Dataset) (engine.S
 // openSinks makes, per strength, the predictions file (with its errors file
 // beside it, as `run` writes them) and the accumulator for the statistics.
 func (r *sweepRun) openSinks(dataset *eval.Dataset) (engine.Sink, error) {
-	model := r.job.model.Classifier().Spec.Name
+	model := r.model.Classifier().Spec.Name
 	var views engine.ViewSinks
 	for _, s := range r.plan.strengths {
 		path := filepath.Join(r.flags.outDir, runfiles.StrengthPredictionsFile(s))
-		fsink, err := runfiles.CreateFileSink(path, runfiles.ErrorsPathFor(path), r.flags.run.topk)
+		fsink, err := runfiles.CreateFileSink(path, runfiles.ErrorsPathFor(path), r.model.TopK())
 		if err != nil {
 			for _, open := range r.sinks {
 				open.Close()
@@ -257,8 +243,8 @@ func (r *sweepRun) openSinks(dataset *eval.Dataset) (engine.Sink, error) {
 func printSweepSummary(w io.Writer, r *sweepRun, st engine.Stats) {
 	n := len(r.plan.strengths)
 	fmt.Fprintf(w, "%s × %s at %d strengths on %d images: %d predicted, %d failed; %.1f img/s (%.1f predictions/s) over %s (batch %d)\n",
-		r.job.model.Classifier().Spec.Name, r.plan.family, n, st.Total, st.Done-st.Failed, st.Failed, st.Rate(), float64(n)*st.Rate(),
-		st.Elapsed.Round(time.Millisecond), r.job.model.Classifier().Config.Batch)
+		r.model.Classifier().Spec.Name, r.plan.family, n, st.Total, st.Done-st.Failed, st.Failed, st.Rate(), float64(n)*st.Rate(),
+		st.Elapsed.Round(time.Millisecond), r.model.Classifier().Config.Batch)
 }
 
 // sweepOutcome maps a finished sweep to the command's error, as runOutcome.
@@ -277,7 +263,7 @@ func sweepOutcome(st engine.Stats, err error, outDir string) error {
 
 // writeResults analyses the sweep and writes the tables, run.json, the
 // report and the summary.
-func (r *sweepRun) writeResults(ctx context.Context, st engine.Stats, stdout io.Writer, args []string) error {
+func (r *sweepRun) writeResults(ctx context.Context, e *env, st engine.Stats) error {
 	res, err := sweep.Analyze(ctx, r.levels, r.plan.opt)
 	if err != nil {
 		return err
@@ -291,33 +277,33 @@ func (r *sweepRun) writeResults(ctx context.Context, st engine.Stats, stdout io.
 		name string
 		rec  *tabular.Records
 	}{{"factors.csv", tbl}, {sweep.SpilloverFile, res.Records()}} {
-		if err := writeOutput(filepath.Join(dir, out.name), out.rec.WriteCSV); err != nil {
+		if err := e.writeOutput(filepath.Join(dir, out.name), out.rec.WriteCSV); err != nil {
 			return err
 		}
 	}
 	if err := writeSweepManifest(filepath.Join(dir, runfiles.ManifestFile), r, st); err != nil {
 		return err
 	}
-	if err := r.writeReport(ctx, res, args); err != nil {
+	if err := r.writeReport(ctx, e, res); err != nil {
 		return err
 	}
-	return sweep.WriteMarkdown(stdout, res, r.title())
+	return sweep.WriteMarkdown(e.stdout, res, r.title())
 }
 
-func (r *sweepRun) title() string { return r.job.model.Classifier().Spec.Name + " × " + r.plan.family }
+func (r *sweepRun) title() string { return r.model.Classifier().Spec.Name + " × " + r.plan.family }
 
 // writeReport renders report.html from the sweep's curves, each factor
 // highlighted by the sweep's own verdict (as `imagenetx report --sweep DIR`
 // reads it back from spillover.csv).
-func (r *sweepRun) writeReport(ctx context.Context, res *sweep.Result, args []string) error {
+func (r *sweepRun) writeReport(ctx context.Context, e *env, res *sweep.Result) error {
 	c, err := res.Curves()
 	if err != nil {
 		return err
 	}
 	c.Title, c.StrengthLabel = r.title(), r.plan.family+" strength"
 	in := report.Input{Title: "imagenetx sweep: " + r.title(), Sweeps: []sweep.Curves{c},
-		Notes: []string{"imagenetx sweep " + strings.Join(args, " ")}}
-	return writeOutput(filepath.Join(r.flags.outDir, runfiles.ReportFile), func(w io.Writer) error { return report.Write(ctx, w, in) })
+		Notes: []string{e.commandLine()}}
+	return e.writeOutput(filepath.Join(r.flags.outDir, runfiles.ReportFile), func(w io.Writer) error { return report.Write(ctx, w, in) })
 }
 
 // sweepManifest is run.json: what produced a sweep's outputs.
@@ -340,10 +326,10 @@ type sweepManifest struct {
 }
 
 func writeSweepManifest(path string, r *sweepRun, st engine.Stats) error {
-	m := sweepManifest{Manifest: r.job.model.Manifest(r.job.images), Family: r.plan.family, Strengths: r.plan.strengths, Seed: r.flags.seed,
+	m := sweepManifest{Manifest: r.model.Manifest(r.images), Family: r.plan.family, Strengths: r.plan.strengths, Seed: r.flags.seed,
 		ErrorType: r.plan.opt.ErrorType.String(), Correction: r.plan.opt.Correction.String(),
 		Resamples: r.plan.opt.Bootstrap.Resamples, BootstrapSeed: r.plan.opt.Bootstrap.Seed,
-		ImagesDir: r.flags.run.images, Annotations: r.flags.data.dir, NumImages: st.Total, Failed: st.Failed,
+		ImagesDir: r.flags.images.dir, Annotations: r.flags.data.dir, NumImages: st.Total, Failed: st.Failed,
 		ElapsedSeconds: st.Elapsed.Seconds(), ImagesPerSecond: st.Rate()}
 	m.OutputKind = st.OutputKind.String()
 	for _, ch := range r.plan.chains {

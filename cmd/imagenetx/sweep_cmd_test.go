@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,15 +29,15 @@ func TestSweepCommandRejectsBadFlags(t *testing.T) {
 		{[]string{"--variant", "blur", "--strengths", "0,2"}, `"2" is not a number in [0, 1]`},
 		{[]string{"--variant", "blur", "--strengths", "0,x"}, `"x" is not a number`},
 		{[]string{"--variant", "blur", "--strengths", "0,1,1"}, "given twice"},
-		{[]string{"--variant", "blur", "--resume"}, "--resume is not supported"},
-		{[]string{"--variant", "blur", "--shard", "0/2"}, "--shard is not supported"},
+		{[]string{"--variant", "blur", "--resume"}, "flag provided but not defined: --resume"},
+		{[]string{"--variant", "blur", "--shard", "0/2"}, "flag provided but not defined: --shard"},
 		{[]string{"--variant", "blur", "--correction", "sidak"}, "unknown correction"},
 		{[]string{"--variant", "blur", "--error-type", "top5"}, "unknown error type"},
-		{[]string{"--variant", "blur", "--bootstrap", "0"}, "at least 1 resample"},
-		{[]string{"--variant", "blur", "--min-images", "0"}, "--min-images 0: want at least 1"},
-		{[]string{"--variant", "blur", "extra"}, "unexpected arguments"},
+		{[]string{"--variant", "blur", "--bootstrap", "0"}, "--bootstrap: want an integer ≥ 1"},
+		{[]string{"--variant", "blur", "--min-images", "0"}, "--min-images: want an integer ≥ 1"},
+		{[]string{"--variant", "blur", "extra"}, `unexpected argument "extra"`},
 	} {
-		err := sweepCommand(context.Background(), append(append([]string(nil), base...), tc.args...), &bytes.Buffer{})
+		err := invoke(context.Background(), "sweep", append(append([]string(nil), base...), tc.args...))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: %v, want %q", tc.args, err, tc.want)
 		}
@@ -62,7 +63,7 @@ func TestSweepCommandOnVal227(t *testing.T) {
 	var stdout bytes.Buffer
 	args := append(append([]string(nil), common...), "--annotations", annotations, "--variant", "colorjitter",
 		"--strengths", "0,0.5,1", "--bootstrap", "200", "-o", filepath.Join(dir, "sweep"))
-	if err := sweepCommand(context.Background(), args, &stdout); err != nil {
+	if err := invokeTo(context.Background(), "sweep", args, &stdout, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range []float64{0, 1} {
@@ -71,7 +72,7 @@ func TestSweepCommandOnVal227(t *testing.T) {
 			t.Fatal(err)
 		}
 		plain := filepath.Join(dir, "plain.csv")
-		if err := runRun(context.Background(), append(append([]string(nil), common...), "--variant", spec, "-o", plain)); err != nil {
+		if err := invoke(context.Background(), "run", append(append([]string(nil), common...), "--variant", spec, "-o", plain)); err != nil {
 			t.Fatal(err)
 		}
 		want, _ := os.ReadFile(plain)
@@ -129,8 +130,8 @@ func TestSweepCommandRecordsBadImages(t *testing.T) {
 	}
 	writeTestFile(t, filepath.Join(dir, "ILSVRC2012_val_00000001.JPEG"), "not an image")
 	out := filepath.Join(t.TempDir(), "sweep")
-	err := sweepCommand(context.Background(), []string{"--model", "mobilenetv2-12-int8", "--images", dir, "--annotations", annotations,
-		"--variant", "blur", "--strengths", "0,1", "--bootstrap", "50", "--quiet", "-o", out}, &bytes.Buffer{})
+	err := invoke(context.Background(), "sweep", []string{"--model", "mobilenetv2-12-int8", "--images", dir, "--annotations", annotations,
+		"--variant", "blur", "--strengths", "0,1", "--bootstrap", "50", "--quiet", "-o", out})
 	if !errors.Is(err, errIncomplete) {
 		t.Fatalf("sweep with a corrupt image: %v, want incomplete", err)
 	}

@@ -25,7 +25,7 @@ func TestEvalTopKOnARealRun(t *testing.T) {
 	ann := shareddata.Require(t, "annotations")
 	dir := t.TempDir()
 	preds := filepath.Join(dir, "m.csv")
-	if err := runRun(context.Background(), []string{"--images", images, "--limit", "120", "--topk", "5", "--quiet", "-o", preds}); err != nil {
+	if err := invoke(context.Background(), "run", []string{"--images", images, "--limit", "120", "--topk", "5", "--quiet", "-o", preds}); err != nil {
 		t.Fatal(err)
 	}
 	countsPath := filepath.Join(dir, "counts.csv")
@@ -109,7 +109,7 @@ func TestEvalTopKOnARealRun(t *testing.T) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
 		}
 	}
-	err = runEval(context.Background(), []string{"--annotations", ann, "--predictions", plain, "--topk", "5", "--quiet"})
+	err = invoke(context.Background(), "eval", []string{"--annotations", ann, "--predictions", plain, "--topk", "5", "--quiet"})
 	if err == nil || !strings.Contains(err.Error(), "has no top-k columns") || !strings.Contains(err.Error(), "imagenetx run --topk 5") {
 		t.Errorf("--topk 5 on a three-column file: %v", err)
 	}

@@ -19,6 +19,17 @@ const (
 	Markdown
 )
 
+// String is the format's name, as ParseFormat reads it.
+func (f Format) String() string {
+	switch f {
+	case JSON:
+		return "json"
+	case Markdown:
+		return "markdown"
+	}
+	return "csv"
+}
+
 // ParseFormat reads "csv", "json" or "markdown" ("md").
 func ParseFormat(s string) (Format, error) {
 	switch s {
