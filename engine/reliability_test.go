@@ -159,7 +159,7 @@ func TestCUDAOnCPULibraryNamesTheLibrary(t *testing.T) {
 		clf.Close()
 		t.Skipf("%s has CUDA support: nothing to refuse", RuntimePath())
 	}
-	if !strings.Contains(err.Error(), RuntimePath()) || !strings.Contains(err.Error(), "--device cuda:0") || !strings.Contains(err.Error(), "CUDA-enabled ONNX Runtime") {
+	if !strings.Contains(err.Error(), RuntimePath()) || !strings.Contains(err.Error(), "device cuda:0") || !strings.Contains(err.Error(), "CUDA-enabled ONNX Runtime") {
 		t.Fatalf("err = %v\nwant the library %s, the device and what to install", err, RuntimePath())
 	}
 }

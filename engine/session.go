@@ -212,14 +212,14 @@ func sessionOptions(opts SessionOptions) (*ort.SessionOptions, error) {
 // CUDAHelp says how to get an ONNX Runtime library that can use CUDA.
 const CUDAHelp = "a CUDA-enabled ONNX Runtime ≥ 1.24 is needed: libonnxruntime.so.1 with libonnxruntime_providers_shared.so " +
 	"and libonnxruntime_providers_cuda.so beside it (from the onnxruntime-gpu Linux release or the NuGet package " +
-	"Microsoft.ML.OnnxRuntime.Gpu.Linux for your CUDA version), plus the CUDA and cuDNN libraries it was built for; point --ort-lib " +
-	"or ONNXRUNTIME_LIB at it (docs/GPU.md). imagenetx never falls back to the CPU silently"
+	"Microsoft.ML.OnnxRuntime.Gpu.Linux for your CUDA version), plus the CUDA and cuDNN libraries it was built for; load that library instead " +
+	"(ONNXRUNTIME_LIB, or the runtime library path given to imagenetx; docs/GPU.md). imagenetx never falls back to the CPU silently"
 
 // appendCUDA adds the CUDA execution provider, or explains why it cannot.
 func appendCUDA(so *ort.SessionOptions, dev Device) error {
 	co, err := ort.NewCUDAProviderOptions()
 	if err != nil {
-		return fmt.Errorf("--device %s: the ONNX Runtime library %s has no CUDA support (%v); %s", dev, RuntimePath(), err, CUDAHelp)
+		return fmt.Errorf("device %s: the ONNX Runtime library %s has no CUDA support (%v); %s", dev, RuntimePath(), err, CUDAHelp)
 	}
 	defer co.Destroy()
 	search := dev.ConvAlgoSearch
@@ -238,10 +238,10 @@ func appendCUDA(so *ort.SessionOptions, dev Device) error {
 	}
 	err = co.Update(opts)
 	if err != nil {
-		return fmt.Errorf("--device %s: the ONNX Runtime library %s cannot use CUDA (%v); %s", dev, RuntimePath(), err, CUDAHelp)
+		return fmt.Errorf("device %s: the ONNX Runtime library %s cannot use CUDA (%v); %s", dev, RuntimePath(), err, CUDAHelp)
 	}
 	if err := so.AppendExecutionProviderCUDA(co); err != nil {
-		return fmt.Errorf("--device %s: the ONNX Runtime library %s cannot use CUDA (%v); %s", dev, RuntimePath(), err, CUDAHelp)
+		return fmt.Errorf("device %s: the ONNX Runtime library %s cannot use CUDA (%v); %s", dev, RuntimePath(), err, CUDAHelp)
 	}
 	return nil
 }

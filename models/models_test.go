@@ -1,6 +1,7 @@
 package models
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -196,12 +197,12 @@ func TestResolve(t *testing.T) {
 	})
 	t.Run("registered name, tampered file", func(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, "mobilenetv2-12-int8.onnx"), []byte("tampered"), 0o644)
-		if _, err := Resolve(DefaultName, []string{dir}); err == nil || !strings.Contains(err.Error(), "sha256") {
+		if _, err := Resolve(DefaultName, []string{dir}); err == nil || !strings.Contains(err.Error(), "sha256") || !errors.Is(err, ErrNotInstalled) {
 			t.Fatalf("err = %v", err)
 		}
 	})
 	t.Run("registered name, missing", func(t *testing.T) {
-		if _, err := Resolve("shufflenet-v2-12-qdq", []string{t.TempDir()}); err == nil || !strings.Contains(err.Error(), "imagenetx setup") {
+		if _, err := Resolve("shufflenet-v2-12-qdq", []string{t.TempDir()}); !errors.Is(err, ErrNotInstalled) || !strings.Contains(err.Error(), "shufflenet-v2-12-qdq.onnx not found") {
 			t.Fatalf("err = %v", err)
 		}
 	})

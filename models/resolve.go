@@ -11,6 +11,11 @@ import (
 	"github.com/imagenetx/imagenetx/preprocess"
 )
 
+// ErrNotInstalled marks a registered model whose file is missing from the
+// data home and the mirror, or fails its pinned sha256: set-up (package
+// fetch, Model.Asset) fetches it.
+var ErrNotInstalled = errors.New("not installed")
+
 // Spec is a model ready to open: its description and file.
 type Spec struct {
 	Model
@@ -68,12 +73,12 @@ func resolveRegistered(m Model, dirs []string) (Spec, error) {
 			continue
 		}
 		if err != nil {
-			return Spec{}, fmt.Errorf("model %s: %w (delete it and run `imagenetx setup --models %s`)", m.Name, err, m.Name)
+			return Spec{}, fmt.Errorf("model %s: %w (%w: delete it and fetch it again)", m.Name, err, ErrNotInstalled)
 		}
 		return withSidecar(Spec{Model: m, Path: p, SHA256: m.SHA256, Registered: true})
 	}
-	return Spec{}, fmt.Errorf("model %s: file %s not found (looked in %q); run `imagenetx setup --models %s` or pass the .onnx path",
-		m.Name, m.FileName, looked, m.Name)
+	return Spec{}, fmt.Errorf("model %s: %w: file %s not found (looked in %q); fetch it into the data home, or give the .onnx file's path",
+		m.Name, ErrNotInstalled, m.FileName, looked)
 }
 
 func withSidecar(spec Spec) (Spec, error) {

@@ -254,7 +254,7 @@ func TestChartKinds(t *testing.T) {
 	}
 	for _, tc := range []struct{ kind, model, want string }{
 		{"pie", "", "unknown chart"},
-		{"heatmap", "", "needs --model"},
+		{"heatmap", "", "the heatmap is drawn for one model: one of"},
 		{"heatmap", "gamma", "no heatmap for model"},
 	} {
 		if _, err := Chart(context.Background(), tc.kind, in, tc.model); err == nil || !strings.Contains(err.Error(), tc.want) {

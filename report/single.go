@@ -2,11 +2,16 @@ package report
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/imagenetx/imagenetx/report/chart"
 )
+
+// ErrWhichModel is Chart's error for a heatmap of several models with none
+// named.
+var ErrWhichModel = errors.New("the heatmap is drawn for one model")
 
 // ChartKinds lists the charts Chart draws, by name.
 var ChartKinds = []string{"error-ratio", "accuracy", "heatmap", "calibration", "sweep"}
@@ -63,7 +68,7 @@ func pickHeatmap(figs []*figure, model string) (*figure, error) {
 		names = append(names, f.Title)
 	}
 	if model == "" {
-		return nil, fmt.Errorf("report: the heatmap needs --model, one of %s", strings.Join(names, ", "))
+		return nil, fmt.Errorf("report: %w: one of %s", ErrWhichModel, strings.Join(names, ", "))
 	}
 	return nil, fmt.Errorf("report: no heatmap for model %q (have %s)", model, strings.Join(names, ", "))
 }

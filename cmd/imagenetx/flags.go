@@ -85,16 +85,18 @@ func (m *modelFlags) options() imagenetx.Options {
 }
 
 // open opens the model; an error about the library given by --ort-lib
-// says so.
+// says so, and one about a registered model not yet fetched says how.
 func (m *modelFlags) open() (*imagenetx.Model, error) {
 	model, err := imagenetx.Open(m.ref, m.options())
-	if err != nil {
-		if lib := m.opts.RuntimeLibrary; lib != "" && strings.Contains(err.Error(), lib) {
-			return nil, fmt.Errorf("--ort-lib: %w", err)
-		}
-		return nil, err
+	switch {
+	case err == nil:
+		return model, nil
+	case errors.Is(err, models.ErrNotInstalled):
+		return nil, fmt.Errorf("%w (`imagenetx setup --models %s` fetches it)", err, m.ref)
+	case m.opts.RuntimeLibrary != "" && strings.Contains(err.Error(), m.opts.RuntimeLibrary):
+		return nil, fmt.Errorf("--ort-lib: %w", err)
 	}
-	return model, nil
+	return nil, err
 }
 
 // pipelineFlags override parts of the preprocessing: the model's (run,

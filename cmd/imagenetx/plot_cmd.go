@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -50,6 +51,9 @@ The format follows the extension of -o.`,
 				return err
 			}
 			c, err := report.Chart(ctx, kind, in, model)
+			if errors.Is(err, report.ErrWhichModel) {
+				return usagef("--model MODEL is required: %v", err)
+			}
 			if err != nil {
 				return err
 			}

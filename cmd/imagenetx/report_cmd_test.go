@@ -12,6 +12,10 @@ import (
 )
 
 func TestReportAndPlotFlagErrors(t *testing.T) {
+	ann := writeAnnotationFixture(t)
+	preds := t.TempDir()
+	writePredictionFixture(t, preds, "a", fixtureA)
+	writePredictionFixture(t, preds, "b", fixtureB)
 	tests := []struct {
 		name string
 		cmd  string
@@ -27,6 +31,8 @@ func TestReportAndPlotFlagErrors(t *testing.T) {
 		{"plot without output", "plot", []string{"accuracy", "--sweep", "d"}, "-o FILE.svg or FILE.png is required"},
 		{"plot bad extension", "plot", []string{"accuracy", "--sweep", "d", "-o", "x.gif"}, "want a .svg or .png"},
 		{"plot unknown kind", "plot", []string{"pie", "--sweep", "d", "-o", "x.svg"}, "unknown chart"},
+		{"plot heatmap of which model", "plot", []string{"heatmap", "--annotations", ann, "--predictions", preds, "--quiet", "-o", "x.svg"},
+			"--model MODEL is required: report: the heatmap is drawn for one model: one of a, b"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

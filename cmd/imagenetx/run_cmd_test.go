@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/imagenetx/imagenetx/datahome"
 	"github.com/imagenetx/imagenetx/engine/ortlib"
 	"github.com/imagenetx/imagenetx/internal/shareddata"
 	"github.com/imagenetx/imagenetx/runfiles"
@@ -122,7 +123,22 @@ func TestRunCommandErrors(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("err = %v, want %q", err, tc.wantErr)
 			}
+
 		})
+	}
+}
+
+// TestRunCommandNamesSetUpForModelNotFetched: the library says a
+// registered model is not installed; the command adds which command
+// fetches it.
+func TestRunCommandNamesSetUpForModelNotFetched(t *testing.T) {
+	t.Setenv(datahome.EnvVar, t.TempDir())
+	t.Setenv(datahome.MirrorEnvVar, t.TempDir())
+	err := invoke(context.Background(), "run", []string{"--images", shareddata.Require(t, "images", "val_227"),
+		"--model", "shufflenet-v2-12-qdq", "-o", filepath.Join(t.TempDir(), "p.csv")})
+	if err == nil || !strings.Contains(err.Error(), "not installed: file shufflenet-v2-12-qdq.onnx not found") ||
+		!strings.Contains(err.Error(), "`imagenetx setup --models shufflenet-v2-12-qdq` fetches it") {
+		t.Fatalf("err = %v, want the missing file and the set-up command", err)
 	}
 }
 
