@@ -96,7 +96,7 @@ func addModels(ctx context.Context, p *page, in Input) error {
 		m.summaries[summaries[i].Model] = &summaries[i]
 	}
 	m.outcomes = m.modelOutcomes()
-	m.order, m.meanRatio = factorOrder(m.rows)
+	m.order, m.meanRatio = factorOrder(m.rows, m.minImages)
 	if err := m.compare(in); err != nil {
 		return err
 	}
@@ -184,11 +184,14 @@ func errorTypeWords(et eval.ErrorType) string {
 }
 
 // factorOrder sorts the factors by their error ratio averaged over the
-// rows, descending, as the paper's figures do; factors without a value go
-// last, ties keep the reference order. It also returns the averages (NaN
-// for a factor without a value).
-func factorOrder(rows []*eval.Row) (order []int, mean []float64) {
+// rows, descending, as the paper's figures do — but the factors that
+// enough images carry (eval.Enough with minImages, in some row) first, so
+// that a factor seen on two images never heads the table; factors without
+// a value go last, ties keep the reference order. It also returns the
+// averages (NaN for a factor without a value).
+func factorOrder(rows []*eval.Row, minImages int) (order []int, mean []float64) {
 	mean = make([]float64, eval.NumFactors)
+	enough := make([]bool, eval.NumFactors)
 	for f := range mean {
 		sum, n := 0.0, 0
 		for _, r := range rows {
@@ -196,6 +199,7 @@ func factorOrder(rows []*eval.Row) (order []int, mean []float64) {
 				sum += v
 				n++
 			}
+			enough[f] = enough[f] || eval.Enough(r.Count[f], minImages)
 		}
 		mean[f] = math.NaN()
 		if n > 0 {
@@ -207,7 +211,16 @@ func factorOrder(rows []*eval.Row) (order []int, mean []float64) {
 		order[i] = i
 	}
 	key := func(f int) float64 { return nanTo(mean[f], math.Inf(-1)) }
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(key(b), key(a)) })
+	rank := func(f int) int {
+		switch {
+		case math.IsNaN(mean[f]):
+			return 2
+		case !enough[f]:
+			return 1
+		}
+		return 0
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(key(b), key(a))) })
 	return order, mean
 }
 

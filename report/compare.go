@@ -46,7 +46,7 @@ func (m *models) compare(in Input) error {
 	if _, ok := m.acc.Model(base); !ok {
 		return fmt.Errorf("report: baseline %q is not one of the models %v", base, m.acc.Models())
 	}
-	opt := eval.CompareOptions{ErrorType: m.et, Correction: eval.CorrectionHolm, Alpha: CompareAlpha, AllowPartial: true}
+	opt := eval.CompareOptions{ErrorType: m.et, Correction: eval.CorrectionHolm, Alpha: CompareAlpha, AllowPartial: true, MinImages: m.minImages}
 	for _, o := range m.outcomes {
 		if o.model.Name == base {
 			continue
@@ -90,7 +90,10 @@ func (m *models) comparisonView() *comparisonView {
 		t.Head = append(t.Head,
 			column{Text: "Δ accuracy", Title: fmt.Sprintf("accuracy of %s minus accuracy of %s", c.ModelB, c.ModelA)},
 			column{Text: "p (" + c.Options.Correction.String() + ")", Title: "exact McNemar test, corrected over the 16 factors"})
-		v.Notes = append(v.Notes, comparisonNote(c))
+		v.Notes = append(v.Notes, comparisonNote(c, c.ModelB+" vs "+c.ModelA))
+	}
+	if alike(m.comparisons) {
+		v.Notes = []string{comparisonNote(first, "Each model vs "+first.ModelA)}
 	}
 	addRow := func(i int, name, href string) {
 		row := []cell{{Text: name, Href: href}, countCell(first.Rows[i].N)}
@@ -98,9 +101,13 @@ func (m *models) comparisonView() *comparisonView {
 			r := c.Rows[i]
 			title := fmt.Sprintf("%s images; right only with %s: %d, only with %s: %d; p = %s before correction",
 				count(r.N), c.ModelB, r.OnlyB, c.ModelA, r.OnlyA, pValue(r.P))
+			class := significance(r)
+			if r.FewImages {
+				class, title = "few", title+fmt.Sprintf("; fewer than %d images: not judged", c.Options.MinImages)
+			}
 			row = append(row,
-				cell{Text: signed(r.Difference), Sort: sortKey(r.Difference), Class: significance(r), Title: title},
-				cell{Text: pValue(r.PAdjusted), Sort: sortKey(r.PAdjusted), Class: significance(r), Title: title})
+				cell{Text: signed(r.Difference), Sort: sortKey(r.Difference), Class: class, Title: title},
+				cell{Text: pValue(r.PAdjusted), Sort: sortKey(r.PAdjusted), Class: class, Title: title})
 		}
 		row[0].Class = fewClass(first.Rows[i].N, m.minImages)
 		t.Rows = append(t.Rows, row)
@@ -117,13 +124,31 @@ func (m *models) comparisonView() *comparisonView {
 	return v
 }
 
+// alike reports whether several comparisons were made on the same images
+// with the same options, so that one note describes them all.
+func alike(cs []*eval.Comparison) bool {
+	if len(cs) < 2 {
+		return false
+	}
+	for _, c := range cs {
+		if c.ModelA != cs[0].ModelA || c.Shared != cs[0].Shared || c.InAOnly+c.InBOnly > 0 || c.Options != cs[0].Options {
+			return false
+		}
+	}
+	return true
+}
+
 // comparisonNote says what a comparison was made on.
-func comparisonNote(c *eval.Comparison) string {
-	s := fmt.Sprintf("%s vs %s: %s annotated images predicted by both", c.ModelB, c.ModelA, count(c.Shared))
+func comparisonNote(c *eval.Comparison, who string) string {
+	s := fmt.Sprintf("%s: %s annotated images predicted by both", who, count(c.Shared))
 	if c.InAOnly+c.InBOnly > 0 {
 		s += fmt.Sprintf(" (left out: %s predicted only by %s, %s only by %s)", count(c.InAOnly), c.ModelA, count(c.InBOnly), c.ModelB)
 	}
-	return s + fmt.Sprintf("; %s correction, significance level %s.", c.Options.Correction, strconv.FormatFloat(c.Options.Alpha, 'g', -1, 64))
+	s += fmt.Sprintf("; %s correction, significance level %s", c.Options.Correction, strconv.FormatFloat(c.Options.Alpha, 'g', -1, 64))
+	if c.Options.MinImages > 0 {
+		s += fmt.Sprintf("; factors with fewer than %d shared images are not judged (italics)", c.Options.MinImages)
+	}
+	return s + "."
 }
 
 // significance is the class of a comparison cell: "better" or "worse"

@@ -157,7 +157,7 @@ func (m *models) errorRatioChart(p *page) error {
 		return fmt.Errorf("report: error ratio chart: %w", err)
 	}
 	p.ErrorRatio, err = newFigure(c, "error-ratio", "points", "Error ratio per factor with 95% intervals",
-		"Error ratio = (1 − accuracy on the factor's images) / (1 − accuracy on all annotated images). Above the dashed line at 1 a model errs more often on images with the factor than on average; an interval that stays above 1 means clearly more often. Factors are sorted by their error ratio averaged over the models, hardest first; the table above gives the counts.")
+		fmt.Sprintf("Error ratio = (1 − accuracy on the factor's images) / (1 − accuracy on all annotated images). Above the dashed line at 1 a model errs more often on images with the factor than on average; an interval that stays above 1 means clearly more often. Factors are sorted by their error ratio averaged over the models, hardest first, those with fewer than %d images after the others; the table above gives the counts.", m.minImages))
 	return err
 }
 

@@ -91,10 +91,10 @@ func (m *models) coverageWords(model string) string {
 	c := mp.Coverage()
 	var parts []string
 	if c.Missing > 0 {
-		parts = append(parts, fmt.Sprintf("%s of the %s annotated images not predicted", count(c.Missing), count(c.Annotated)))
+		parts = append(parts, fmt.Sprintf("predicted %s of the %s annotated images", count(c.Joined), count(c.Annotated)))
 	}
 	if c.Unannotated > 0 {
-		parts = append(parts, fmt.Sprintf("%s predicted images without annotation", count(c.Unannotated)))
+		parts = append(parts, fmt.Sprintf("%s predicted images have no annotation", count(c.Unannotated)))
 	}
 	return strings.Join(parts, "; ")
 }

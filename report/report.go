@@ -52,7 +52,7 @@ type Input struct {
 	// ExamplesPerFactor is how many of each factor's misclassified images
 	// get a thumbnail (the first ones of its list: those most models got
 	// wrong, most confidently); 0 means DefaultExamplesPerFactor. Each
-	// thumbnail is embedded once (about 5 KB) however many factors show it,
+	// thumbnail is embedded once (about 6 KB) however many factors show it,
 	// so the page holds at most 16 × ExamplesPerFactor of them.
 	ExamplesPerFactor int
 	// Sweeps are test-time spill-over sweeps to chart, as eval/sweep gives

@@ -212,26 +212,28 @@ func TestFactorOrder(t *testing.T) {
 			r.Factor[f] = math.NaN()
 		}
 		for f, a := range acc {
-			r.Factor[f] = a
+			r.Factor[f], r.Count[f] = a, 100
 		}
 		return r
 	}
 	// Error ratios: model 1 pose 2, color 1; model 2 pose 1, color 4 →
-	// means pose 1.5, color 2.5; texture only in model 1 at 3.
+	// means pose 1.5, color 2.5; texture only in model 1 at 3; style at 5
+	// but on 2 images.
 	rows := []*eval.Row{
-		row(map[int]float64{0: 0.8, 3: 0.9, 8: 0.7}, 0.9),
+		row(map[int]float64{0: 0.8, 3: 0.9, 8: 0.7, 5: 0.5}, 0.9),
 		row(map[int]float64{0: 0.9, 3: 0.6}, 0.9),
 	}
-	order, mean := factorOrder(rows)
-	if want := []int{8, 3, 0}; !slices.Equal(order[:3], want) {
-		t.Errorf("order starts %v, want %v", order[:3], want)
+	rows[0].Count[5] = 2
+	order, mean := factorOrder(rows, 30)
+	if want := []int{8, 3, 0, 5}; !slices.Equal(order[:4], want) {
+		t.Errorf("order starts %v, want %v (the factor on 2 images after those with enough)", order[:4], want)
 	}
 	if math.Abs(mean[3]-2.5) > 1e-9 || !math.IsNaN(mean[1]) {
 		t.Errorf("mean color %v, background %v; want 2.5 and NaN", mean[3], mean[1])
 	}
 	// Factors without values keep the reference order after the others.
-	if want := []int{1, 2, 4}; !slices.Equal(order[3:6], want) {
-		t.Errorf("order continues %v, want %v", order[3:6], want)
+	if want := []int{1, 2, 4}; !slices.Equal(order[4:7], want) {
+		t.Errorf("order continues %v, want %v", order[4:7], want)
 	}
 }
 

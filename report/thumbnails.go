@@ -17,7 +17,7 @@ import (
 
 // Thumbnail limits: the longer side of a thumbnail, its JPEG quality, and
 // the largest image decoded (a guard against decompression bombs). At this
-// size and quality a thumbnail weighs about 5 KB once base64-encoded.
+// size and quality a thumbnail weighs about 6 KB once base64-encoded.
 const (
 	thumbSide      = 128
 	thumbQuality   = 72
