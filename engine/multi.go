@@ -35,7 +35,7 @@ func (p *VariantPreparer) NewWorker() PrepareFunc {
 		if len(dst) != L*len(p.Variants) {
 			return fmt.Errorf("variant tensors: dst holds %d values, want %d×%d", len(dst), len(p.Variants), L)
 		}
-		decoded, ierr := decodeItem(p.Decode, img, &buf, item.Path)
+		decoded, ierr := decodeItem(p.Pipeline, p.Decode, img, &buf, item.Path)
 		if ierr != nil {
 			return ierr
 		}

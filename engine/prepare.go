@@ -30,7 +30,7 @@ func (p *ImagePreparer) NewWorker() PrepareFunc {
 	var buf bytes.Buffer
 	var img *preprocess.RGB8
 	return func(item Item, dst []float32) error {
-		decoded, ierr := decodeItem(p.Decode, img, &buf, item.Path)
+		decoded, ierr := decodeItem(p.Pipeline, p.Decode, img, &buf, item.Path)
 		if ierr != nil {
 			return ierr
 		}
@@ -42,10 +42,10 @@ func (p *ImagePreparer) NewWorker() PrepareFunc {
 	}
 }
 
-// decodeItem reads and decodes one image file, reusing buf and img's
-// pixels; a failure is filed under the stage the decoder names.
-func decodeItem(opts preprocess.DecodeOptions, img *preprocess.RGB8, buf *bytes.Buffer, path string) (*preprocess.RGB8, *ImageError) {
-	decoded, err := opts.DecodeFileInto(img, buf, path)
+// decodeItem reads and decodes one image file for pipe, reusing buf and
+// img's pixels; a failure is filed under the stage the decoder names.
+func decodeItem(pipe *preprocess.Pipeline, opts preprocess.DecodeOptions, img *preprocess.RGB8, buf *bytes.Buffer, path string) (*preprocess.RGB8, *ImageError) {
+	decoded, err := pipe.DecodeFileInto(opts, img, buf, path)
 	if err != nil {
 		return nil, decodeFailure(err)
 	}

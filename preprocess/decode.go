@@ -30,6 +30,13 @@ type DecodeOptions struct {
 	// no pixels (extraneous bytes before a marker, bad metadata) never
 	// refuse a file, and truncated files fail either way, as in Pillow.
 	Strict bool
+	// Fast decodes JPEGs for speed instead of exactness, to feed a GPU:
+	// libjpeg-turbo's fast integer IDCT and plain (not fancy) chroma
+	// upsampling, and, when decoding for a Pipeline, DCT-domain scaling by
+	// n/8, the most that keeps the shorter side at or above the pipeline's
+	// resize target. Pixels then differ from Pillow's, and so may a model's
+	// answers; other formats are unaffected. Never the default.
+	Fast bool
 }
 
 // The decode policies Policy names.
@@ -87,14 +94,14 @@ func (o DecodeOptions) Decode(data []byte) (*RGB8, error) { return o.DecodeInto(
 // DecodeInto is Decode reusing dst's buffer when it is large enough. Errors
 // are *DecodeError values with an empty Path.
 func (o DecodeOptions) DecodeInto(dst *RGB8, data []byte) (*RGB8, error) {
-	img, stage, err := o.decode(dst, data)
+	img, stage, err := o.decode(dst, data, decodeHint{})
 	if err != nil {
 		return nil, &DecodeError{Stage: stage, Err: err}
 	}
 	return img, nil
 }
 
-func (o DecodeOptions) decode(dst *RGB8, data []byte) (*RGB8, Stage, error) {
+func (o DecodeOptions) decode(dst *RGB8, data []byte, hint decodeHint) (*RGB8, Stage, error) {
 	if len(data) == 0 {
 		return nil, StageDecode, fmt.Errorf("%w: empty file", ErrUnknownFormat)
 	}
@@ -103,7 +110,7 @@ func (o DecodeOptions) decode(dst *RGB8, data []byte) (*RGB8, Stage, error) {
 		if err := checkJPEGHeaders(data); err != nil {
 			return nil, StageDecode, err
 		}
-		return decodeJPEG(dst, data, o)
+		return decodeJPEG(dst, data, o, hint)
 	case isWebP(data):
 		return decodeWebP(dst, data, o)
 	case bytes.HasPrefix(data, []byte("BM")):

@@ -32,10 +32,14 @@ func (o DecodeOptions) DecodeFile(path string) (*RGB8, error) {
 // pixel buffer when it is large enough: a worker decoding many files keeps
 // one of each.
 func (o DecodeOptions) DecodeFileInto(dst *RGB8, buf *bytes.Buffer, path string) (*RGB8, error) {
+	return o.decodeFile(dst, buf, path, decodeHint{})
+}
+
+func (o DecodeOptions) decodeFile(dst *RGB8, buf *bytes.Buffer, path string, hint decodeHint) (*RGB8, error) {
 	if err := o.ReadFile(buf, path); err != nil {
 		return nil, err
 	}
-	img, stage, err := o.decode(dst, buf.Bytes())
+	img, stage, err := o.decode(dst, buf.Bytes(), hint)
 	if err != nil {
 		return nil, &DecodeError{Path: path, Stage: stage, Err: err}
 	}

@@ -2,7 +2,9 @@ package preprocess
 
 // JPEG decoding through libjpeg-turbo's libjpeg API, set up as Pillow 9.4's
 // JpegDecode.c does (default islow DCT, fancy upsampling, no scaling), so the
-// decoded pixels equal PIL's. This is the package's only cgo file.
+// decoded pixels equal PIL's. A caller that reads only part of the image
+// (Pipeline.DecodeInto) has the rest skipped, and DecodeOptions.Fast
+// switches to libjpeg-turbo's fast settings. All of the package's libjpeg code is here.
 
 /*
 #cgo LDFLAGS: -ljpeg
@@ -38,7 +40,7 @@ typedef struct {
 } jx_dec;
 
 // error_exit must not return: jump back to the setjmp in jx_header or
-// jx_decode, whose caller destroys the decompressor (no process exit, no leak).
+// jx_start or jx_read, whose caller destroys the decompressor (no process exit, no leak).
 static void jx_error_exit(j_common_ptr c) {
 	jx_err *e = (jx_err *)c->err;
 	(*c->err->format_message)(c, e->msg);
@@ -139,12 +141,13 @@ static void jx_gray_row(unsigned char *out, const JSAMPLE *in, int w) {
 	for (int x = 0; x < w; x++, out += 3) out[0] = out[1] = out[2] = in[x];
 }
 
-// jx_decode writes the image as packed RGB rows, stride bytes apart.
-static int jx_decode(jx_dec *d, unsigned char *out, int stride) {
+// jx_start chooses the output and starts decompressing. By default the
+// settings are Pillow's (islow IDCT, fancy upsampling, full size). With fast
+// set they are libjpeg-turbo's fast ones: the ifast IDCT, plain (box)
+// upsampling, and DCT-domain scaling by scale_num/8.
+static int jx_start(jx_dec *d, int fast, int scale_num, int *w, int *h) {
 	struct jpeg_decompress_struct *ci = &d->cinfo;
-	int jumped = setjmp(d->err.jb);
-	if (jumped == 2) return 0; // the end of the data while finishing
-	if (jumped) return -1;
+	if (setjmp(d->err.jb)) return -1;
 	switch (ci->num_components) {
 	case 1: ci->out_color_space = JCS_GRAYSCALE; break;
 	case 3: ci->out_color_space = JCS_RGB; break;
@@ -153,22 +156,88 @@ static int jx_decode(jx_dec *d, unsigned char *out, int stride) {
 		snprintf(d->err.msg, sizeof d->err.msg, "cannot handle %d-layer images", ci->num_components);
 		return -1;
 	}
-	ci->dct_method = JDCT_ISLOW;
-	ci->do_fancy_upsampling = TRUE;
+	if (fast) {
+		ci->dct_method = JDCT_IFAST;
+		ci->do_fancy_upsampling = FALSE;
+		ci->scale_num = scale_num;
+		ci->scale_denom = 8;
+	} else {
+		ci->dct_method = JDCT_ISLOW;
+		ci->do_fancy_upsampling = TRUE;
+	}
 	jpeg_start_decompress(ci);
 	if (d->err.truncated) return -1; // a progressive file is read whole by now
-	int w = ci->output_width;
-	if (ci->out_color_space != JCS_RGB) {
-		d->row = (JSAMPLE *)malloc((size_t)w * ci->output_components);
-		if (!d->row) { snprintf(d->err.msg, sizeof d->err.msg, "out of memory"); return -1; }
+	// One spare row: the non-RGB rows before conversion, and the row read
+	// and dropped at the end of a partial decode.
+	d->row = (JSAMPLE *)malloc((size_t)ci->output_width * (ci->output_components > 3 ? ci->output_components : 3));
+	if (!d->row) { snprintf(d->err.msg, sizeof d->err.msg, "out of memory"); return -1; }
+	*w = ci->output_width;
+	*h = ci->output_height;
+	return 0;
+}
+
+// jx_partial reports whether jx_read may leave out the work outside a
+// region: for single-scan Huffman-coded gray or YCbCr files, libjpeg-turbo's
+// partial decoding (jpeg_crop_scanline, jpeg_skip_scanlines) is the well-trodden
+// path TurboJPEG's cropping uses. Progressive, arithmetic-coded and CMYK
+// files are decoded whole.
+static int jx_partial(jx_dec *d) {
+	struct jpeg_decompress_struct *ci = &d->cinfo;
+	return !ci->progressive_mode && !ci->arith_code && !ci->buffered_image &&
+		(ci->num_components == 1 || ci->num_components == 3);
+}
+
+static int jx_min(int a, int b) { return a < b ? a : b; }
+static int jx_max(int a, int b) { return a > b ? a : b; }
+
+// jx_read writes the image as packed RGB rows, stride bytes apart, into out
+// (row y at out + y*stride). Only rows [y0, y1) and columns [x0, x1) need be
+// right (pass the whole image when jx_partial is false); the decoder then
+// skips the IDCT, upsampling and colour conversion of whole iMCU rows and
+// columns outside, leaving those bytes of out unwritten. Skipped rows are
+// still entropy-decoded, so damaged or truncated data anywhere in the file
+// fails as it does in a whole decode.
+static int jx_read(jx_dec *d, unsigned char *out, int stride, int x0, int x1, int y0, int y1) {
+	struct jpeg_decompress_struct *ci = &d->cinfo;
+	int jumped = setjmp(d->err.jb);
+	if (jumped == 2) return 0; // the end of the data while finishing
+	if (jumped) return -1;
+	int W = ci->output_width, H = ci->output_height;
+	int imcu_w = ci->max_h_samp_factor * ci->min_DCT_scaled_size;
+	int imcu_h = ci->max_v_samp_factor * ci->min_DCT_scaled_size;
+	// Fancy upsampling treats a crop or skip edge as the image edge, so the
+	// pixels next to one may differ from a whole decode: keep an iMCU of
+	// margin on every side. Skips start and end on iMCU-row boundaries, the
+	// case libjpeg-turbo's skipping logic is simplest (and best tested) in.
+	x0 = jx_max(0, x0 - imcu_w);
+	x1 = jx_min(W, x1 + imcu_w);
+	y0 = jx_max(0, y0 - imcu_h) / imcu_h * imcu_h;
+	y1 = jx_min(H, (y1 + 2 * imcu_h - 1) / imcu_h * imcu_h);
+	JDIMENSION xoff = 0, cw = W;
+	if (x0 > 0 || x1 < W) {
+		xoff = x0;
+		cw = x1 - x0;
+		jpeg_crop_scanline(ci, &xoff, &cw); // moves xoff left to an iMCU column
 	}
-	while (ci->output_scanline < ci->output_height) {
-		unsigned char *o = out + (size_t)ci->output_scanline * stride;
+	if (y0 > 0) {
+		jpeg_skip_scanlines(ci, y0);
+		if (d->err.truncated) return -1;
+	}
+	while ((int)ci->output_scanline < y1) {
+		unsigned char *o = out + (size_t)ci->output_scanline * stride + (size_t)xoff * 3;
 		JSAMPROW rows[1] = {ci->out_color_space == JCS_RGB ? o : d->row};
 		if (jpeg_read_scanlines(ci, rows, 1) != 1) break;
 		if (d->err.truncated) break;
-		if (ci->out_color_space == JCS_GRAYSCALE) jx_gray_row(o, d->row, w);
-		else if (ci->out_color_space == JCS_CMYK) jx_cmyk_row(o, d->row, w);
+		if (ci->out_color_space == JCS_GRAYSCALE) jx_gray_row(o, d->row, cw);
+		else if (ci->out_color_space == JCS_CMYK) jx_cmyk_row(o, d->row, cw);
+	}
+	if (!d->err.truncated && (int)ci->output_scanline == y1 && y1 < H) {
+		// Skipping to the very end would stop reading the file (libjpeg-turbo
+		// then marks the input finished), so skip all but the last row and
+		// read that one.
+		if (H - y1 > 1) jpeg_skip_scanlines(ci, H - y1 - 1);
+		JSAMPROW rows[1] = {d->row};
+		if (!d->err.truncated) jpeg_read_scanlines(ci, rows, 1);
 	}
 	if (ci->output_scanline < ci->output_height) d->err.truncated = 1;
 	if (d->err.truncated) return -1;
@@ -185,6 +254,7 @@ import "C"
 
 import (
 	"fmt"
+	"image"
 	"runtime"
 	"unsafe"
 
@@ -193,7 +263,9 @@ import (
 
 // decodeJPEG decodes a JPEG into dst (reused when large enough), refusing it
 // before allocating when its header declares more than o's pixel limit.
-func decodeJPEG(dst *pix.RGB8, data []byte, o DecodeOptions) (*pix.RGB8, Stage, error) {
+// With o.Fast it decodes the fast way, DCT-scaled as far as hint allows;
+// hint.region, when set, names the pixels the caller will read.
+func decodeJPEG(dst *pix.RGB8, data []byte, o DecodeOptions, hint decodeHint) (*pix.RGB8, Stage, error) {
 	// libjpeg keeps a pointer to data between the header and decode calls.
 	var pinner runtime.Pinner
 	pinner.Pin(&data[0])
@@ -210,17 +282,53 @@ func decodeJPEG(dst *pix.RGB8, data []byte, o DecodeOptions) (*pix.RGB8, Stage, 
 	if err := checkSize(int(w), int(h), o.maxPixels()); err != nil {
 		return nil, StageLimit, err
 	}
-	dst = pix.Reuse(dst, int(w), int(h))
-	if C.jx_decode(d, (*C.uchar)(unsafe.Pointer(&dst.Pix[0])), C.int(dst.Stride)) != 0 {
-		if C.jx_scans(d) != 0 {
-			return nil, StageLimit, fmt.Errorf("jpeg: %w: %s", ErrTooManyScans, C.GoString(C.jx_msg(d)))
+	fast, scale := C.int(0), C.int(8)
+	if o.Fast {
+		fast, scale = 1, C.int(dctScale(int(w), int(h), hint.minSide))
+	}
+	var ow, oh C.int
+	if C.jx_start(d, fast, scale, &ow, &oh) != 0 {
+		stage, err := jpegFailure(d, int(w), int(h))
+		return nil, stage, err
+	}
+	dst = pix.Reuse(dst, int(ow), int(oh))
+	r := image.Rect(0, 0, int(ow), int(oh))
+	if hint.region != nil && C.jx_partial(d) != 0 {
+		if need := hint.region(int(ow), int(oh)).Intersect(r); !need.Empty() {
+			r = need
 		}
-		return nil, StageDecode, jpegError(d, int(w), int(h))
+	}
+	if C.jx_read(d, (*C.uchar)(unsafe.Pointer(&dst.Pix[0])), C.int(dst.Stride),
+		C.int(r.Min.X), C.int(r.Max.X), C.int(r.Min.Y), C.int(r.Max.Y)) != 0 {
+		stage, err := jpegFailure(d, int(w), int(h))
+		return nil, stage, err
 	}
 	if C.jx_corrupt(d) != 0 && o.Strict {
 		return nil, StageDecode, fmt.Errorf("jpeg: %w: %s", ErrCorrupt, C.GoString(C.jx_warn(d)))
 	}
 	return dst, "", nil
+}
+
+// dctScale is the numerator n of the DCT scaling n/8 that shrinks a w×h
+// image most while its shorter side stays at least minSide (exactly, not
+// after libjpeg rounds the size up); 8 (no scaling) when minSide is 0 or
+// the image is already that small.
+func dctScale(w, h, minSide int) int {
+	short := min(w, h)
+	n := 8
+	for minSide > 0 && n > 1 && short*(n-1) >= minSide*8 {
+		n--
+	}
+	return n
+}
+
+// jpegFailure is the stage and error of a failed start or read: too many
+// progressive scans is a limit, anything else as jpegError says.
+func jpegFailure(d *C.jx_dec, w, h int) (Stage, error) {
+	if C.jx_scans(d) != 0 {
+		return StageLimit, fmt.Errorf("jpeg: %w: %s", ErrTooManyScans, C.GoString(C.jx_msg(d)))
+	}
+	return StageDecode, jpegError(d, w, h)
 }
 
 // jpegError classifies a failed header read or decode: data that ran out is

@@ -1,7 +1,9 @@
 package preprocess
 
 import (
+	"bytes"
 	"fmt"
+	"image"
 	"sync"
 
 	"github.com/imagenetx/imagenetx/preprocess/resample"
@@ -74,9 +76,61 @@ func (p *Pipeline) cropInto(dst, img *RGB8, s *scratch) (*RGB8, error) {
 	if rw <= 0 || rh <= 0 {
 		return nil, fmt.Errorf("crop: %dx%d image resizes to %dx%d", img.W, img.H, rw, rh)
 	}
+	return resample.ResizeWindow(dst, img, rw, rh, p.cfg.Interpolation, p.window(rw, rh), &s.rs)
+}
+
+// window is the center crop of an rw×rh resized image.
+func (p *Pipeline) window(rw, rh int) resample.Window {
 	c := p.cfg.CropSize
-	win := resample.Window{X: CenterOffset(rw, c), Y: CenterOffset(rh, c), W: c, H: c}
-	return resample.ResizeWindow(dst, img, rw, rh, p.cfg.Interpolation, win, &s.rs)
+	return resample.Window{X: CenterOffset(rw, c), Y: CenterOffset(rh, c), W: c, H: c}
+}
+
+// decodeHint is what a caller that knows how the image will be used tells
+// the decoder; the zero value asks for every pixel at full size.
+type decodeHint struct {
+	// minSide: with DecodeOptions.Fast, JPEGs may be DCT-scaled down as far
+	// as their shorter side stays at least this long (0: no scaling).
+	minSide int
+	// region returns the rectangle of a w×h decoded image the caller will
+	// read; the decoder may leave the pixels outside it unwritten. Nil: all.
+	region func(w, h int) image.Rectangle
+}
+
+// DecodeInto decodes an image file's bytes for this pipeline, reusing dst's
+// buffer when it is large enough. The image is meant for this pipeline's
+// Crop, Image and Tensor only, which give exactly what they give for
+// o.DecodeInto's image: JPEG pixels that the resize and crop never read are
+// left out (libjpeg-turbo skips their IDCT, upsampling and colour
+// conversion, though every byte is still read, so damaged files fail as
+// they do whole) and their bytes in the image are undefined. With o.Fast,
+// JPEGs are also DCT-scaled towards the resize target, so the image may be
+// smaller than the file's. Errors are *DecodeError values with an empty Path.
+func (p *Pipeline) DecodeInto(o DecodeOptions, dst *RGB8, data []byte) (*RGB8, error) {
+	img, stage, err := o.decode(dst, data, p.decodeHint())
+	if err != nil {
+		return nil, &DecodeError{Stage: stage, Err: err}
+	}
+	return img, nil
+}
+
+// DecodeFileInto is DecodeInto for the image file at path, reading it into
+// buf as o.DecodeFileInto does. Errors are *DecodeError values naming path.
+func (p *Pipeline) DecodeFileInto(o DecodeOptions, dst *RGB8, buf *bytes.Buffer, path string) (*RGB8, error) {
+	return o.decodeFile(dst, buf, path, p.decodeHint())
+}
+
+func (p *Pipeline) decodeHint() decodeHint {
+	return decodeHint{minSide: p.resize, region: p.source}
+}
+
+// source is the rectangle of a w×h image that Crop reads.
+func (p *Pipeline) source(w, h int) image.Rectangle {
+	rw, rh := ResizedSize(w, h, p.resize)
+	if rw <= 0 || rh <= 0 {
+		return image.Rect(0, 0, w, h)
+	}
+	x0, y0, x1, y1 := resample.Source(w, h, rw, rh, p.cfg.Interpolation, p.window(rw, rh))
+	return image.Rect(x0, y0, x1, y1)
 }
 
 // Image is Crop followed by the variant chain; key (the file name) seeds the

@@ -37,6 +37,14 @@ func (a *axis) taps(i int) (int, []int32) {
 	return int(a.min[i]), a.k[o : o+int(a.n[i]) : o+int(a.n[i])]
 }
 
+// span is the range of input indices [lo, hi) that output indices
+// [first, last) read.
+func (a *axis) span(first, last int) (lo, hi int) {
+	lo, _ = a.taps(first)
+	m, k := a.taps(last - 1)
+	return lo, m + len(k)
+}
+
 // bytes is the memory the axis holds.
 func (a *axis) bytes() int { return 4 * (len(a.min) + len(a.n) + len(a.k)) }
 

@@ -53,9 +53,7 @@ func ResizeWindow(dst, src *pix.RGB8, w, h int, f pix.Interpolation, win Window,
 	rowLo, rowHi := y0, y1
 	if h != src.H {
 		vert = coeffs(src.H, h, f, y0, y1)
-		first, _ := vert.taps(y0)
-		last, k := vert.taps(y1 - 1)
-		rowLo, rowHi = first, last+len(k)
+		rowLo, rowHi = vert.span(y0, y1)
 	}
 	tmp, tstride := horizontal(src, w, f, x0, x1, rowLo, rowHi, s)
 	// Vertical pass writes into the window's part of dst.
@@ -68,6 +66,35 @@ func ResizeWindow(dst, src *pix.RGB8, w, h int, f pix.Interpolation, win Window,
 	}
 	vertical(out, dst.Stride, tmp, tstride, vert, rowLo, y0, y1, (x1-x0)*3, s)
 	return dst, nil
+}
+
+// Source returns the rectangle [x0, x1) × [y0, y1) of a srcW×srcH image
+// that ResizeWindow reads to compute the window win of its w×h resize:
+// pixels outside it do not change the result, so a decoder may leave them
+// out. It is empty when the window lies wholly outside the resized image,
+// and the whole image when the sizes are invalid (ResizeWindow then fails).
+func Source(srcW, srcH, w, h int, f pix.Interpolation, win Window) (x0, y0, x1, y1 int) {
+	if srcW <= 0 || srcH <= 0 || w <= 0 || h <= 0 || (f != pix.Bilinear && f != pix.Bicubic) {
+		return 0, 0, max(srcW, 0), max(srcH, 0)
+	}
+	ox0, ox1 := max(win.X, 0), min(win.X+win.W, w)
+	oy0, oy1 := max(win.Y, 0), min(win.Y+win.H, h)
+	if ox0 >= ox1 || oy0 >= oy1 {
+		return 0, 0, 0, 0
+	}
+	x0, x1 = inputSpan(srcW, w, f, ox0, ox1)
+	y0, y1 = inputSpan(srcH, h, f, oy0, oy1)
+	return x0, y0, x1, y1
+}
+
+// inputSpan is the range of input indices that output indices [lo, hi) of
+// an in -> out axis read; the identity where the size does not change (the
+// pass is skipped then).
+func inputSpan(in, out int, f pix.Interpolation, lo, hi int) (int, int) {
+	if in == out {
+		return lo, hi
+	}
+	return coeffs(in, out, f, lo, hi).span(lo, hi)
 }
 
 // horizontal resamples columns [x0, x1) of the w-wide result for input rows

@@ -28,7 +28,7 @@ static void je_output(j_common_ptr c) {}
 // 4 CMYK) into *out (malloc'ed; the caller frees it). space is the JPEG
 // colour space written; returns 0 or -1 with msg set.
 static int je_encode(const unsigned char *pix, int w, int h, int comps, int space,
-		int quality, int progressive, int arith, int restart_rows,
+		int quality, int progressive, int arith, int restart_rows, int h_samp, int v_samp,
 		unsigned char **out, unsigned long *outlen, char *msg) {
 	struct jpeg_compress_struct ci;
 	je_err err;
@@ -55,6 +55,10 @@ static int je_encode(const unsigned char *pix, int w, int h, int comps, int spac
 	jpeg_set_quality(&ci, quality, TRUE);
 	ci.arith_code = arith ? TRUE : FALSE;
 	ci.restart_in_rows = restart_rows;
+	if (h_samp > 0) {
+		ci.comp_info[0].h_samp_factor = h_samp;
+		ci.comp_info[0].v_samp_factor = v_samp;
+	}
 	if (progressive) jpeg_simple_progression(&ci);
 	jpeg_start_compress(&ci, TRUE);
 	while (ci.next_scanline < ci.image_height) {
@@ -93,6 +97,10 @@ type Options struct {
 	Progressive bool  // jpeg_simple_progression's scan script
 	Arithmetic  bool  // arithmetic instead of Huffman coding
 	RestartRows int   // a restart marker every this many MCU rows; 0: none
+	// Sampling is the first component's horizontal and vertical sampling
+	// factors (the others stay 1×1): {2, 2} is 4:2:0, {2, 1} 4:2:2, {1, 1}
+	// 4:4:4. Zero: libjpeg's default for the colour space.
+	Sampling [2]int
 }
 
 // Encode compresses w×h pixels of comps interleaved components.
@@ -111,7 +119,8 @@ func Encode(pix []byte, w, h, comps int, o Options) ([]byte, error) {
 	msg := (*C.char)(C.malloc(C.JMSG_LENGTH_MAX))
 	defer C.free(unsafe.Pointer(msg))
 	rc := C.je_encode((*C.uchar)(unsafe.Pointer(&pix[0])), C.int(w), C.int(h), C.int(comps), C.int(o.Space),
-		C.int(o.Quality), cbool(o.Progressive), cbool(o.Arithmetic), C.int(o.RestartRows), &out, &n, msg)
+		C.int(o.Quality), cbool(o.Progressive), cbool(o.Arithmetic), C.int(o.RestartRows),
+		C.int(o.Sampling[0]), C.int(o.Sampling[1]), &out, &n, msg)
 	if rc != 0 {
 		return nil, fmt.Errorf("jpegenc: %s", C.GoString(msg))
 	}
