@@ -108,7 +108,7 @@ func (m *Model) Manifest(images *Images) runfiles.Manifest {
 	c := m.clf
 	return runfiles.Manifest{
 		Model: c.Spec.Name, ModelSHA256: c.Spec.SHA256, Preprocess: c.Spec.Preprocess, Variant: m.opts.Variant,
-		Decode: m.opts.Decode.Policy(), Batch: c.Config.Batch, TopK: m.TopK(), LabelOffset: c.Config.Scorer.LabelOffset,
+		Decode: m.opts.Decode.Policy(), FastDecode: m.opts.Decode.Fast, Batch: c.Config.Batch, TopK: m.TopK(), LabelOffset: c.Config.Scorer.LabelOffset,
 		OutputKind: c.Config.Scorer.Kind.String(), Device: deviceKind(m.opts.Device), Runtime: engine.RuntimeVersion(),
 		Images: images.List.Count, ImagesSHA256: images.List.Fingerprint, Shard: images.Shard(), ShardImages: len(images.Items),
 	}

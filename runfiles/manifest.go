@@ -26,7 +26,10 @@ type Manifest struct {
 	// "pillow" or "strict"). It changes which images fail, so resume and
 	// merge must not mix policies; outputs made before it was recorded
 	// (empty) decoded differently and do not mix with new ones either.
-	Decode      string `json:"decode"`
+	Decode string `json:"decode"`
+	// FastDecode is preprocess.DecodeOptions.Fast: it changes the pixels,
+	// so resume and merge must not mix it with exact decoding either.
+	FastDecode  bool   `json:"fast_decode,omitempty"`
 	Batch       int    `json:"batch"`
 	TopK        int    `json:"topk"`
 	LabelOffset int    `json:"label_offset"`

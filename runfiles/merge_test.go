@@ -177,6 +177,10 @@ func TestMergeRejects(t *testing.T) {
 			m.Decode = preprocess.PolicyStrict
 			return n
 		}}), "decode (pillow vs strict)"},
+		{"other decoding", append(plain("0/2"), shardEdit{"1/2", func(m *Manifest, n []string) []string {
+			m.FastDecode = true
+			return n
+		}}), "fast_decode (false vs true)"},
 		{"other image list", append(plain("0/2"), shardEdit{"1/2", func(m *Manifest, n []string) []string {
 			m.Images++
 			return n

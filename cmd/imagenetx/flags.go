@@ -68,7 +68,7 @@ func (m *modelFlags) register(fs *flag.FlagSet) {
 		m.pre.s.Classes, m.pre.s.LabelOffset = &n, &off
 		return nil
 	})
-	m.decode.register(fs)
+	m.decode.register(fs, true)
 }
 
 // outputKind checks an output kind, keeping its text for imagenetx.Options.
@@ -169,8 +169,13 @@ type decodeFlags struct {
 	opts preprocess.DecodeOptions
 }
 
-func (d *decodeFlags) register(fs *flag.FlagSet) {
+// register adds the decode flags; fast adds --fast-decode, for the
+// commands that run a model (run, audit, sweep).
+func (d *decodeFlags) register(fs *flag.FlagSet, fast bool) {
 	fs.BoolVar(&d.opts.Strict, "strict-decode", false, "refuse damaged images that Pillow decodes (JPEGs with lost blocks, which Pillow fills in) instead of decoding them as Pillow does")
+	if fast {
+		fs.BoolVar(&d.opts.Fast, "fast-decode", false, "decode JPEGs fast (DCT scaling, fast IDCT, plain upsampling) instead of exactly as Pillow does: for feeding a GPU; recorded in run.json")
+	}
 	parsedVar(fs, &d.opts.MaxPixels, "max-pixels", "0", atLeast[int64](0), "refuse images whose header declares more than `N` pixels (default: the decoder's limit)")
 }
 

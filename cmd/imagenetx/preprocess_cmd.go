@@ -36,7 +36,7 @@ torchvision's ImageNet evaluation transform unless the flags change it.`,
 			fs.StringVar(&variant, "variant", "", "augmentation `CHAIN`, e.g. brightness:factor=1.5+hflip")
 			fs.Uint64Var(&seed, "seed", 0, "`SEED` of the random variant steps (with the file name)")
 			fs.BoolVar(&uint8, "uint8", false, "write the (H,W,3) uint8 image before ToTensor")
-			decode.register(fs)
+			decode.register(fs, false)
 			fs.StringVar(&out, "o", "", "output .npy `FILE`")
 		},
 		run: func(ctx context.Context, e *env, _ []string) error {

@@ -101,7 +101,7 @@ images (from the errors file beside each predictions file, or --errors) and
 sweeps.`,
 		flags: func(fs *flag.FlagSet) {
 			rf.register(fs)
-			decode.register(fs)
+			decode.register(fs, false)
 			fs.StringVar(&images, "images", "", "`DIR` of the annotated images (searched recursively), for example strips")
 			parsedVar(fs, &examples, "examples", fmt.Sprint(report.DefaultExamplesPerFactor), atLeast(1), "`N` misclassified examples per factor")
 			fs.StringVar(&title, "title", "", "page `TITLE` (default: ImageNet-X audit)")

@@ -73,6 +73,10 @@ func TestRunCommand(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "different settings") || !strings.Contains(err.Error(), "decode: pillow then, strict now") {
 		t.Fatalf("resume with --strict-decode: %v", err)
 	}
+	err = invoke(context.Background(), "run", []string{"--images", images, "--limit", "40", "--topk", "3", "--batch", "8", "--quiet", "--resume", "--fast-decode", "-o", out})
+	if err == nil || !strings.Contains(err.Error(), "fast_decode: false then, true now") {
+		t.Fatalf("resume with --fast-decode: %v", err)
+	}
 }
 
 func TestRunCommandRecordsBadImages(t *testing.T) {
