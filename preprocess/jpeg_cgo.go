@@ -203,16 +203,17 @@ static int jx_read(jx_dec *d, unsigned char *out, int stride, int x0, int x1, in
 	if (jumped == 2) return 0; // the end of the data while finishing
 	if (jumped) return -1;
 	int W = ci->output_width, H = ci->output_height;
-	int imcu_w = ci->max_h_samp_factor * ci->min_DCT_scaled_size;
 	int imcu_h = ci->max_v_samp_factor * ci->min_DCT_scaled_size;
-	// Fancy upsampling treats a crop or skip edge as the image edge, so the
-	// pixels next to one may differ from a whole decode: keep an iMCU of
-	// margin on every side. Skips start and end on iMCU-row boundaries, the
-	// case libjpeg-turbo's skipping logic is simplest (and best tested) in.
-	x0 = jx_max(0, x0 - imcu_w);
-	x1 = jx_min(W, x1 + imcu_w);
-	y0 = jx_max(0, y0 - imcu_h) / imcu_h * imcu_h;
-	y1 = jx_min(H, (y1 + 2 * imcu_h - 1) / imcu_h * imcu_h);
+	// Fancy upsampling makes an output pixel from the chroma samples on
+	// either side of it, and treats a crop edge as the image edge: keep two
+	// pixels of margin left and right. Rows need none (jpeg_skip_scanlines
+	// re-reads the context rows the upsampler needs, and the rows before a
+	// final skip are finished), but skips start and end on iMCU-row
+	// boundaries, the case libjpeg-turbo's skipping logic is simplest in.
+	x0 = jx_max(0, x0 - 2);
+	x1 = jx_min(W, x1 + 2);
+	y0 = y0 / imcu_h * imcu_h;
+	y1 = jx_min(H, (y1 + imcu_h - 1) / imcu_h * imcu_h);
 	JDIMENSION xoff = 0, cw = W;
 	if (x0 > 0 || x1 < W) {
 		xoff = x0;
