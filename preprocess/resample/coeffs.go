@@ -28,6 +28,49 @@ type axis struct {
 	n     []int32 // number of taps of each covered output index
 	k     []int32 // ksize coefficients per covered output index
 	ksize int
+	// row is the same taps in the form the horizontal pass runs fastest.
+	row fixedTaps
+}
+
+// fixedTaps are an axis's taps with the same number, width, for every
+// output index, so that the horizontal pass runs one fixed-length loop: the
+// taps are trimmed of zero coefficients at either end, padded with zeros to
+// width, and shifted left where they would run past the end of the input.
+// A zero coefficient adds nothing, so every sum is Pillow's.
+type fixedTaps struct {
+	width int
+	// taps holds width+1 values per covered output index: the byte offset
+	// of its first input pixel (3 × the pixel index), then its coefficients.
+	taps []int32
+}
+
+// fix fills a.row from a's taps; in is the input length.
+func (a *axis) fix(in int) {
+	width := 1
+	trim := func(k []int32) (lead, n int) {
+		for len(k) > 1 && k[len(k)-1] == 0 {
+			k = k[:len(k)-1]
+		}
+		for lead < len(k)-1 && k[lead] == 0 {
+			lead++
+		}
+		return lead, len(k) - lead
+	}
+	for i := range a.min {
+		_, k := a.taps(a.first + i)
+		_, n := trim(k)
+		width = max(width, n)
+	}
+	r := fixedTaps{width: width, taps: make([]int32, len(a.min)*(width+1))}
+	for i := range a.min {
+		m, k := a.taps(a.first + i)
+		lead, n := trim(k)
+		start := min(m+lead, in-width) // in >= width: no output has more taps than inputs
+		t := r.taps[i*(width+1) : (i+1)*(width+1)]
+		t[0] = int32(3 * start)
+		copy(t[1+m+lead-start:], k[lead:lead+n])
+	}
+	a.row = r
 }
 
 // taps returns the first input index and the coefficients of output index i.
@@ -46,7 +89,9 @@ func (a *axis) span(first, last int) (lo, hi int) {
 }
 
 // bytes is the memory the axis holds.
-func (a *axis) bytes() int { return 4 * (len(a.min) + len(a.n) + len(a.k)) }
+func (a *axis) bytes() int {
+	return 4 * (len(a.min) + len(a.n) + len(a.k) + len(a.row.taps))
+}
 
 type axisKey struct {
 	in, out int
@@ -181,6 +226,7 @@ func computeAxisRange(inSize, outSize int, f pix.Interpolation, lo, hi int) *axi
 		}
 		a.min[i], a.n[i] = int32(xmin), int32(xmax)
 	}
+	a.fix(inSize)
 	return a
 }
 

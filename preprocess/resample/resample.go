@@ -119,78 +119,158 @@ func horizontal(src *pix.RGB8, w int, f pix.Interpolation, x0, x1, rowLo, rowHi 
 }
 
 // horizontalRow is ImagingResampleHorizontal_8bpc for one row, output
-// columns x0 .. x0+len(out)/3. The taps are unrolled by four and two (integer sums are exact in any order): this loop is
-// most of the resize time.
+// columns x0 .. x0+len(out)/3. This loop is most of the resize time, so it
+// runs over fixedTaps (the same number of taps for every column), with
+// hand-unrolled loops for the common widths (2 when enlarging, 3 and 4 when
+// shrinking by up to 2x bilinear) on fixed-size array views, which need one
+// bounds check per pixel instead of one per tap. Integer sums are exact in
+// any order.
 func horizontalRow(out, in []uint8, hz *axis, x0 int) {
-	const half = 1 << (precisionBits - 1)
-	ks := hz.ksize
-	for o := 0; o+2 < len(out); o += 3 {
-		xx := x0 + o/3 - hz.first
-		j, n := int(hz.min[xx])*3, int(hz.n[xx])
-		k := hz.k[xx*ks : xx*ks+n]
-		p := in[j : j+3*n]
+	r := &hz.row
+	first, stride := x0-hz.first, r.width+1
+	taps := r.taps[first*stride : (first+len(out)/3)*stride]
+	switch r.width {
+	case 2:
+		horizontal2(out, in, taps)
+	case 3:
+		horizontal3(out, in, taps)
+	case 4:
+		horizontal4(out, in, taps)
+	default:
+		horizontalN(out, in, taps, r.width)
+	}
+}
+
+const half = 1 << (precisionBits - 1)
+
+func horizontal2(out, in []uint8, taps []int32) {
+	for len(taps) >= 3 && len(out) >= 3 {
+		t := (*[3]int32)(taps)
+		p := (*[6]uint8)(in[t[0]:])
+		r := half + int32(p[0])*t[1] + int32(p[3])*t[2]
+		g := half + int32(p[1])*t[1] + int32(p[4])*t[2]
+		b := half + int32(p[2])*t[1] + int32(p[5])*t[2]
+		out[0], out[1], out[2] = clip8(r), clip8(g), clip8(b)
+		taps, out = taps[3:], out[3:]
+	}
+}
+
+func horizontal3(out, in []uint8, taps []int32) {
+	for len(taps) >= 4 && len(out) >= 3 {
+		t := (*[4]int32)(taps)
+		p := (*[9]uint8)(in[t[0]:])
+		r := half + int32(p[0])*t[1] + int32(p[3])*t[2] + int32(p[6])*t[3]
+		g := half + int32(p[1])*t[1] + int32(p[4])*t[2] + int32(p[7])*t[3]
+		b := half + int32(p[2])*t[1] + int32(p[5])*t[2] + int32(p[8])*t[3]
+		out[0], out[1], out[2] = clip8(r), clip8(g), clip8(b)
+		taps, out = taps[4:], out[3:]
+	}
+}
+
+func horizontal4(out, in []uint8, taps []int32) {
+	for len(taps) >= 5 && len(out) >= 3 {
+		t := (*[5]int32)(taps)
+		p := (*[12]uint8)(in[t[0]:])
+		r := half + int32(p[0])*t[1] + int32(p[3])*t[2] + int32(p[6])*t[3] + int32(p[9])*t[4]
+		g := half + int32(p[1])*t[1] + int32(p[4])*t[2] + int32(p[7])*t[3] + int32(p[10])*t[4]
+		b := half + int32(p[2])*t[1] + int32(p[5])*t[2] + int32(p[8])*t[3] + int32(p[11])*t[4]
+		out[0], out[1], out[2] = clip8(r), clip8(g), clip8(b)
+		taps, out = taps[5:], out[3:]
+	}
+}
+
+// horizontalN is horizontalRow for any width, four taps at a time.
+func horizontalN(out, in []uint8, taps []int32, width int) {
+	for len(taps) >= width+1 && len(out) >= 3 {
+		k, p := taps[1:width+1], in[taps[0]:int(taps[0])+3*width]
 		ss0, ss1, ss2 := int32(half), int32(half), int32(half)
 		for len(k) >= 4 && len(p) >= 12 {
-			k0, k1, k2, k3 := k[0], k[1], k[2], k[3]
-			ss0 += int32(p[0])*k0 + int32(p[3])*k1 + int32(p[6])*k2 + int32(p[9])*k3
-			ss1 += int32(p[1])*k0 + int32(p[4])*k1 + int32(p[7])*k2 + int32(p[10])*k3
-			ss2 += int32(p[2])*k0 + int32(p[5])*k1 + int32(p[8])*k2 + int32(p[11])*k3
+			k4, p12 := (*[4]int32)(k), (*[12]uint8)(p)
+			ss0 += int32(p12[0])*k4[0] + int32(p12[3])*k4[1] + int32(p12[6])*k4[2] + int32(p12[9])*k4[3]
+			ss1 += int32(p12[1])*k4[0] + int32(p12[4])*k4[1] + int32(p12[7])*k4[2] + int32(p12[10])*k4[3]
+			ss2 += int32(p12[2])*k4[0] + int32(p12[5])*k4[1] + int32(p12[8])*k4[2] + int32(p12[11])*k4[3]
 			k, p = k[4:], p[12:]
 		}
-		for len(k) >= 2 && len(p) >= 6 {
-			k0, k1 := k[0], k[1]
-			ss0 += int32(p[0])*k0 + int32(p[3])*k1
-			ss1 += int32(p[1])*k0 + int32(p[4])*k1
-			ss2 += int32(p[2])*k0 + int32(p[5])*k1
-			k, p = k[2:], p[6:]
+		for t, kv := range k {
+			px := (*[3]uint8)(p[3*t:])
+			ss0 += int32(px[0]) * kv
+			ss1 += int32(px[1]) * kv
+			ss2 += int32(px[2]) * kv
 		}
-		if len(k) == 1 && len(p) >= 3 {
-			k0 := k[0]
-			ss0 += int32(p[0]) * k0
-			ss1 += int32(p[1]) * k0
-			ss2 += int32(p[2]) * k0
-		}
-		out[o], out[o+1], out[o+2] = clip8(ss0), clip8(ss1), clip8(ss2)
+		out[0], out[1], out[2] = clip8(ss0), clip8(ss1), clip8(ss2)
+		taps, out = taps[width+1:], out[3:]
 	}
 }
 
 // vertical is ImagingResampleVertical_8bpc for output rows [y0, y1), each
-// n bytes wide, reading tmp whose first row is input row rowLo. It sums
-// row by row into an int32 accumulator: integer sums do not depend on order.
+// n bytes wide, reading tmp whose first row is input row rowLo. Rows of up
+// to four taps (what resizing by less than 2x bilinear needs) are summed in
+// one sweep straight into the output; longer ones into an int32
+// accumulator, two rows per sweep. Integer sums do not depend on order.
 func vertical(out []uint8, ostride int, tmp []uint8, tstride int, vert *axis, rowLo, y0, y1, n int, s *Scratch) {
-	const half = 1 << (precisionBits - 1)
-	if cap(s.acc) < n {
-		s.acc = make([]int32, n)
-	}
-	acc := s.acc[:n]
+	row := func(y int) []uint8 { o := (y - rowLo) * tstride; return tmp[o : o+n : o+n] }
 	for yy := y0; yy < y1; yy++ {
 		ymin, k := vert.taps(yy)
-		for i := range acc {
-			acc[i] = half
-		}
-		t := 0
-		for ; t+1 < len(k); t += 2 { // two rows per sweep: half the acc traffic
-			o := (ymin + t - rowLo) * tstride
-			r0, r1 := tmp[o:o+n], tmp[o+tstride:o+tstride+n]
-			k0, k1 := k[t], k[t+1]
-			acc, r1 := acc[:len(r0)], r1[:len(r0)]
+		dst := out[(yy-y0)*ostride : (yy-y0)*ostride+n : (yy-y0)*ostride+n]
+		switch len(k) {
+		case 1:
+			r0, k0 := row(ymin), k[0]
+			dst := dst[:len(r0)]
 			for i, v := range r0 {
-				acc[i] += int32(v)*k0 + int32(r1[i])*k1
+				dst[i] = clip8(half + int32(v)*k0)
 			}
-		}
-		if t < len(k) {
-			o := (ymin + t - rowLo) * tstride
-			row := tmp[o : o+n]
-			kv := k[t]
-			acc := acc[:len(row)]
-			for i, v := range row {
-				acc[i] += int32(v) * kv
+		case 2:
+			r0, r1, k0, k1 := row(ymin), row(ymin+1), k[0], k[1]
+			r1, dst := r1[:len(r0)], dst[:len(r0)] // no bounds checks in the loop
+			for i, v := range r0 {
+				dst[i] = clip8(half + int32(v)*k0 + int32(r1[i])*k1)
 			}
+		case 3:
+			r0, r1, r2, k0, k1, k2 := row(ymin), row(ymin+1), row(ymin+2), k[0], k[1], k[2]
+			r1, r2, dst := r1[:len(r0)], r2[:len(r0)], dst[:len(r0)]
+			for i, v := range r0 {
+				dst[i] = clip8(half + int32(v)*k0 + int32(r1[i])*k1 + int32(r2[i])*k2)
+			}
+		case 4:
+			r0, r1, r2, r3 := row(ymin), row(ymin+1), row(ymin+2), row(ymin+3)
+			k0, k1, k2, k3 := k[0], k[1], k[2], k[3]
+			r1, r2, r3, dst := r1[:len(r0)], r2[:len(r0)], r3[:len(r0)], dst[:len(r0)]
+			for i, v := range r0 {
+				dst[i] = clip8(half + int32(v)*k0 + int32(r1[i])*k1 + int32(r2[i])*k2 + int32(r3[i])*k3)
+			}
+		default:
+			verticalLong(dst, row, ymin, k, s)
 		}
-		dst := out[(yy-y0)*ostride : (yy-y0)*ostride+n]
-		for i, v := range acc {
-			dst[i] = clip8(v)
+	}
+}
+
+// verticalLong is one output row of vertical for any number of taps.
+func verticalLong(dst []uint8, row func(int) []uint8, ymin int, k []int32, s *Scratch) {
+	if cap(s.acc) < len(dst) {
+		s.acc = make([]int32, len(dst))
+	}
+	acc := s.acc[:len(dst)]
+	for i := range acc {
+		acc[i] = half
+	}
+	t := 0
+	for ; t+1 < len(k); t += 2 { // two rows per sweep: half the acc traffic
+		r0, r1, k0, k1 := row(ymin+t), row(ymin+t+1), k[t], k[t+1]
+		r1, acc := r1[:len(r0)], acc[:len(r0)]
+		for i, v := range r0 {
+			acc[i] += int32(v)*k0 + int32(r1[i])*k1
 		}
+	}
+	if t < len(k) {
+		r0, k0 := row(ymin+t), k[t]
+		acc := acc[:len(r0)]
+		for i, v := range r0 {
+			acc[i] += int32(v) * k0
+		}
+	}
+	dst = dst[:len(acc)]
+	for i, v := range acc {
+		dst[i] = clip8(v)
 	}
 }
 
