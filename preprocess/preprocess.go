@@ -179,19 +179,21 @@ func ToTensor(img *RGB8, mean, std [3]float32, dst []float32, layout Layout) err
 	}
 	switch layout {
 	case NCHW:
-		r, g, b := dst[:n], dst[n:2*n], dst[2*n:]
 		for y := 0; y < img.H; y++ {
 			row, o := img.Row(y), y*img.W
-			for x := 0; x < img.W; x++ {
-				p := row[3*x : 3*x+3 : 3*x+3]
-				r[o+x], g[o+x], b[o+x] = lut[0][p[0]], lut[1][p[1]], lut[2][p[2]]
+			r, g, b := dst[o:o+img.W], dst[n+o:n+o+img.W], dst[2*n+o:2*n+o+img.W]
+			g, b = g[:len(r)], b[:len(r)] // no bounds checks in the loop
+			for x := range r {
+				p := (*[3]uint8)(row[3*x:])
+				r[x], g[x], b[x] = lut[0][p[0]], lut[1][p[1]], lut[2][p[2]]
 			}
 		}
 	case NHWC:
 		for y := 0; y < img.H; y++ {
 			row, out := img.Row(y), dst[3*y*img.W:3*(y+1)*img.W]
-			for i, v := range row {
-				out[i] = lut[i%3][v]
+			for len(row) >= 3 && len(out) >= 3 {
+				out[0], out[1], out[2] = lut[0][row[0]], lut[1][row[1]], lut[2][row[2]]
+				row, out = row[3:], out[3:]
 			}
 		}
 	default:
