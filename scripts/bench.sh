@@ -3,12 +3,14 @@
 # ratios the README reports. Needs scripts/setup.sh done; the torchvision
 # comparison also needs Debian's python3-torchvision, the paper-scale one
 # Debian's python3-pandas (each side skipped when absent).
-#   bash scripts/bench.sh            # everything but paper and soak
-#   bash scripts/bench.sh eval       # one part: eval, preprocess, engine, sweep, paper, soak
+#   bash scripts/bench.sh            # everything but paper, soak and fast
+#   bash scripts/bench.sh eval       # one part: eval, preprocess, engine, sweep, paper, soak, fast
 #   bash scripts/bench.sh paper      # `eval` over 40 and 2,200 prediction files
 #                                    # (needs ~5.5 GB free under $TMPDIR)
 #   bash scripts/bench.sh soak       # a 50,000-image run killed 3 times and resumed
 #                                    # (three passes over 50,000 images: ~10 min idle)
+#   bash scripts/bench.sh fast       # --fast-decode's top-1 agreement with exact
+#                                    # decoding, every registry model (minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/usr/local/go/bin:$PATH"
@@ -140,6 +142,69 @@ soak() {
     if (b > 1.25 * s) { print "soak: peak RSS grew with the image count" > "/dev/stderr"; exit 1 } }'
 }
 
+# preprocess_side_by_side: decode -> Resize(256) -> CenterCrop(224) ->
+# tensor over val_orig on 2 cores, imagenetx exact and fast
+# (BenchmarkDecodeToTensor) and torchvision's DataLoader with 2 workers
+# (scripts/bench_torchvision.py), interleaved for $ROUNDS rounds (default
+# 3) so that both sides meet the same load; prints every round, then the
+# medians and their ratios, wall (img/s) and CPU (ms per image).
+preprocess_side_by_side() {
+  echo "== preprocess: decode -> Resize(256) -> CenterCrop(224) -> tensor on images/val_orig, 2 cores"
+  local rounds=${ROUNDS:-3} r out tv rows=""
+  local have_tv=1
+  /usr/bin/python3 -c 'import torchvision' 2>/dev/null || have_tv=0
+  go test -c -o "${TMPDIR:-/tmp}/imagenetx-preprocess.test" ./preprocess
+  for ((r = 1; r <= rounds; r++)); do
+    out=$(cd preprocess && "${TMPDIR:-/tmp}/imagenetx-preprocess.test" -test.run '^$' -test.bench '^BenchmarkDecodeToTensor$' -test.benchtime 3s -test.cpu 2)
+    echo "$out" | grep Benchmark
+    rows+=$(echo "$out" | awk '/^BenchmarkDecodeToTensor\/(exact|fast)/ {split($1, n, "[/-]"); for (i = 2; i <= NF; i++) {if ($i == "img/s") s = $(i-1); if ($i == "cpu-ms/img") c = $(i-1)} print n[2], s, c}')$'\n'
+    if ((have_tv)); then
+      tv=$(/usr/bin/python3 scripts/bench_torchvision.py --images "$data/images/val_orig" --workers 2 --repeat 8)
+      echo "torchvision DataLoader (num_workers=2): $tv"
+      rows+=$(echo "$tv" | /usr/bin/python3 -c 'import json,sys; d = json.load(sys.stdin); print("torchvision", d["img_per_s"], d["cpu_ms_per_img"])')$'\n'
+    fi
+  done
+  ((have_tv)) || echo "python3-torchvision absent: torchvision side skipped"
+  echo "$rows" | awk 'NF == 3 {n[$1]++; s[$1, n[$1]] = $2; c[$1, n[$1]] = $3}
+    function median(a, k, m,   i, j, t, v) { for (i = 1; i <= m; i++) v[i] = a[k, i]
+      for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (v[j] < v[i]) {t = v[i]; v[i] = v[j]; v[j] = t}
+      return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }
+    END {
+      for (k in n) {ms[k] = median(s, k, n[k]); mc[k] = median(c, k, n[k])
+        printf "median of %d: %-12s %6.0f img/s %6.2f CPU-ms/img\n", n[k], k, ms[k], mc[k]}
+      printf "fast / exact: %.2fx img/s, %.2fx less CPU per image\n", ms["fast"] / ms["exact"], mc["exact"] / mc["fast"]
+      if ("torchvision" in n)
+        printf "imagenetx exact / torchvision: %.2fx img/s, %.2fx less CPU per image\n", ms["exact"] / ms["torchvision"], mc["torchvision"] / mc["exact"]
+    }'
+}
+
+# fast_agreement: every registry model over val_orig + val_227, decoded
+# exactly and with --fast-decode; prints per model how many images get the
+# same top-1 class both ways (goal: at least 99.5%), and the runs' img/s.
+fast_agreement() {
+  echo "== fast decode: top-1 agreement with exact decoding, registry models, val_orig + val_227"
+  local tmp bin f m mode d flag out
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' RETURN
+  bin="$tmp/imagenetx"
+  go build -o "$bin" ./cmd/imagenetx
+  for f in "$data"/models/*.onnx; do
+    m=$(basename "$f" .onnx)
+    for mode in exact fast; do
+      flag=()
+      [[ $mode == fast ]] && flag=(--fast-decode)
+      for d in val_orig val_227; do
+        out=$("$bin" run --model "$f" --images "$data/images/$d" "${flag[@]}" --quiet -o "$tmp/$m.$mode.$d.csv" 2>&1) || { echo "$out" >&2; return 1; }
+        echo "$out" | grep -o '[0-9.]* img/s over' | sed "s|^|$m $mode $d: |; s| over$||"
+      done
+    done
+    awk -F, -v m="$m" 'FNR == 1 {next} FILENAME ~ /[.]exact[.]/ {exact[$1] = $2; next}
+      {n++; if (exact[$1] == $2) same++}
+      END {printf "%-28s top-1 agrees on %d of %d images (%.2f%%)\n", m, same, n, 100 * same / n}' \
+      "$tmp/$m.exact.val_orig.csv" "$tmp/$m.exact.val_227.csv" "$tmp/$m.fast.val_orig.csv" "$tmp/$m.fast.val_227.csv"
+  done
+}
+
 for part in $parts; do
   case "$part" in
   eval)
@@ -150,18 +215,7 @@ for part in $parts; do
     awk -v ns="$best" 'BEGIN {printf "best: %.1f ms per whole evaluation\n", ns / 1e6}'
     ;;
   preprocess)
-    echo "== preprocess: decode -> Resize(256) -> CenterCrop(224) -> tensor on images/val_orig, 2 cores"
-    go_out=$(go test -run '^$' -bench '^BenchmarkDecodeToTensor$' -benchtime 5s ./preprocess)
-    echo "$go_out" | grep Benchmark
-    go_rate=$(echo "$go_out" | metric img/s)
-    if /usr/bin/python3 -c 'import torchvision' 2>/dev/null; then
-      tv=$(/usr/bin/python3 scripts/bench_torchvision.py --images "$data/images/val_orig" --workers 2 --repeat 15)
-      echo "torchvision DataLoader (num_workers=2): $tv"
-      tv_rate=$(echo "$tv" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["img_per_s"])')
-      awk -v g="$go_rate" -v t="$tv_rate" 'BEGIN {printf "imagenetx / torchvision: %.2fx (%.0f vs %.0f img/s)\n", g / t, g, t}'
-    else
-      echo "python3-torchvision absent: torchvision side skipped"
-    fi
+    preprocess_side_by_side
     ;;
   engine)
     echo "== engine: mobilenetv2-12-int8 on images/val_227"
@@ -177,8 +231,11 @@ for part in $parts; do
   soak)
     soak
     ;;
+  fast)
+    fast_agreement
+    ;;
   *)
-    echo "unknown part $part (want eval, preprocess, engine, sweep, paper, soak)" >&2
+    echo "unknown part $part (want eval, preprocess, engine, sweep, paper, soak, fast)" >&2
     exit 2
     ;;
   esac
