@@ -185,7 +185,18 @@ func TestFileSinkFollowsTheOutputRule(t *testing.T) {
 	if b, err := os.ReadFile(link); err != nil || strings.Count(string(b), "\n") != 3 {
 		t.Errorf("through the link: %q, %v; want a header and 2 rows", b, err)
 	}
-	_, _, err := ResumeFileSink(null, filepath.Join(dir, "e.csv"), 1, items, 1, nil)
+	// Resuming rewrites the files through the link (atomically, onto its
+	// target): the link stays a link.
+	before = atomicfiletest.Snapshot(t, dir)
+	s, start, err := ResumeFileSink(link, filepath.Join(dir, "preds.errors.csv"), 1, items, 1, nil)
+	if err != nil || start != len(items) {
+		t.Fatalf("resume through the link: start %d, %v", start, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	atomicfiletest.SameTree(t, before, atomicfiletest.Snapshot(t, dir), "real/preds.csv", "preds.errors.csv")
+	_, _, err = ResumeFileSink(null, filepath.Join(dir, "e.csv"), 1, items, 1, nil)
 	if err == nil || !strings.Contains(err.Error(), "character device") {
 		t.Errorf("resume onto a device: %v, want a refusal", err)
 	}
