@@ -207,6 +207,23 @@ func TestCommandOutputsFollowTheRule(t *testing.T) {
 			}
 			atomicfiletest.SameTree(t, before, atomicfiletest.Snapshot(t, dir))
 		})
+		t.Run(c.name+"/standard output on a full device", func(t *testing.T) {
+			dir := t.TempDir()
+			full, err := os.OpenFile(atomicfiletest.DeviceNode(t, dir, "full", atomicfiletest.FullDev, "/dev/full"), os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer full.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, bin, c.args("-")...)
+			var stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = full, &stderr
+			cmd.Run()
+			if rc := cmd.ProcessState.ExitCode(); rc != 1 || !strings.Contains(stderr.String(), "no space left on device") {
+				t.Errorf("exit status %d, want 1 with the write error:\n%s", rc, stderr.String())
+			}
+		})
 	}
 }
 
