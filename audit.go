@@ -8,6 +8,7 @@ import (
 	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/eval/load"
 	"github.com/imagenetx/imagenetx/predictions"
+	"github.com/imagenetx/imagenetx/preprocess"
 )
 
 // LabelsFile is the annotation release's file of every validation image's
@@ -119,6 +120,11 @@ type Audit struct {
 	Table *eval.Table
 	// Score is top-1/top-k over every labelled image.
 	Score Score
+	// imagesDir is where the report finds example images, decoded with
+	// decode; errorsPath is the run's errors file ("": kept in memory).
+	imagesDir  string
+	decode     preprocess.DecodeOptions
+	errorsPath string
 }
 
 // Row is the model's row of the factor table.
@@ -133,7 +139,8 @@ func (a *Audit) Row() *eval.Row {
 // and left out of the tables. When the run stops early (an error, ctx
 // cancelled) the Audit so far is returned with the error, Table unset.
 func (m *Model) Audit(ctx context.Context, images *Images, ann *Annotations, opts AuditOptions) (*Audit, error) {
-	a := &Audit{Model: opts.Name, Accumulator: eval.NewAccumulator(ann.Dataset), Score: Score{K: m.TopK()}}
+	a := &Audit{Model: opts.Name, Accumulator: eval.NewAccumulator(ann.Dataset), Score: Score{K: m.TopK()},
+		imagesDir: images.Dir, decode: m.opts.Decode}
 	if a.Model == "" {
 		a.Model = m.Name()
 	}
@@ -146,6 +153,7 @@ func (m *Model) Audit(ctx context.Context, images *Images, ann *Annotations, opt
 	})
 	var err error
 	if opts.Output.Predictions != "" {
+		a.errorsPath = opts.Output.Errors
 		a.Stats, err = m.RunToFiles(ctx, images, opts.Output, add, opts.RunOptions)
 	} else {
 		a.Stats, err = m.Run(ctx, images, add, opts.RunOptions)

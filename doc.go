@@ -19,8 +19,9 @@
 // module path alone (github.com/imagenetx/imagenetx), and it only wires the
 // stages below it together, so it adds no logic that the packages lack. The
 // command line (cmd/imagenetx) is built on the same calls: `run` is
-// Model.Run into a runfiles.FileSink, `audit` is Model.Audit with that sink
-// teed in, `sweep` opens its model here too.
+// Model.RunToFiles, `audit` is Model.Audit with Audit.WriteFiles and
+// Audit.WriteSummary, `sweep` is Model.Sweep with Sweep.WriteFiles, `setup`
+// is Setup; Model.Summary is the line each prints about its run.
 //
 // Seams for what comes next, kept explicit: Audit scores against Labels,
 // which today come from the annotations' filename_label.csv (another label

@@ -73,3 +73,36 @@ func ExampleModel_Run() {
 	// ILSVRC2012_val_00000355.JPEG 259 260 154
 	// ILSVRC2012_val_00000361.JPEG 300 303 302
 }
+
+// Sweep a variant family at test time: one pass over the images, every
+// strength inferred on a copy of each image's crop; Result holds, per
+// factor and strength, the change of the error ratio against strength 0
+// with its interval and test (Sweep.WriteMarkdown prints them).
+func ExampleModel_Sweep() {
+	ctx := context.Background()
+	model, err := imagenetx.Open("mobilenetv2-12-int8", imagenetx.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer model.Close()
+	images, err := imagenetx.Folder("../shared/imagenetx/images/val_227", imagenetx.Selection{Limit: 100})
+	if err != nil {
+		log.Fatal(err)
+	}
+	annotations, err := imagenetx.LoadAnnotations("", eval.DatasetOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	s, err := model.Sweep(ctx, images, annotations, imagenetx.SweepOptions{Family: "colorjitter", Strengths: []float64{0, 1}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%s on %d annotated images\n", s.Title(), s.Result.Images)
+	for i, st := range s.Result.Strengths {
+		fmt.Printf("strength %g: accuracy %.2f\n", st, s.Result.Accuracy[i])
+	}
+	// Output:
+	// mobilenetv2-12-int8 × colorjitter on 91 annotated images
+	// strength 0: accuracy 0.78
+	// strength 1: accuracy 0.55
+}

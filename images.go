@@ -13,6 +13,8 @@ type Selection = runfiles.Selection
 // every output), with the description of the whole list that run.json
 // records.
 type Images struct {
+	// Dir is the folder the images were listed from ("" for Files).
+	Dir string
 	// Items are the images this process runs (one shard's, when sharded).
 	Items []engine.Item
 	// List describes the whole list, after the limit and before sharding.
@@ -27,7 +29,7 @@ func Folder(dir string, sel Selection) (*Images, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Images{Items: items, List: list, sel: sel}, nil
+	return &Images{Dir: dir, Items: items, List: list, sel: sel}, nil
 }
 
 // Files makes a run's list from image files named by the caller (an

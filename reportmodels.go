@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
+	"github.com/imagenetx/imagenetx/eval/load"
 	"github.com/imagenetx/imagenetx/models"
 	"github.com/imagenetx/imagenetx/predictions"
 	"github.com/imagenetx/imagenetx/report"
@@ -66,6 +68,31 @@ func ReportModel(name, predsPath, errorsPath string, labels Labels) (report.Mode
 	var err error
 	m.Failed, err = Failures(errorsPath)
 	return m, err
+}
+
+// ReportModels is ReportModel of every source, scored against the labels
+// of the annotation folder annotations; errorsFiles gives a model's errors
+// file by name (default: the one beside its predictions), and names no
+// model that is not among sources.
+func ReportModels(sources []load.Source, annotations string, errorsFiles map[string]string) ([]report.Model, error) {
+	for name, path := range errorsFiles {
+		if !slices.ContainsFunc(sources, func(s load.Source) bool { return s.Model == name }) {
+			return nil, fmt.Errorf("errors file %s is for model %q, which is not among the models given", path, name)
+		}
+	}
+	labels, err := LoadLabels(annotations)
+	if err != nil {
+		return nil, err
+	}
+	var out []report.Model
+	for _, s := range sources {
+		m, err := ReportModel(s.Model, s.Path, errorsFiles[s.Model], labels)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }
 
 // ReportModel is what the report shows of the audited model beyond its

@@ -27,7 +27,9 @@
 //     worst_factor and worst_100_classes mislead (Row's caveats);
 //   - summary.go: one model's headline numbers (ModelSummary): top-1 and
 //     top-k, per factor counts, intervals and whether it may be singled
-//     out — what an audit summary or a report shows;
+//     out — what an audit summary or a report shows (TopKNote says it in
+//     a line); coverage.go: how each model's predictions joined the
+//     annotations (Coverage, CoverageNotes);
 //   - compare*.go: paired comparisons of two models (exact McNemar,
 //     Holm/BH) and their write-up.
 //

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -97,6 +98,29 @@ func TestTableSemantics(t *testing.T) {
 	m, _ := acc.Model("a")
 	if cov := m.Coverage(); cov != (Coverage{Annotated: 5, Joined: 5, Missing: 0, Unannotated: 1}) {
 		t.Errorf("coverage %+v", cov)
+	}
+	if notes := acc.CoverageNotes(); len(notes) != 1 || notes[0] != "a: 5 of 5 annotated images have a prediction (0 missing); 1 predictions have no annotation" {
+		t.Errorf("coverage notes %q", notes)
+	}
+	for et, want := range map[bool]bool{false: false, true: true} {
+		tbl, err := acc.TableFor(ErrorClass, et, false)
+		if err != nil || tbl.ByMetaclass != want {
+			t.Errorf("TableFor(class, %v): by metaclass %v, %v", et, tbl != nil && tbl.ByMetaclass, err)
+		}
+	}
+}
+
+func TestParseFactors(t *testing.T) {
+	for list, want := range map[string][]int{"": nil, " ": nil, "pose": {0}, "color, pose": {3, 0}} {
+		got, err := ParseFactors(list)
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("%q: %v, %v; want %v", list, got, err, want)
+		}
+	}
+	for _, bad := range []string{"colour", "pose,", ",pose"} {
+		if _, err := ParseFactors(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
 	}
 }
 

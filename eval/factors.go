@@ -1,6 +1,9 @@
 package eval
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // NumFactors is the number of factors of variation annotated by ImageNet-X.
 const NumFactors = 16
@@ -39,6 +42,23 @@ func FactorIndex(name string) (int, error) {
 		}
 	}
 	return -1, fmt.Errorf("unknown factor %q", name)
+}
+
+// ParseFactors reads a comma-separated list of factor names ("pose,color")
+// into their positions in Factors; an empty list is nil (all factors).
+func ParseFactors(list string) ([]int, error) {
+	if strings.TrimSpace(list) == "" {
+		return nil, nil
+	}
+	var out []int
+	for _, name := range strings.Split(list, ",") {
+		i, err := FactorIndex(strings.TrimSpace(name))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, i)
+	}
+	return out, nil
 }
 
 // MetaclassIndex returns the position of a metaclass name in Metaclasses.

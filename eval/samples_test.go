@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -154,5 +155,10 @@ func TestSummaryTopK(t *testing.T) {
 		if n, right := countRight(ds, ps, 3, f); fs.TopK.N != n || fs.TopK.Correct != right {
 			t.Errorf("%s: top-3 %d/%d, want %d/%d", Factors[f], fs.TopK.Correct, fs.TopK.N, right, n)
 		}
+	}
+	want := fmt.Sprintf("m: top-1 %d/%d = %.4f, top-3 %d/%d = %.4f over the annotated images it predicted",
+		right1, n, float64(right1)/float64(n), right, n, float64(right)/float64(n))
+	if got := s.TopKNote(); got != want {
+		t.Errorf("note %q, want %q", got, want)
 	}
 }

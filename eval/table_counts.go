@@ -235,6 +235,21 @@ func (d *Dataset) imagesPerMetaclass() (n [NumMetaclasses]int) {
 	return n
 }
 
+// TableFor is the table asked for: per model (Table) or per model and
+// metaclass (MetaclassTable), of top-1 or, with topK, of top-k accuracy
+// (TopKTable, TopKMetaclassTable).
+func (a *Accumulator) TableFor(et ErrorType, byMetaclass, topK bool) (*Table, error) {
+	switch {
+	case byMetaclass && topK:
+		return a.TopKMetaclassTable(et)
+	case byMetaclass:
+		return a.MetaclassTable(et)
+	case topK:
+		return a.TopKTable(et)
+	}
+	return a.Table(et)
+}
+
 // classCount is one class's images and how many were right.
 type classCount struct{ n, correct int }
 

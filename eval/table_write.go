@@ -75,8 +75,9 @@ type TableWriting struct {
 // people, also says what the numbers rest on when the table has counts: a
 // "*" on values from fewer than MinImages images, a "†" on worst_factor
 // and worst_100_classes where they mislead, and footnotes giving the
-// reasons (Row.WorstFactorCaveat, Row.Worst100ClassesCaveat). CSV and JSON
-// keep the reference's values alone; Table.Counts is their companion.
+// reasons (Row.WorstFactorCaveat, Row.Worst100ClassesCaveat), and a line
+// above a top-k table says what its accuracy counts. CSV and JSON keep the
+// reference's values alone; Table.Counts is their companion.
 func WriteTableWith(w io.Writer, t *Table, o TableWriting) error {
 	switch o.Format {
 	case tabular.CSV:
@@ -84,6 +85,11 @@ func WriteTableWith(w io.Writer, t *Table, o TableWriting) error {
 	case tabular.JSON:
 		return writeJSON(w, t, o.View)
 	case tabular.Markdown:
+		if t.K > 1 {
+			if _, err := fmt.Fprintf(w, "Top-%d accuracy: an image counts as right when its class is among the model's %d most probable.\n\n", t.K, t.K); err != nil {
+				return err
+			}
+		}
 		return writeMarkdown(w, t, o.View, o.MinImages)
 	}
 	return fmt.Errorf("unknown format %d", o.Format)

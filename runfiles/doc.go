@@ -11,5 +11,8 @@
 //
 // Layouts: a run writes FILE (predictions), FILE.errors.csv and
 // FILE.run.json (ForFile); an audit writes a folder with predictions.csv,
-// errors.csv and run.json (ForDir).
+// errors.csv and run.json (ForDir), and its tables beside them
+// (FactorsFile, ReportFile); a sweep writes one predictions file per
+// strength (StrengthPredictionsFile) and a run.json that is a
+// SweepManifest.
 package runfiles

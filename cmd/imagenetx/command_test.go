@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/imagenetx/imagenetx/internal/cli"
 )
 
 // invoke runs `imagenetx name args…` in process, its output discarded.
@@ -22,9 +24,9 @@ func invokeTo(ctx context.Context, name string, args []string, stdout, stderr io
 }
 
 // allCommands makes every command.
-func allCommands() []*command {
-	var cmds []*command
-	for _, newCommand := range commands() {
+func allCommands() []*cli.Command {
+	var cmds []*cli.Command
+	for _, newCommand := range program().Commands {
 		cmds = append(cmds, newCommand())
 	}
 	return cmds
@@ -44,25 +46,25 @@ func TestHelpOfEveryCommand(t *testing.T) {
 		t.Fatalf("%d commands", len(cmds))
 	}
 	for _, c := range cmds {
-		t.Run(c.name, func(t *testing.T) {
-			if c.usage == "" || c.short == "" || strings.TrimSpace(c.long) == "" || !strings.HasPrefix(c.usage, "imagenetx "+c.name) {
-				t.Fatalf("usage %q, short %q, long %q", c.usage, c.short, c.long)
+		t.Run(c.Name, func(t *testing.T) {
+			if c.Usage == "" || c.Short == "" || strings.TrimSpace(c.Long) == "" || !strings.HasPrefix(c.Usage, "imagenetx "+c.Name) {
+				t.Fatalf("usage %q, short %q, long %q", c.Usage, c.Short, c.Long)
 			}
 			var help []string
-			for _, args := range [][]string{{c.name, "-h"}, {c.name, "--help"}, {"help", c.name}} {
+			for _, args := range [][]string{{c.Name, "-h"}, {c.Name, "--help"}, {"help", c.Name}} {
 				var stdout, stderr bytes.Buffer
 				err := execute(context.Background(), args, &stdout, &stderr)
-				if !errors.Is(err, errHelp) || exitStatus(args, err, &stderr) != 0 || stderr.Len() != 0 {
+				if !errors.Is(err, cli.ErrHelp) || exitStatus(args, err, &stderr) != 0 || stderr.Len() != 0 {
 					t.Fatalf("%q: %v, stderr %q", args, err, stderr.String())
 				}
 				help = append(help, stdout.String())
 			}
 			if help[0] != help[1] || help[0] != help[2] {
-				t.Errorf("-h, --help and help %s differ", c.name)
+				t.Errorf("-h, --help and help %s differ", c.Name)
 			}
 			text := help[0]
-			firstLine := strings.SplitN(c.usage, "\n", 2)[0]
-			for _, want := range []string{"usage: " + firstLine, strings.Fields(c.long)[0]} {
+			firstLine := strings.SplitN(c.Usage, "\n", 2)[0]
+			for _, want := range []string{"usage: " + firstLine, strings.Fields(c.Long)[0]} {
 				if !strings.Contains(text, want) {
 					t.Errorf("help lacks %q:\n%s", want, text)
 				}
@@ -72,7 +74,7 @@ func TestHelpOfEveryCommand(t *testing.T) {
 					t.Errorf("help holds %q:\n%s", bad, text)
 				}
 			}
-			fs := c.flagSet()
+			fs := c.FlagSet()
 			fs.VisitAll(func(f *flag.Flag) {
 				entry := flagEntry(text, f.Name)
 				if entry == "" {
@@ -123,8 +125,8 @@ func TestTopLevelHelp(t *testing.T) {
 			t.Fatalf("%q: %v", args, err)
 		}
 		for _, c := range allCommands() {
-			if !strings.Contains(stdout.String(), "  "+c.name+" ") || !strings.Contains(stdout.String(), c.short) {
-				t.Errorf("%q does not list %s:\n%s", args, c.name, stdout.String())
+			if !strings.Contains(stdout.String(), "  "+c.Name+" ") || !strings.Contains(stdout.String(), c.Short) {
+				t.Errorf("%q does not list %s:\n%s", args, c.Name, stdout.String())
 			}
 		}
 	}
@@ -142,39 +144,24 @@ func TestTopLevelHelp(t *testing.T) {
 func TestEveryCommandRefusesStrayArguments(t *testing.T) {
 	positional := map[string][]string{"plot": {"accuracy"}}
 	for _, c := range allCommands() {
-		if c.maxArgs < 0 {
+		if c.MaxArgs < 0 {
 			continue // merge takes any number of shards
 		}
-		t.Run(c.name, func(t *testing.T) {
+		t.Run(c.Name, func(t *testing.T) {
 			for _, tc := range []struct {
 				args []string
 				want string
 			}{
-				{append(append([]string{c.name}, positional[c.name]...), "stray"), `unexpected argument "stray"`},
-				{append(append([]string{c.name}, positional[c.name]...), "--no-such-flag"), "--no-such-flag"},
+				{append(append([]string{c.Name}, positional[c.Name]...), "stray"), `unexpected argument "stray"`},
+				{append(append([]string{c.Name}, positional[c.Name]...), "--no-such-flag"), "--no-such-flag"},
 			} {
 				var stderr bytes.Buffer
 				err := execute(context.Background(), tc.args, io.Discard, &stderr)
 				if rc := exitStatus(tc.args, err, &stderr); rc != 2 || !strings.Contains(stderr.String(), tc.want) ||
-					!strings.Contains(stderr.String(), "imagenetx help "+c.name) {
+					!strings.Contains(stderr.String(), "imagenetx help "+c.Name) {
 					t.Errorf("%q: exit status %d, stderr %q; want 2 and %q", tc.args, rc, stderr.String(), tc.want)
 				}
 			}
 		})
-	}
-}
-
-// TestLongFlagNames: package flag's messages name long flags with two
-// dashes, as the help does; -o and values are left alone.
-func TestLongFlagNames(t *testing.T) {
-	for in, want := range map[string]string{
-		`invalid value "0" for flag -alpha: want a level`: `invalid value "0" for flag --alpha: want a level`,
-		"flag provided but not defined: -bogus":           "flag provided but not defined: --bogus",
-		"flag needs an argument: -o":                      "flag needs an argument: -o",
-		`invalid value "-1" for flag -o: x -1 -0.5`:       `invalid value "-1" for flag -o: x -1 -0.5`,
-	} {
-		if got := longFlagNames(in); got != want {
-			t.Errorf("%q: %q, want %q", in, got, want)
-		}
 	}
 }

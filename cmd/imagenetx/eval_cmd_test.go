@@ -102,7 +102,7 @@ func TestEvalCommandWithoutCIIsUnchanged(t *testing.T) {
 		{[]string{"--format", "json", "--by-metaclass"}, tabular.JSON, eval.ViewAccuracy, true},
 	} {
 		got := runToFile(t, evalRun, append([]string{"--annotations", ann, "--predictions", dir}, c.flags...)...)
-		tbl, err := tableFor(acc, eval.ErrorClass, c.meta)
+		tbl, err := acc.TableFor(eval.ErrorClass, c.meta, false)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,7 +13,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/imagenetx/imagenetx/engine"
+	"github.com/imagenetx/imagenetx/internal/cli"
 	"github.com/imagenetx/imagenetx/internal/shareddata"
 	"github.com/imagenetx/imagenetx/runfiles"
 )
@@ -194,7 +194,7 @@ func TestMergeCarriesErrorsFiles(t *testing.T) {
 	}
 	merged := filepath.Join(dir, "merged.csv")
 	err = invoke(context.Background(), "merge", []string{shards[0], shards[1], "-o", merged})
-	if !errors.Is(err, errIncomplete) || !strings.Contains(err.Error(), "6 of 16 images failed") {
+	if !errors.Is(err, cli.ErrIncomplete) || !strings.Contains(err.Error(), "6 of 16 images failed") {
 		t.Fatalf("merge: %v, want incomplete with 6 of 16 failed", err)
 	}
 	mustEqualFiles(t, merged, whole)
@@ -218,24 +218,6 @@ func TestMergeArguments(t *testing.T) {
 				t.Fatalf("merge: %v, want an error with %q", err, tc.wantErr)
 			}
 		})
-	}
-}
-
-func TestUtilisation(t *testing.T) {
-	st := engine.Stats{PrepareTime: 3e9, InferTime: 1e9}
-	st.Elapsed, st.Done = 2e9, 100
-	u, ok := utilisationOf(st, engine.Config{Workers: 2, Runners: 1})
-	if !ok {
-		t.Fatal("no utilisation")
-	}
-	if u.prep != 0.75 || u.infer != 0.5 {
-		t.Fatalf("prep %v infer %v, want 0.75 and 0.5", u.prep, u.infer)
-	}
-	if got, want := u.String(), "busy: preprocessing workers 75% (2 workers, 30ms per image each), inference 50% (1 runner)"; got != want {
-		t.Fatalf("%q, want %q", got, want)
-	}
-	if _, ok := utilisationOf(engine.Stats{}, engine.Config{}); ok {
-		t.Fatal("utilisation of an empty run")
 	}
 }
 

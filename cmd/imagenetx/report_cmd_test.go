@@ -29,7 +29,7 @@ func TestReportAndPlotFlagErrors(t *testing.T) {
 		{"report missing sweep", "report", []string{"--sweep", "/nonexistent/sweep"}, "spillover.csv"},
 		{"plot without kind", "plot", nil, "KIND is required"},
 		{"plot without output", "plot", []string{"accuracy", "--sweep", "d"}, "-o FILE.svg or FILE.png is required"},
-		{"plot bad extension", "plot", []string{"accuracy", "--sweep", "d", "-o", "x.gif"}, "want a .svg or .png"},
+		{"plot bad extension", "plot", []string{"accuracy", "--sweep", "d", "-o", "x.gif"}, "x.gif: a chart is written as a .svg or .png file"},
 		{"plot unknown kind", "plot", []string{"pie", "--sweep", "d", "-o", "x.svg"}, "unknown chart"},
 		{"plot heatmap of which model", "plot", []string{"heatmap", "--annotations", ann, "--predictions", preds, "--quiet", "-o", "x.svg"},
 			"--model MODEL is required: report: the heatmap is drawn for one model: one of a, b"},
@@ -53,7 +53,7 @@ func TestReportAndPlotOnRealData(t *testing.T) {
 	if err := os.WriteFile(errorsFile, []byte("file_name,stage,reason\nbroken.JPEG,decode,unexpected EOF\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := invoke(context.Background(), "report", []string{"--quiet", "--predictions", preds, "--annotations", ann, "--errors", "ViT=" + errorsFile, "-o", out}); err == nil || !strings.Contains(err.Error(), "MODEL one of the models given") {
+	if err := invoke(context.Background(), "report", []string{"--quiet", "--predictions", preds, "--annotations", ann, "--errors", "ViT=" + errorsFile, "-o", out}); err == nil || !strings.Contains(err.Error(), `is for model "ViT", which is not among the models given`) {
 		t.Errorf("--errors for a model not given: err = %v", err)
 	}
 	if err := invoke(context.Background(), "report", []string{"--quiet", "--predictions", preds, "--annotations", ann, "--errors", "ResNet50=" + errorsFile, "-o", out}); err != nil {

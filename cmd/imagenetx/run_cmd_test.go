@@ -12,6 +12,7 @@ import (
 
 	"github.com/imagenetx/imagenetx/datahome"
 	"github.com/imagenetx/imagenetx/engine/ortlib"
+	"github.com/imagenetx/imagenetx/internal/cli"
 	"github.com/imagenetx/imagenetx/internal/shareddata"
 	"github.com/imagenetx/imagenetx/runfiles"
 )
@@ -93,7 +94,7 @@ func TestRunCommandRecordsBadImages(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "ILSVRC2012_val_00000002.JPEG"), []byte("not an image"), 0o644)
 	out := filepath.Join(dir, "out", "preds.csv")
 	err = invoke(context.Background(), "run", []string{"--images", dir, "--quiet", "-o", out})
-	if !errors.Is(err, errIncomplete) || !strings.Contains(err.Error(), "2 of 3") {
+	if !errors.Is(err, cli.ErrIncomplete) || !strings.Contains(err.Error(), "2 of 3") {
 		t.Fatalf("err = %v, want incomplete with 2 of 3 failed", err)
 	}
 	if lines := readLines(t, out); len(lines) != 2 || !strings.HasPrefix(lines[1], "ILSVRC2012_val_00000347.JPEG,") {

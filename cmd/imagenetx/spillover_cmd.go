@@ -5,30 +5,28 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/eval/spillover"
 	"github.com/imagenetx/imagenetx/eval/tabular"
+	"github.com/imagenetx/imagenetx/internal/cli"
 )
 
 // spilloverCommand is `imagenetx spillover`.
-func spilloverCommand() *command {
+func spilloverCommand() *cli.Command {
 	var (
 		table, regex, transform string
-		preds                   predictionFlags
-		ds                      datasetFlags
+		in                      inputFlags
 		errType                 eval.ErrorType
-		quiet                   bool
 		opt                     spillover.Options
 		out                     tableFlags
 	)
-	return &command{
-		name: "spillover",
-		usage: "imagenetx spillover --table FILE.csv --strength-regex REGEX [-o FILE] [flags]\n" +
+	return &cli.Command{
+		Name: "spillover",
+		Usage: "imagenetx spillover --table FILE.csv --strength-regex REGEX [-o FILE] [flags]\n" +
 			"imagenetx spillover --predictions PATH... --annotations DIR (--strength-regex REGEX | --strength NAME=S...) [flags]",
-		short: "augmentation spill-over from tables of trained models",
-		long: `
+		Short: "augmentation spill-over from models trained at many strengths",
+		Long: `
 Measures the spill-over of a training augmentation from models trained at
 many strengths: per factor, a cubic fit of error ratio against strength
 and Welch's t-test between the models at the strengths where the fit is
@@ -40,13 +38,12 @@ one), from which the table is built in memory exactly as eval writes it;
 then a factor some model saw on fewer than --min-images images is flagged
 and never called significant. A model's strength is read from its name
 (--strength-regex) or given (--strength NAME=S, which wins).`,
-		flags: func(fs *flag.FlagSet) {
+		Flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&table, "table", "", "per-factor accuracy table `FILE` in the reference layout (model,<16 factors>,worst_factor,average,…)")
-			preds.register(fs, "predictions CSV `PATH`, NAME=PATH (the file, as model NAME) or folder of CSVs, one model each (repeatable); instead of --table")
-			ds.registerAs(fs, "release", "top", false) // --factors lists the factors to analyse
+			// --factors lists the factors to analyse: the release is --release.
+			in.registerAs(fs, "predictions CSV `PATH`, NAME=PATH (the file, as model NAME) or folder of CSVs, one model each (repeatable); instead of --table", "release")
 			errorTypeVar(fs, &errType)
-			parsedVar(fs, &opt.MinImages, "min-images", fmt.Sprint(eval.DefaultMinImages), minImagesValue, "with --predictions, flag factors some model saw on fewer than `N` images (never significant)")
-			quietVar(fs, &quiet, "coverage notes")
+			minImagesVar(fs, &opt.MinImages, "with --predictions, flag factors some model saw on fewer than `N` images (never significant)")
 			fs.StringVar(&regex, "strength-regex", "", `regular expression (`+"`REGEX`"+`) whose first capture group is the strength in a model name, e.g. "color([0-9.]+)"`)
 			fs.Func("strength", "a model's strength, `NAME=S` (repeatable; wins over --strength-regex)", func(s string) error {
 				name, v, err := spillover.ParseNamedStrength(s)
@@ -57,18 +54,19 @@ and never called significant. A model's strength is read from its name
 				return err
 			})
 			fs.StringVar(&transform, "strength-transform", "x", "map the captured value x to the strength (`EXPR`): x, or C-x (crop tables: 100-x)")
-			parsedVar(fs, &opt.MinModels, "min-models", fmt.Sprint(spillover.DefaultMinModels), atLeast(1), "keep only strengths with at least `N` models")
-			parsedVar(fs, &opt.Factors, "factors", "", parseFactorList, "comma-separated `FACTORS` to analyse (default: all 16)")
+			cli.Var(fs, &opt.MinModels, "min-models", fmt.Sprint(spillover.DefaultMinModels), cli.AtLeast(1), "keep only strengths with at least `N` models")
+			cli.Var(fs, &opt.Factors, "factors", "", eval.ParseFactors, "comma-separated `FACTORS` to analyse (default: all 16)")
 			out.register(fs, tabular.CSV, tabular.Markdown)
 		},
-		run: func(ctx context.Context, e *env, _ []string) error {
+		Run: func(ctx context.Context, e *cli.Env, _ []string) error {
+			predictions := len(in.predictions) > 0
 			switch {
-			case table == "" && len(preds.paths) == 0:
-				return usagef("--table or --predictions is required")
-			case table != "" && len(preds.paths) > 0:
-				return usagef("--table and --predictions exclude each other")
+			case table == "" && !predictions:
+				return cli.Usagef("--table or --predictions is required")
+			case table != "" && predictions:
+				return cli.Usagef("--table and --predictions exclude each other")
 			case regex == "" && len(opt.Strengths) == 0:
-				return usagef("--strength-regex or --strength NAME=S is required")
+				return cli.Usagef("--strength-regex or --strength NAME=S is required")
 			}
 			if regex != "" {
 				var err error
@@ -76,7 +74,20 @@ and never called significant. A model's strength is read from its name
 					return err
 				}
 			}
-			t, source, err := spilloverTable(ctx, e, table, &ds, &preds, errType, quiet)
+			// The table: read from --table, or built from --predictions as
+			// eval builds it (counts only, so that hundreds of models fit).
+			var t *eval.Table
+			var err error
+			source := table
+			if predictions {
+				source = "predictions"
+				var acc *eval.Accumulator
+				if acc, err = in.accumulate(ctx, e, eval.AccumulatorOptions{CountsOnly: true}); err == nil {
+					t, err = acc.Table(errType)
+				}
+			} else {
+				t, err = eval.ReadTableFile(table)
+			}
 			if err != nil {
 				return err
 			}
@@ -84,44 +95,7 @@ and never called significant. A model's strength is read from its name
 			if err != nil {
 				return fmt.Errorf("%s: %w", source, err)
 			}
-			return e.writeOutput(out.path, func(w io.Writer) error {
-				if out.format == tabular.Markdown {
-					return spillover.WriteMarkdown(w, results)
-				}
-				return spillover.WriteCSV(w, results)
-			})
+			return e.WriteOutput(out.path, func(w io.Writer) error { return spillover.Write(w, results, out.format) })
 		},
 	}
-}
-
-// spilloverTable is the accuracy table the flags name: read from --table,
-// or built from --predictions as eval builds it (counts only, so that
-// hundreds of models fit), with the name of its source for errors.
-func spilloverTable(ctx context.Context, e *env, table string, ds *datasetFlags, preds *predictionFlags, et eval.ErrorType, quiet bool) (*eval.Table, string, error) {
-	if table != "" {
-		t, err := eval.ReadTableFile(table)
-		return t, table, err
-	}
-	acc, err := loadAccumulatorWith(ctx, e, ds, preds, quiet, eval.AccumulatorOptions{CountsOnly: true})
-	if err != nil {
-		return nil, "", err
-	}
-	t, err := acc.Table(et)
-	return t, "predictions", err
-}
-
-// parseFactorList reads "pose,color" into factor indices; "" means all.
-func parseFactorList(s string) ([]int, error) {
-	if strings.TrimSpace(s) == "" {
-		return nil, nil
-	}
-	var out []int
-	for _, name := range strings.Split(s, ",") {
-		i, err := eval.FactorIndex(strings.TrimSpace(name))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, i)
-	}
-	return out, nil
 }

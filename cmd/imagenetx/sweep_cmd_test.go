@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/imagenetx/imagenetx/internal/cli"
 	"github.com/imagenetx/imagenetx/internal/shareddata"
 	"github.com/imagenetx/imagenetx/preprocess/variant"
 	"github.com/imagenetx/imagenetx/runfiles"
@@ -23,10 +24,10 @@ func TestSweepCommandRejectsBadFlags(t *testing.T) {
 		want string
 	}{
 		{nil, "--variant FAMILY is required"},
-		{[]string{"--variant", "sepia"}, "unknown variant family"},
+		{[]string{"--variant", "sepia"}, `invalid value "sepia" for flag --variant: unknown variant family`},
 		{[]string{"--variant", "blur", "--strengths", "0.5,1"}, "need 0 (the baseline)"},
 		{[]string{"--variant", "blur", "--strengths", "0"}, "need 0 (the baseline) and at least one other"},
-		{[]string{"--variant", "blur", "--strengths", "0,2"}, `"2" is not a number in [0, 1]`},
+		{[]string{"--variant", "blur", "--strengths", "0,2"}, `strength "2" is not a number in [0, 1]`},
 		{[]string{"--variant", "blur", "--strengths", "0,x"}, `"x" is not a number`},
 		{[]string{"--variant", "blur", "--strengths", "0,1,1"}, "given twice"},
 		{[]string{"--variant", "blur", "--resume"}, "flag provided but not defined: --resume"},
@@ -41,13 +42,6 @@ func TestSweepCommandRejectsBadFlags(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: %v, want %q", tc.args, err, tc.want)
 		}
-	}
-}
-
-func TestParseStrengthsSorts(t *testing.T) {
-	got, err := parseStrengths(" 1, 0,0.25")
-	if err != nil || len(got) != 3 || got[0] != 0 || got[1] != 0.25 || got[2] != 1 {
-		t.Fatalf("%v, %v", got, err)
 	}
 }
 
@@ -94,7 +88,7 @@ func checkSweepOutputs(t *testing.T, dir, stdout string) {
 	if len(factors) != 4 || !strings.HasPrefix(factors[1], "0.0,mobilenetv2-12-int8,") || !strings.HasPrefix(factors[3], "1.0,mobilenetv2-12-int8,") {
 		t.Fatalf("factors.csv %q", factors)
 	}
-	var m sweepManifest
+	var m runfiles.SweepManifest
 	data, err := os.ReadFile(filepath.Join(dir, "run.json"))
 	if err == nil {
 		err = json.Unmarshal(data, &m)
@@ -132,7 +126,7 @@ func TestSweepCommandRecordsBadImages(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "sweep")
 	err := invoke(context.Background(), "sweep", []string{"--model", "mobilenetv2-12-int8", "--images", dir, "--annotations", annotations,
 		"--variant", "blur", "--strengths", "0,1", "--bootstrap", "50", "--quiet", "-o", out})
-	if !errors.Is(err, errIncomplete) {
+	if !errors.Is(err, cli.ErrIncomplete) {
 		t.Fatalf("sweep with a corrupt image: %v, want incomplete", err)
 	}
 	for _, s := range []float64{0, 1} {
@@ -147,26 +141,4 @@ func TestSweepCommandRecordsBadImages(t *testing.T) {
 	if lines := readLines(t, filepath.Join(out, "spillover.csv")); len(lines) != 1+16*2 {
 		t.Errorf("spillover.csv has %d lines", len(lines))
 	}
-}
-
-// FuzzParseStrengths: whatever the text, a list it accepts starts at 0,
-// rises strictly and stays within [0, 1].
-func FuzzParseStrengths(f *testing.F) {
-	for _, seed := range []string{"0,0.25,0.5,1", "1,0", "0", "0,0", "0,NaN", "0,-0", "0,1e-9", " 0 , 1 ", ",", "0,inf"} {
-		f.Add(seed)
-	}
-	f.Fuzz(func(t *testing.T, text string) {
-		got, err := parseStrengths(text)
-		if err != nil {
-			return
-		}
-		if len(got) < 2 || got[0] != 0 {
-			t.Fatalf("%q: %v lacks the baseline 0 or another strength", text, got)
-		}
-		for i, s := range got {
-			if !(s >= 0 && s <= 1) || (i > 0 && !(s > got[i-1])) {
-				t.Fatalf("%q: %v is not strictly rising within [0, 1]", text, got)
-			}
-		}
-	})
 }

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/imagenetx/imagenetx/eval"
@@ -33,4 +34,51 @@ func DatasetColumns(ds *eval.Dataset) (factors []uint16, metaclass []int) {
 		factors[i], metaclass[i] = ds.Images[i].Factors, ds.Images[i].Metaclass
 	}
 	return factors, metaclass
+}
+
+// CalibrationTableOf is the calibration table of every model of acc: each
+// model's FactorCalibration with bins equal-width bins, one row per model
+// (or per model and metaclass).
+func CalibrationTableOf(acc *eval.Accumulator, et eval.ErrorType, bins int, byMetaclass bool) (*CalibrationTable, error) {
+	models, reports, err := perModel(acc, et, func(p *Predictions) (CalibrationReport, error) { return FactorCalibration(p, bins) })
+	if err != nil {
+		return nil, err
+	}
+	return NewCalibrationTable(models, reports, byMetaclass), nil
+}
+
+// PrevalenceTableOf is the prevalence-shift table of every model of acc.
+func PrevalenceTableOf(acc *eval.Accumulator, et eval.ErrorType, byMetaclass bool) (*PrevalenceTable, error) {
+	models, reports, err := perModel(acc, et, Prevalence)
+	if err != nil {
+		return nil, err
+	}
+	return NewPrevalenceTable(models, reports, byMetaclass), nil
+}
+
+// perModel runs analyse on each model of acc, in Models order.
+func perModel[R any](acc *eval.Accumulator, et eval.ErrorType, analyse func(*Predictions) (R, error)) ([]string, []R, error) {
+	models := acc.Models()
+	reports := make([]R, len(models))
+	for i, name := range models {
+		p, err := FromAccumulator(acc, name, et)
+		if err != nil {
+			return nil, nil, err
+		}
+		if reports[i], err = analyse(p); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return models, reports, nil
+}
+
+// CooccurrenceOf is the Spearman co-occurrence table of the dataset's
+// factor indicators (and, withMetaclasses, its metaclass indicators).
+func CooccurrenceOf(ctx context.Context, ds *eval.Dataset, withMetaclasses bool) (*CooccurrenceTable, error) {
+	factors, metaclass := DatasetColumns(ds)
+	names, rho, p, err := Cooccurrence(ctx, factors, metaclass, withMetaclasses)
+	if err != nil {
+		return nil, err
+	}
+	return &CooccurrenceTable{Names: names, Rho: rho, P: p, Factors: eval.NumFactors}, nil
 }

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -97,5 +98,45 @@ func TestFromAccumulator(t *testing.T) {
 	}
 	if _, err := FromAccumulator(acc, "m", eval.ErrorReal); err == nil {
 		t.Error("real error type accepted without ReaL labels")
+	}
+}
+
+// TestTablesOfAccumulator: the per-model tables of an accumulator are each
+// model's report in a table, and a model the dataset cannot score under the
+// error type fails the table, naming the problem.
+func TestTablesOfAccumulator(t *testing.T) {
+	acc := adapterFixture(t)
+	p, err := FromAccumulator(acc, "m", eval.ErrorClass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal, err := FactorCalibration(p, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, err := CalibrationTableOf(acc, eval.ErrorClass, 2, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := NewCalibrationTable([]string{"m"}, []CalibrationReport{cal}, false); fmt.Sprint(ct) != fmt.Sprint(want) {
+		t.Errorf("calibration table %+v, want %+v", ct, want)
+	}
+	prev, err := Prevalence(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt, err := PrevalenceTableOf(acc, eval.ErrorClass, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := NewPrevalenceTable([]string{"m"}, []PrevalenceReport{prev}, true); fmt.Sprint(pt) != fmt.Sprint(want) {
+		t.Errorf("prevalence table %+v, want %+v", pt, want)
+	}
+	if _, err := PrevalenceTableOf(acc, eval.ErrorReal, false); err == nil {
+		t.Error("a table under ReaL labels the fixture lacks")
+	}
+	co, err := CooccurrenceOf(context.Background(), acc.Dataset(), true)
+	if err != nil || co.Factors != eval.NumFactors || len(co.Names) <= eval.NumFactors {
+		t.Errorf("co-occurrence with metaclasses: %d names, %v", len(co.Names), err)
 	}
 }

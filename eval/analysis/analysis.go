@@ -3,6 +3,8 @@
 // shift of factors among a model's mistakes, and the co-occurrence of the
 // factors. Inputs are plain per-image slices (eval.Dataset and
 // eval.Accumulator provide them); the statistics come from eval/stats.
+// CalibrationTableOf, PrevalenceTableOf and CooccurrenceOf give the table of
+// every model of an accumulator (or of a dataset) in one call.
 package analysis
 
 import (

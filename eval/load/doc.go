@@ -8,4 +8,7 @@
 // by the predictions package, whose CSV record reader is shared with the
 // engine, row by row without allocation (predictions.Reader.ReadRow into
 // eval.Accumulator.AddModelRows).
+//
+// Sources names a model per file (by stem, NAME=PATH, or each file of a
+// folder); Pair is the two models of a paired comparison.
 package load

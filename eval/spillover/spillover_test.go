@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/tabular"
 )
 
 func closeRel(got, want, tol float64) bool {
@@ -187,6 +188,15 @@ func TestWriteCSVAndMarkdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := md.String()
+	for format, want := range map[tabular.Format]string{tabular.CSV: wantCSV, tabular.Markdown: out} {
+		var b bytes.Buffer
+		if err := Write(&b, results, format); err != nil || b.String() != want {
+			t.Errorf("Write as %s: %v\n%s", format, err, b.String())
+		}
+	}
+	if err := Write(&bytes.Buffer{}, results, tabular.JSON); err == nil {
+		t.Error("spill-over results written as JSON")
+	}
 	for _, want := range []string{
 		"| factor ", "| pose ", "- color: the error ratio falls from 1.400 at strength 1 (21 models) to 1.000 at strength 97 (21 models); Welch t = 26.70, p = 5.8e-27.",
 		"- pose: the error ratio rises from 1.100 at strength 1",

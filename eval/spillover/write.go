@@ -16,6 +16,17 @@ import (
 // CSVHeader is the header of the spill-over CSV.
 var CSVHeader = []string{"factor", "effect", "pval", "n_models", "strength_low", "strength_high", "images", "few_images"}
 
+// Write writes the results as CSV (WriteCSV) or markdown (WriteMarkdown).
+func Write(w io.Writer, results []Result, format tabular.Format) error {
+	switch format {
+	case tabular.CSV:
+		return WriteCSV(w, results)
+	case tabular.Markdown:
+		return WriteMarkdown(w, results)
+	}
+	return fmt.Errorf("spill-over results are written as csv or markdown, not %s", format)
+}
+
 // WriteCSV writes one line per result under CSVHeader, floats at full
 // precision (tabular.FormatFloat; NaN as an empty field); images and
 // few_images are empty when the table carried no counts.

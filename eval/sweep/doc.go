@@ -8,7 +8,8 @@
 //
 // It owns everything a sweep's results go through, so that they flow in
 // memory from the analysis to the report:
-//   - Analyze computes the Result (sweep.go);
+//   - ParseStrengths reads a list of strengths (0, the baseline, among
+//     them) and Analyze computes the Result (sweep.go);
 //   - Row.Judge is the one verdict rule (verdict.go), behind the markdown
 //     summary, the table's spillover column and the report's highlights;
 //   - Result.Curves gives each factor's error ratios with the fitted

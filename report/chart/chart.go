@@ -13,6 +13,8 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"path/filepath"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -47,6 +49,18 @@ const (
 	SVG Format = "svg"
 	PNG Format = "png"
 )
+
+// FormatOf picks the format a file name's extension asks for: .svg or .png
+// (any case).
+func FormatOf(name string) (Format, error) {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".svg":
+		return SVG, nil
+	case ".png":
+		return PNG, nil
+	}
+	return "", fmt.Errorf("%s: a chart is written as a .svg or .png file", name)
+}
 
 // pngDPI is the resolution of PNG output: sharp enough to paste into papers.
 const pngDPI = 192

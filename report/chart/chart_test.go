@@ -92,6 +92,19 @@ func TestLegendAndLabelsAreEscaped(t *testing.T) {
 	}
 }
 
+func TestFormatOf(t *testing.T) {
+	for name, want := range map[string]Format{"a.svg": SVG, "dir.x/B.PNG": PNG, "c.Svg": SVG} {
+		if got, err := FormatOf(name); err != nil || got != want {
+			t.Errorf("%s: %q, %v; want %q", name, got, err, want)
+		}
+	}
+	for _, name := range []string{"a.gif", "svg", "-", ""} {
+		if _, err := FormatOf(name); err == nil || !strings.Contains(err.Error(), ".svg or .png") {
+			t.Errorf("%q: %v", name, err)
+		}
+	}
+}
+
 func TestPNG(t *testing.T) {
 	c, err := Bars(twoModels())
 	if err != nil {
