@@ -63,8 +63,14 @@ func (s *jsonScanner) rawString() ([]byte, bool, error) {
 			s.pos++
 			return s.b[start : s.pos-1], escaped, nil
 		case c == '\\':
+			// Validated here, not only when decoded: a skipped value with a
+			// bad escape must fail just as encoding/json would fail on it.
+			n := escapeLen(s.b[s.pos:])
+			if n == 0 {
+				return nil, false, errSyntax
+			}
 			escaped = true
-			s.pos += 2
+			s.pos += n
 		case c < 0x20:
 			return nil, false, errSyntax
 		default:
@@ -72,6 +78,29 @@ func (s *jsonScanner) rawString() ([]byte, bool, error) {
 		}
 	}
 	return nil, false, errSyntax
+}
+
+// escapeLen returns the length of the escape sequence at the start of b
+// (which begins with a backslash), or 0 when JSON does not allow it.
+func escapeLen(b []byte) int {
+	if len(b) < 2 {
+		return 0
+	}
+	switch b[1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return 2
+	case 'u':
+		if len(b) < 6 {
+			return 0
+		}
+		for _, h := range b[2:6] {
+			if !('0' <= h && h <= '9' || 'a' <= h && h <= 'f' || 'A' <= h && h <= 'F') {
+				return 0
+			}
+		}
+		return 6
+	}
+	return 0
 }
 
 // str decodes a string value.
