@@ -4,17 +4,23 @@
 //	Image.open(f).convert('RGB') -> Resize(size) -> CenterCrop(crop)
 //	-> [variant chain] -> ToTensor() -> Normalize(mean, std)
 //
-// JPEGs are decoded with libjpeg-turbo like Pillow, resizing reproduces
-// Pillow's fixed-point ImagingResample, and the float32 arithmetic of
-// ToTensor/Normalize is done in the same order, so tensors match torchvision
-// bit for bit (see the golden tests). Augmentation variants live in package
-// preprocess/variant.
+// Decoding follows Pillow 9.4: what Pillow decodes is decoded to the same
+// pixels, what it refuses is refused (JPEG and WebP through the
+// libjpeg-turbo and libwebp Pillow links, called as Pillow calls them, one
+// cgo file each; PNG, GIF and BMP through ports of Pillow's readers, zlib
+// through cgo; TestPillowConformance holds Pillow's own test images to it).
+// Resizing reproduces Pillow's fixed-point ImagingResample, and the float32
+// arithmetic of ToTensor/Normalize is done in the same order, so tensors
+// match torchvision bit for bit (see the golden tests). Augmentation
+// variants live in package preprocess/variant.
 //
 // Bad input never panics or ends the process: decoding fails with a
 // *DecodeError naming the file, the stage (open, limit, decode) and a reason
 // testable with errors.Is (ErrTruncated, ErrCorrupt, ErrTooManyPixels, ...).
 // Headers declaring more than DecodeOptions.MaxPixels are refused before
-// pixel memory is allocated; truncated files fail as in Pillow, and JPEGs
+// pixel memory is allocated (Pillow's decompression-bomb limit by default,
+// and its limits on PNG text chunks); truncated files fail as in Pillow,
+// and JPEGs
 // with damaged entropy data are filled in as Pillow does unless
 // DecodeOptions.Strict refuses them. TestBadInputs and
 // TestBadInputsMatchPillow hold the corpus of hostile files and their
