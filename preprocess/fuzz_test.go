@@ -25,6 +25,8 @@ func FuzzDecode(f *testing.F) {
 	for _, s := range jpegSeeds(f) {
 		f.Add(s)
 	}
+	// Large enough that the pipeline's crop leaves rows and columns out.
+	f.Add(mustJPEG(f, 160, 120, 3, jpegenc.Options{RestartRows: 2}))
 	f.Add(pngOf(f, nrgba(5, 3)))
 	f.Add(encodeWith(f, func(b *bytes.Buffer) error { return gif.Encode(b, palette(6, 2, false), nil) }))
 	f.Add(encodeWith(f, func(b *bytes.Buffer) error { return bmp.Encode(b, nrgbaOpaque(3, 2)) }))
@@ -103,6 +105,7 @@ func fuzzDecoder(f *testing.F) {
 		for _, strict := range []bool{true, false} {
 			opts := preprocess.DecodeOptions{MaxPixels: fuzzMaxPixels, Strict: strict}
 			img, err := opts.Decode(data)
+			checkPipelineDecode(t, pipe, opts, data, img, err)
 			if err != nil {
 				checkFuzzError(t, err)
 				if strict && errors.Is(err, preprocess.ErrCorrupt) {
@@ -119,6 +122,37 @@ func fuzzDecoder(f *testing.F) {
 			return
 		}
 	})
+}
+
+// checkPipelineDecode requires the pipeline's decode (a JPEG's rows and
+// columns outside the crop left out) to fail exactly as the whole decode
+// did (whole, wantErr) or to give the same tensor, and its fast decode to
+// fail only with a classified error.
+func checkPipelineDecode(t *testing.T, pipe *preprocess.Pipeline, opts preprocess.DecodeOptions, data []byte, whole *preprocess.RGB8, wantErr error) {
+	part, err := pipe.DecodeInto(opts, nil, data)
+	if (err == nil) != (wantErr == nil) || (err != nil && err.Error() != wantErr.Error()) {
+		t.Fatalf("pipeline decode error %v, whole decode error %v", err, wantErr)
+	}
+	if err == nil {
+		want, got := make([]float32, pipe.TensorLen()), make([]float32, pipe.TensorLen())
+		if err := pipe.Tensor(whole, "", want, preprocess.NCHW); err != nil {
+			t.Fatal(err)
+		}
+		if err := pipe.Tensor(part, "", got, preprocess.NCHW); err != nil {
+			t.Fatal(err)
+		}
+		for i := range want {
+			if want[i] != got[i] {
+				t.Fatalf("pipeline decode's tensor differs from the whole decode's at %d", i)
+			}
+		}
+	}
+	opts.Fast = true
+	if fast, err := pipe.DecodeInto(opts, nil, data); err != nil {
+		checkFuzzError(t, err)
+	} else if err := fast.Validate(); err != nil {
+		t.Fatalf("fast decode: %v", err)
+	}
 }
 
 // checkFuzzError requires a decode failure to be classified.
