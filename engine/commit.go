@@ -15,10 +15,12 @@ type committer struct {
 	p      *pipeline
 	sink   Sink
 	scorer Scorer
-	began  time.Time
-	stats  Stats
-	next   int
-	held   map[int]*batch
+	// heads are Config.Heads, their kinds decided as the run goes.
+	heads []Head
+	began time.Time
+	stats Stats
+	next  int
+	held  map[int]*batch
 }
 
 // loop commits batches as they arrive; it returns early (after cancelling
@@ -50,7 +52,11 @@ func (c *committer) loop(ctx context.Context, cancel context.CancelCauseFunc) er
 
 // commit scores and puts one batch's images.
 func (c *committer) commit(b *batch) error {
-	if c.scorer.Kind == OutputAuto {
+	if len(c.heads) > 0 {
+		if err := c.detectHeads(b); err != nil {
+			return err
+		}
+	} else if c.scorer.Kind == OutputAuto {
 		if err := c.detect(b); err != nil {
 			return err
 		}
@@ -80,6 +86,10 @@ func (c *committer) commit(b *batch) error {
 // score predicts one image from its scores: one prediction, or with
 // several views one per view, Pred being the first.
 func (c *committer) score(r *Result, row []float32) error {
+	if len(c.heads) > 0 {
+		scoreHeads(r, row, c.heads)
+		return nil
+	}
 	views := c.p.cfg.Views
 	if views <= 1 {
 		pred, err := c.scorer.Predict(r.Item.Name, row)
@@ -134,6 +144,13 @@ func (c *committer) snapshot() Stats {
 	st := c.stats
 	st.Elapsed = time.Since(c.began)
 	st.OutputKind = c.scorer.Kind
+	if len(c.heads) > 0 {
+		st.HeadKinds = make([]OutputKind, len(c.heads))
+		for h, head := range c.heads {
+			st.HeadKinds[h] = head.Scorer.Kind
+		}
+		st.OutputKind = st.HeadKinds[0]
+	}
 	st.PrepareTime = time.Duration(c.p.prepNS.Load())
 	st.InferTime = time.Duration(c.p.inferNS.Load())
 	return st

@@ -149,7 +149,9 @@ func WithViews(cfg Config, views int, inner Inferer) (Config, *ViewInferer, erro
 
 // ViewSinks is a Sink for a run with views: sink v receives view v's
 // prediction as a plain Result (Pred set, Views nil), so each behaves as
-// the sink of a plain run of that view; a failed image goes to every sink.
+// the sink of a plain run of that view; a failed image goes to every sink,
+// and an image that only head v failed (Result.HeadErrs) to sink v as
+// failed.
 type ViewSinks []Sink
 
 // Put splits r by view; r must carry one prediction per sink.
@@ -159,7 +161,10 @@ func (s ViewSinks) Put(r Result) error {
 	}
 	for v, sink := range s {
 		one := Result{Item: r.Item, Err: r.Err}
-		if r.Err == nil {
+		if one.Err == nil && r.HeadErrs != nil {
+			one.Err = r.HeadErrs[v]
+		}
+		if one.Err == nil {
 			one.Pred = r.Views[v]
 		}
 		if err := sink.Put(one); err != nil {

@@ -39,6 +39,10 @@ type Result struct {
 	// Views holds one prediction per view when Config.Views > 1 (Pred is
 	// then Views[0]); nil otherwise.
 	Views []predictions.Prediction
+	// HeadErrs, with Config.Heads, is non-nil when some head could not
+	// score the image: HeadErrs[h] is head h's failure (nil for the heads
+	// whose Views[h] holds a prediction).
+	HeadErrs []*ImageError
 }
 
 // Sink receives results one by one, in list order, from one goroutine.
@@ -85,6 +89,12 @@ type Config struct {
 	// back to back, its Classes scores Views rows of Classes/Views, and each
 	// row is scored into Result.Views (see ViewInferer).
 	Views int
+	// Heads, when set, are the views of a run whose views differ (several
+	// models fed by one pass, see ModelsInferer): view h has Heads[h].Classes
+	// scores, scored by Heads[h].Scorer, and Heads[h].KindDecided is told
+	// its output kind; Views is then len(Heads) and Classes their sum, and
+	// Scorer and KindDecided are not used.
+	Heads []Head
 	// Scorer makes predictions; a Kind of OutputAuto is decided on the
 	// first batch and reported in Stats.
 	Scorer Scorer
@@ -108,8 +118,11 @@ type Progress struct {
 // Stats summarises a finished (or stopped) run.
 type Stats struct {
 	Progress
-	// OutputKind is what the scores were taken to be.
+	// OutputKind is what the scores were taken to be (the first head's,
+	// with Config.Heads).
 	OutputKind OutputKind
+	// HeadKinds are each head's output kinds, with Config.Heads.
+	HeadKinds []OutputKind
 	// PrepareTime and InferTime are the summed time spent preparing images
 	// and in inference calls (across goroutines), to see which side limits.
 	PrepareTime, InferTime time.Duration
@@ -163,7 +176,7 @@ func Run(ctx context.Context, items []Item, start int, prep Preparer, inf Infere
 	go p.dispatch(ctx)
 	p.startWorkers(ctx)
 	p.startRunners(ctx, cancel)
-	c := committer{p: p, sink: sink, scorer: cfg.Scorer, began: time.Now()}
+	c := committer{p: p, sink: sink, scorer: cfg.Scorer, heads: append([]Head(nil), cfg.Heads...), began: time.Now()}
 	c.stats.Skipped, c.stats.Total = start, len(items)
 	err = c.loop(ctx, cancel)
 	for range p.done { // let every goroutine finish before returning
@@ -190,6 +203,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Runners <= 0 {
 		c.Runners = 1
+	}
+	if len(c.Heads) > 0 {
+		return c.withHeads()
 	}
 	if c.Views <= 0 {
 		c.Views = 1

@@ -2,6 +2,7 @@ package preprocess
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image"
 	"sync"
@@ -68,6 +69,14 @@ func (p *Pipeline) Crop(img *RGB8) (*RGB8, error) {
 	return p.cropInto(nil, img, s)
 }
 
+// CropInto is Crop writing into dst's buffer when it is large enough (nil:
+// a new image), for a caller that keeps one crop per worker.
+func (p *Pipeline) CropInto(dst, img *RGB8) (*RGB8, error) {
+	s := p.pool.Get().(*scratch)
+	defer p.pool.Put(s)
+	return p.cropInto(dst, img, s)
+}
+
 func (p *Pipeline) cropInto(dst, img *RGB8, s *scratch) (*RGB8, error) {
 	if err := img.Validate(); err != nil {
 		return nil, fmt.Errorf("crop: %w", err)
@@ -121,6 +130,47 @@ func (p *Pipeline) DecodeFileInto(o DecodeOptions, dst *RGB8, buf *bytes.Buffer,
 
 func (p *Pipeline) decodeHint() decodeHint {
 	return decodeHint{minSide: p.resize, region: p.source}
+}
+
+// SharesDecode reports whether one decode of an image serves both a and b
+// under o exactly as each pipeline's own DecodeInto would: always, except
+// with o.Fast for pipelines of different resizes, since fast decoding
+// scales a JPEG towards the resize target.
+func SharesDecode(o DecodeOptions, a, b *Pipeline) bool {
+	return !o.Fast || a.resize == b.resize
+}
+
+// DecodeForAll decodes an image file's bytes once for every pipeline of
+// pipes (at least one), which must pairwise share a decode (SharesDecode):
+// the image holds every pixel that any of their crops reads, so each
+// pipeline's Crop, Image and Tensor give on it exactly what they give on
+// its own DecodeInto's image. Errors are *DecodeError values with an empty
+// Path, as DecodeInto's.
+func DecodeForAll(o DecodeOptions, dst *RGB8, data []byte, pipes []*Pipeline) (*RGB8, error) {
+	if len(pipes) == 0 {
+		return nil, &DecodeError{Stage: StageDecode, Err: errors.New("no pipeline to decode for")}
+	}
+	for _, p := range pipes[1:] {
+		if !SharesDecode(o, pipes[0], p) {
+			return nil, &DecodeError{Stage: StageDecode,
+				Err: fmt.Errorf("fast decoding for resizes %d and %d at once: decode once per resize", pipes[0].resize, p.resize)}
+		}
+	}
+	if len(pipes) == 1 {
+		return pipes[0].DecodeInto(o, dst, data)
+	}
+	hint := decodeHint{minSide: pipes[0].resize, region: func(w, h int) image.Rectangle {
+		var r image.Rectangle
+		for _, p := range pipes {
+			r = r.Union(p.source(w, h))
+		}
+		return r
+	}}
+	img, stage, err := o.decode(dst, data, hint)
+	if err != nil {
+		return nil, &DecodeError{Stage: stage, Err: err}
+	}
+	return img, nil
 }
 
 // source is the rectangle of a w×h image that Crop reads.
