@@ -61,6 +61,10 @@ type DatasetOptions struct {
 	// KeepPrototypes keeps the 3,000 prototypical images that the reference
 	// excludes by default.
 	KeepPrototypes bool
+	// File, when set, is the annotation file read instead of the release's
+	// file for Factors and Partition (eval/load): a subset of its lines,
+	// such as the annotations of one's own selection of images.
+	File string
 }
 
 // Image is one annotated image.

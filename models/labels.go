@@ -6,27 +6,41 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 )
 
 // ReadFileLabels reads ImageNet-X's filename_label.csv (file_name,label)
 // into a map from file name to class, validating every row.
 func ReadFileLabels(path string) (map[string]int, error) {
+	return ReadLabels(path, nil)
+}
+
+// ReadLabels reads a labels CSV, file_name,label, into a map from file
+// name to class: each label is a class index (0..999) or, when wnids maps
+// WordNet ids to classes, a wnid (n01440764). Every row is validated; a
+// file name listed twice is an error naming both lines.
+func ReadLabels(path string, wnids map[string]int) (map[string]int, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	cr := csv.NewReader(f)
+	return readLabels(f, path, wnids)
+}
+
+func readLabels(r io.Reader, path string, wnids map[string]int) (map[string]int, error) {
+	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = 2
 	cr.ReuseRecord = true
 	hdr, err := cr.Read()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if hdr[0] != "file_name" || hdr[1] != "label" {
+	if strings.TrimPrefix(hdr[0], "\ufeff") != "file_name" || hdr[1] != "label" {
 		return nil, fmt.Errorf("%s:1: header %q, want file_name,label", path, hdr)
 	}
 	labels := map[string]int{}
+	lines := map[string]int{}
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -38,11 +52,18 @@ func ReadFileLabels(path string) (map[string]int, error) {
 		line, _ := cr.FieldPos(0)
 		c, err := strconv.Atoi(rec[1])
 		if err != nil || c < 0 || c >= 1000 {
-			return nil, fmt.Errorf("%s:%d: label %q is not a class in 0..999", path, line, rec[1])
+			var ok bool
+			if c, ok = wnids[rec[1]]; !ok {
+				want := "a class in 0..999"
+				if wnids != nil {
+					want += " or an ImageNet wnid (e.g. n01440764)"
+				}
+				return nil, fmt.Errorf("%s:%d: label %q is not %s", path, line, rec[1], want)
+			}
 		}
-		if _, dup := labels[rec[0]]; dup {
-			return nil, fmt.Errorf("%s:%d: %s listed twice", path, line, rec[0])
+		if prev, dup := lines[rec[0]]; dup {
+			return nil, fmt.Errorf("%s:%d: %s listed twice (first on line %d)", path, line, rec[0], prev)
 		}
-		labels[rec[0]] = c
+		labels[rec[0]], lines[rec[0]] = c, line
 	}
 }

@@ -33,8 +33,8 @@ func AnnotationFile(p eval.Partition, f eval.FactorSet) string {
 
 // Annotations reads an ImageNet-X annotation folder (upstream file names)
 // into a Dataset: the metaclass mapping, the annotation release chosen by
-// opts (prototypes left out unless kept), and the ReaL labels and class
-// names when present.
+// opts (or opts.File, a subset of one; prototypes left out unless kept),
+// and the ReaL labels and class names when present.
 func Annotations(dir string, opts eval.DatasetOptions) (*eval.Dataset, error) {
 	if opts.Partition == "" {
 		opts.Partition = eval.Val
@@ -49,7 +49,11 @@ func Annotations(dir string, opts eval.DatasetOptions) (*eval.Dataset, error) {
 			return nil, err
 		}
 	}
-	d, err := loadAnnotations(filepath.Join(dir, AnnotationFile(opts.Partition, opts.Factors)), opts, classMetaclass, prototypes)
+	file := opts.File
+	if file == "" {
+		file = filepath.Join(dir, AnnotationFile(opts.Partition, opts.Factors))
+	}
+	d, err := loadAnnotations(file, opts, classMetaclass, prototypes)
 	if err != nil {
 		return nil, err
 	}
@@ -364,33 +368,48 @@ func loadFileNameSet(path string) (map[string]bool, error) {
 
 // loadClassNames reads "wnid,name" lines; a missing file is not an error.
 func loadClassNames(path string) ([]string, error) {
-	f, err := os.Open(path)
+	_, names, err := readClassList(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
+	return names, err
+}
+
+// ClassWnids reads the ImageNet class list of the annotation folder dir
+// (ClassNamesFile, "wnid,name" lines, line i for class i): each class's
+// WordNet id (synset, e.g. n01440764 for class 0), by which folders of
+// images are often named.
+func ClassWnids(dir string) ([]string, error) {
+	wnids, _, err := readClassList(filepath.Join(dir, ClassNamesFile))
+	return wnids, err
+}
+
+// readClassList reads "wnid,name" lines, requiring one per class.
+func readClassList(path string) (wnids, names []string, err error) {
+	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	cr := csv.NewReader(f)
 	cr.FieldsPerRecord = -1
-	var names []string
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
 		}
 		line, _ := cr.FieldPos(0)
 		if len(rec) < 2 {
-			return nil, fmt.Errorf("%s:%d: want wnid,name", path, line)
+			return nil, nil, fmt.Errorf("%s:%d: want wnid,name", path, line)
 		}
+		wnids = append(wnids, rec[0])
 		names = append(names, strings.Join(rec[1:], ","))
 	}
 	if len(names) != eval.NumClasses {
-		return nil, fmt.Errorf("%s: %d classes, want %d", path, len(names), eval.NumClasses)
+		return nil, nil, fmt.Errorf("%s: %d classes, want %d", path, len(names), eval.NumClasses)
 	}
-	return names, nil
+	return wnids, names, nil
 }
