@@ -50,9 +50,9 @@ func worstFactors(r *eval.Row, k int) string {
 // command line, …).
 func (a *Audit) WriteReport(ctx context.Context, w io.Writer, notes []string) error {
 	model := report.Model{Name: a.Model, Score: report.Score(a.Score)}
-	if a.errorsPath != "" {
+	if a.Outputs.Errors != "" {
 		var err error
-		if model, err = a.ReportModel(a.errorsPath); err != nil {
+		if model, err = a.ReportModel(a.Outputs.Errors); err != nil {
 			return err
 		}
 	}

@@ -49,9 +49,9 @@ func TestAuditToFilesMatchesInMemory(t *testing.T) {
 		t.Fatalf("score %+v: want 48 labelled images, top-5 ≥ top-1", mem.Score)
 	}
 
-	out := Output{Outputs: runfiles.ForDir(t.TempDir())}
+	out := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
-	stopped, err := model.Audit(ctx, images, ann, AuditOptions{Output: out, RunOptions: RunOptions{Progress: func(p engine.Progress) {
+	stopped, err := model.Audit(ctx, images, ann, AuditOptions{Dir: out, RunOptions: RunOptions{Progress: func(p engine.Progress) {
 		if p.Done >= 16 {
 			cancel()
 		}
@@ -59,8 +59,7 @@ func TestAuditToFilesMatchesInMemory(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || stopped.Stats.Done >= 48 {
 		t.Fatalf("cancelled audit: %v after %d images", err, stopped.Stats.Done)
 	}
-	out.Resume = true
-	resumed, err := model.Audit(context.Background(), images, ann, AuditOptions{Output: out})
+	resumed, err := model.Audit(context.Background(), images, ann, AuditOptions{Dir: out, Resume: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,15 +67,16 @@ func TestAuditToFilesMatchesInMemory(t *testing.T) {
 		t.Fatalf("resumed audit: score %+v, accuracy %v, skipped %d; want %+v, %v, > 0",
 			resumed.Score, resumed.Row().Average, resumed.Stats.Skipped, mem.Score, mem.Row().Average)
 	}
-	whole := Output{Outputs: runfiles.ForDir(t.TempDir())}
-	if _, err := model.Audit(context.Background(), images, ann, AuditOptions{Output: whole}); err != nil {
+	whole := t.TempDir()
+	if _, err := model.Audit(context.Background(), images, ann, AuditOptions{Dir: whole}); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{runfiles.PredictionsFile, runfiles.ManifestFile} {
-		a, _ := os.ReadFile(filepath.Join(filepath.Dir(out.Predictions), f))
-		b, _ := os.ReadFile(filepath.Join(filepath.Dir(whole.Predictions), f))
-		if len(a) == 0 || string(a) != string(b) {
-			t.Fatalf("%s of the resumed audit differs from an uninterrupted one", f)
+	a, b := runfiles.ForModel(out, model.Name()), runfiles.ForModel(whole, model.Name())
+	for _, f := range [][2]string{{a.Predictions, b.Predictions}, {a.Manifest, b.Manifest}} {
+		x, _ := os.ReadFile(f[0])
+		y, _ := os.ReadFile(f[1])
+		if len(x) == 0 || string(x) != string(y) {
+			t.Fatalf("%s of the resumed audit differs from an uninterrupted one", filepath.Base(f[0]))
 		}
 	}
 }

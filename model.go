@@ -6,6 +6,7 @@ import (
 	"github.com/imagenetx/imagenetx/datahome"
 	"github.com/imagenetx/imagenetx/engine"
 	"github.com/imagenetx/imagenetx/models"
+	"github.com/imagenetx/imagenetx/predictions"
 	"github.com/imagenetx/imagenetx/preprocess"
 	"github.com/imagenetx/imagenetx/runfiles"
 )
@@ -14,6 +15,10 @@ import (
 // model's own preprocessing, a batch of engine.DefaultBatch and one worker
 // per CPU.
 type Options struct {
+	// Name names the model in every output: its files (an audit writes
+	// NAME.predictions.csv), run.json and the tables' model column.
+	// Default: the registry name, or the model file's stem.
+	Name string
 	// Device is "cpu" (default), "cuda" or "cuda:N"; GPUMemLimit and
 	// ConvAlgoSearch tune CUDA (see engine.Device).
 	Device         string
@@ -54,6 +59,12 @@ func Open(ref string, opts Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.Name == "" {
+		opts.Name = spec.Name
+	}
+	if err := predictions.CheckName(opts.Name); err != nil {
+		return nil, err
+	}
 	if spec.Model, err = opts.Preprocess.Apply(spec.Model); err != nil {
 		return nil, err
 	}
@@ -87,8 +98,9 @@ func Open(ref string, opts Options) (*Model, error) {
 	return &Model{clf: clf, opts: opts}, nil
 }
 
-// Name is the model's name: the registry name, or the file's stem.
-func (m *Model) Name() string { return m.clf.Spec.Name }
+// Name is the model's name in the outputs: Options.Name, by default the
+// registry name or the file's stem.
+func (m *Model) Name() string { return m.opts.Name }
 
 // Spec is the model's resolved description: file, sha256, preprocessing.
 func (m *Model) Spec() models.Spec { return m.clf.Spec }
@@ -107,7 +119,7 @@ func (m *Model) TopK() int { return max(m.opts.TopK, 1) }
 func (m *Model) Manifest(images *Images) runfiles.Manifest {
 	c := m.clf
 	return runfiles.Manifest{
-		Model: c.Spec.Name, ModelSHA256: c.Spec.SHA256, Preprocess: c.Spec.Preprocess, Variant: m.opts.Variant,
+		Name: m.Name(), Model: c.Spec.Name, ModelSHA256: c.Spec.SHA256, Preprocess: c.Spec.Preprocess, Variant: m.opts.Variant,
 		Decode: m.opts.Decode.Policy(), FastDecode: m.opts.Decode.Fast, Batch: c.Config.Batch, TopK: m.TopK(), LabelOffset: c.Config.Scorer.LabelOffset,
 		OutputKind: c.Config.Scorer.Kind.String(), Device: deviceKind(m.opts.Device), Runtime: engine.RuntimeVersion(),
 		Images: images.List.Count, ImagesSHA256: images.List.Fingerprint, Shard: images.Shard(), ShardImages: len(images.Items),

@@ -4,25 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 
 	"github.com/imagenetx/imagenetx/eval/load"
-	"github.com/imagenetx/imagenetx/models"
 	"github.com/imagenetx/imagenetx/predictions"
 	"github.com/imagenetx/imagenetx/report"
 	"github.com/imagenetx/imagenetx/runfiles"
 )
-
-// LoadLabels reads every image's class from LabelsFile in the annotation
-// folder dir; a folder without that file gives no labels and no error.
-func LoadLabels(dir string) (Labels, error) {
-	labels, err := models.ReadFileLabels(filepath.Join(dir, LabelsFile))
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, err
-	}
-	return labels, nil
-}
 
 // ScoreFile scores a predictions file against labels: top-1 over its
 // labelled images, and top-k when the file has top-k columns (K is then

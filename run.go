@@ -79,25 +79,33 @@ func (m *Model) RunToFiles(ctx context.Context, images *Images, out Output, also
 // openFiles creates or resumes the output files; replay sees the results a
 // resumed run keeps.
 func (m *Model) openFiles(images *Images, out Output, replay func(engine.Result) error) (*runfiles.FileSink, int, error) {
-	man := m.Manifest(images)
+	if err := m.startFiles(images, out); err != nil {
+		return nil, 0, err
+	}
 	if !out.Resume {
-		if err := runfiles.WriteManifest(out.Manifest, man); err != nil {
-			return nil, 0, err
-		}
 		s, err := runfiles.CreateFileSink(out.Predictions, out.Errors, m.TopK())
 		return s, 0, err
 	}
-	// Predictions written in place (no run.json) hold nothing to check:
-	// ResumeFileSink refuses them.
-	if _, err := os.Stat(out.Predictions); err == nil && out.Manifest != "" {
-		if err := runfiles.CheckResume(out.Manifest, &man); err != nil {
-			return nil, 0, err
-		}
-		if err := m.adoptOutputKind(man.OutputKind); err != nil {
-			return nil, 0, fmt.Errorf("%s: %w", out.Manifest, err)
-		}
-	} else if err := runfiles.WriteManifest(out.Manifest, man); err != nil {
-		return nil, 0, err
-	}
 	return runfiles.ResumeFileSink(out.Predictions, out.Errors, m.TopK(), images.Items, m.clf.Config.Batch, replay)
+}
+
+// startFiles writes the run's run.json, or on resume checks the one there
+// against this run and takes the output kind the earlier run decided.
+// Predictions written in place (no run.json) hold nothing to check:
+// resuming them is refused when the files are opened.
+func (m *Model) startFiles(images *Images, out Output) error {
+	man := m.Manifest(images)
+	if !out.Resume {
+		return runfiles.WriteManifest(out.Manifest, man)
+	}
+	if _, err := os.Stat(out.Predictions); err != nil || out.Manifest == "" {
+		return runfiles.WriteManifest(out.Manifest, man)
+	}
+	if err := runfiles.CheckResume(out.Manifest, &man); err != nil {
+		return err
+	}
+	if err := m.adoptOutputKind(man.OutputKind); err != nil {
+		return fmt.Errorf("%s: %w", out.Manifest, err)
+	}
+	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/imagenetx/imagenetx/eval/sweep"
 	"github.com/imagenetx/imagenetx/eval/tabular"
 	"github.com/imagenetx/imagenetx/internal/atomicfile"
+	"github.com/imagenetx/imagenetx/predictions"
 	"github.com/imagenetx/imagenetx/preprocess/variant"
 	"github.com/imagenetx/imagenetx/report"
 	"github.com/imagenetx/imagenetx/runfiles"
@@ -34,7 +35,8 @@ type SweepOptions struct {
 	// sweep.DefaultAlpha).
 	Analysis sweep.Options
 	// Dir, when set, receives each strength's predictions and errors files
-	// (runfiles.StrengthPredictionsFile), as a plain run writes them; a
+	// (NAME_FAMILYSTRENGTH.predictions.csv, runfiles.StrengthName), as a plain
+	// run writes them; a
 	// second writer there is refused while the sweep runs.
 	Dir string
 }
@@ -97,7 +99,7 @@ func (m *Model) Sweep(ctx context.Context, images *Images, ann *Annotations, opt
 		s.Chains = append(s.Chains, ch)
 	}
 	if opts.Dir != "" {
-		lock, err := runfiles.Lock(runfiles.ForDir(opts.Dir))
+		lock, err := runfiles.LockDir(opts.Dir)
 		if err != nil {
 			return nil, err
 		}
@@ -150,7 +152,7 @@ func (s *Sweep) sinks(dir string, topK int) (engine.Sink, []*runfiles.FileSink, 
 			return acc.Add(s.Model, res.Pred)
 		})}
 		if dir != "" {
-			path := filepath.Join(dir, runfiles.StrengthPredictionsFile(st))
+			path := filepath.Join(dir, predictions.FileName(runfiles.StrengthName(s.Model, s.Family, st)))
 			f, err := runfiles.CreateFileSink(path, runfiles.ErrorsPathFor(path), topK)
 			if err != nil {
 				for _, open := range files {
@@ -226,7 +228,7 @@ func (s *Sweep) WriteFiles(ctx context.Context, dir string, notes []string) erro
 			return err
 		}
 	}
-	if err := runfiles.WriteJSON(filepath.Join(dir, runfiles.ManifestFile), s.Manifest()); err != nil {
+	if err := runfiles.WriteJSON(filepath.Join(dir, runfiles.SweepManifestFile), s.Manifest()); err != nil {
 		return err
 	}
 	return atomicfile.Write(filepath.Join(dir, runfiles.ReportFile), func(w io.Writer) error { return s.WriteReport(ctx, w, notes) })

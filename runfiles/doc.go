@@ -9,10 +9,14 @@
 // (resume, merge) lives here too, so the file names and formats are
 // defined once.
 //
-// Layouts: a run writes FILE (predictions), FILE.errors.csv and
-// FILE.run.json (ForFile); an audit writes a folder with predictions.csv,
-// errors.csv and run.json (ForDir), and its tables beside them
-// (FactorsFile, ReportFile); a sweep writes one predictions file per
-// strength (StrengthPredictionsFile) and a run.json that is a
-// SweepManifest.
+// Layouts: a run writes FILE (predictions), its errors file and its
+// run.json (ForFile: FILE.errors.csv and FILE.run.json, or for a file
+// named after its model, NAME.predictions.csv, NAME.errors.csv and
+// NAME.run.json); an audit writes a folder with each model's files named
+// after it (ForModel), and its tables beside them (FactorsFile,
+// LeaderboardFile, ReportFile); a sweep writes one predictions file per
+// strength (NAME_FAMILYSTRENGTH.predictions.csv, StrengthName) and a
+// run.json that is a SweepManifest (SweepManifestFile). Folders written
+// before files were named after the model (ForDir: predictions.csv,
+// errors.csv, run.json) are still read by merge and resume.
 package runfiles

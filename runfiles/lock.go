@@ -123,3 +123,10 @@ func readHolder(f *os.File) string {
 	}
 	return "process " + pid
 }
+
+// LockDir takes the lock of an output folder's own files (its factor
+// table, leaderboard and report: the files no single model's lock covers),
+// as Lock does.
+func LockDir(dir string) (*OutputLock, error) {
+	return Lock(Outputs{Predictions: filepath.Join(dir, FactorsFile), Lock: filepath.Join(dir, lockFile)})
+}

@@ -18,6 +18,10 @@ import (
 // that resuming can refuse to mix runs of different models or settings and
 // merging can prove that shards fit together and cover their image list.
 type Manifest struct {
+	// Name is the model's name in the outputs (its files' names, the
+	// tables' model column); Model is what it was opened from: the
+	// registry name or the model file's stem.
+	Name        string            `json:"name"`
 	Model       string            `json:"model"`
 	ModelSHA256 string            `json:"model_sha256"`
 	Preprocess  preprocess.Config `json:"preprocess"`
@@ -131,8 +135,9 @@ var ErrNoManifest = errors.New("no run.json beside the existing output")
 
 // CheckResume compares the manifest at path, written when the interrupted
 // run began, with cur, this run's. A run that had already decided its
-// output kind hands it on: cur.OutputKind takes it when cur's is auto. Any
-// other difference (model file, preprocessing, image list, ...) is an
+// output kind hands it on: cur.OutputKind takes it when cur's is auto. A
+// run.json that records no name (written before names were) resumes under
+// any. Any other difference (model file, preprocessing, image list, ...) is an
 // error that names each changed field with both values.
 func CheckResume(path string, cur *Manifest) error {
 	old, err := ReadManifest(path)
@@ -144,6 +149,10 @@ func CheckResume(path string, cur *Manifest) error {
 	}
 	if auto := engine.OutputAuto.String(); old.OutputKind != auto && cur.OutputKind == auto {
 		cur.OutputKind = old.OutputKind
+	}
+	if old.Name == "" {
+		// Recorded before names were: the name changes no prediction.
+		old.Name = cur.Name
 	}
 	if cs := Diff(old, *cur); len(cs) > 0 {
 		return fmt.Errorf("the existing output was made with different settings (%s) — %s; start afresh instead of resuming", path, joinChanges(cs))

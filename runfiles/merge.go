@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/imagenetx/imagenetx/engine"
@@ -30,19 +31,125 @@ func (s *shardFiles) label() string {
 }
 
 // OutputsOf lays out the files of a finished run named by path: a
-// predictions file (ForFile) or an output folder (ForDir).
+// predictions file (ForFile) or an output folder that holds one model's
+// run (ModelsIn).
 func OutputsOf(path string) (Outputs, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return Outputs{}, err
 	}
 	if st.IsDir() {
-		return ForDir(path), nil
+		models, err := ModelsIn(path)
+		if err != nil {
+			return Outputs{}, err
+		}
+		if len(models) > 1 {
+			return Outputs{}, fmt.Errorf("%s holds the runs of %d models (%s): name one model's predictions file, or merge whole folders into a folder",
+				path, len(models), strings.Join(modelNames(models), ", "))
+		}
+		return models[0].Outputs, nil
 	}
 	if !st.Mode().IsRegular() {
 		return Outputs{}, fmt.Errorf("%s: is a %v, not a predictions file or an output folder", path, st.Mode().Type())
 	}
 	return ForFile(path, ""), nil
+}
+
+// ModelRun is one model's run in an output folder.
+type ModelRun struct {
+	// Name is the model's name (its files are named after it).
+	Name string
+	Outputs
+}
+
+// ModelsIn finds the runs an output folder holds, by model name: each
+// NAME.predictions.csv (ForModel), in name order, or else the
+// predictions.csv of a folder written before files were named after the
+// model (ForDir, named by its run.json). A folder with neither is an
+// error.
+func ModelsIn(dir string) ([]ModelRun, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*"+predictions.FileSuffix))
+	if err != nil {
+		return nil, err
+	}
+	var out []ModelRun
+	for _, f := range predictions.NamedFiles(files) { // Glob sorts by name
+		out = append(out, ModelRun{Name: predictions.ModelName(f), Outputs: ForFile(f, "")})
+	}
+	if len(out) > 0 {
+		return out, nil
+	}
+	old := ForDir(dir)
+	if _, err := os.Stat(old.Predictions); err != nil {
+		return nil, fmt.Errorf("%s: no NAME%s (nor an older audit's %s): not an output folder of imagenetx", dir, predictions.FileSuffix, PredictionsFile)
+	}
+	name := predictions.ModelName(old.Predictions)
+	if m, err := ReadManifest(old.Manifest); err == nil && m.Model != "" {
+		name = m.Model
+	}
+	return []ModelRun{{Name: name, Outputs: old}}, nil
+}
+
+func modelNames(runs []ModelRun) []string {
+	names := make([]string, len(runs))
+	for i, r := range runs {
+		names[i] = r.Name
+	}
+	return names
+}
+
+// MergeFolders merges the output folders of the shards of one run of one
+// or several models (an audit's, each model's files named after it) into
+// the folder outDir: for each model, what Merge writes, as
+// ForModel(outDir, name). Every shard's folder must hold the same models;
+// each model's shards are checked as Merge checks them, all before
+// anything is written.
+func MergeFolders(ctx context.Context, dirs []string, outDir string) ([]MergeResult, error) {
+	if len(dirs) == 0 {
+		return nil, errors.New("merge: no shards given")
+	}
+	first, err := ModelsIn(dirs[0])
+	if err != nil {
+		return nil, err
+	}
+	names := modelNames(first)
+	byName := map[string][]*shardFiles{}
+	for _, d := range dirs {
+		runs, err := ModelsIn(d)
+		if err != nil {
+			return nil, err
+		}
+		if got := modelNames(runs); !slices.Equal(got, names) {
+			return nil, fmt.Errorf("%s holds the models %s and %s the models %s: shards of one run hold the same models",
+				dirs[0], strings.Join(names, ", "), d, strings.Join(got, ", "))
+		}
+		for _, r := range runs {
+			s, err := readShardFiles(r.Predictions, r.Outputs)
+			if err != nil {
+				return nil, err
+			}
+			byName[r.Name] = append(byName[r.Name], s)
+		}
+	}
+	merged := make([]Manifest, len(names))
+	for i, name := range names {
+		if merged[i], err = checkShardSet(byName[name]); err != nil {
+			return nil, fmt.Errorf("model %s: %w", name, err)
+		}
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return nil, fmt.Errorf("output folder: %w", err)
+	}
+	var out []MergeResult
+	for i, name := range names {
+		res, err := mergeChecked(ctx, byName[name], merged[i], ForModel(outDir, name))
+		if err != nil {
+			return out, fmt.Errorf("model %s: %w", name, err)
+		}
+		res.Model = name
+		out = append(out, res)
+	}
+	return out, nil
 }
 
 // shardFilesOf finds a shard's files: arg is a run's predictions CSV or an
@@ -52,6 +159,13 @@ func shardFilesOf(arg string) (*shardFiles, error) {
 	if err != nil {
 		return nil, err
 	}
+	return readShardFiles(arg, o)
+}
+
+// readShardFiles reads the manifest of a shard's outputs o (arg names
+// them in errors).
+func readShardFiles(arg string, o Outputs) (*shardFiles, error) {
+	var err error
 	s := &shardFiles{Outputs: o}
 	if s.m, err = ReadManifest(s.Manifest); err != nil {
 		return nil, fmt.Errorf("%s: %w (merging needs the run.json that a run writes beside its predictions)", arg, err)
@@ -67,6 +181,10 @@ func shardFilesOf(arg string) (*shardFiles, error) {
 
 // MergeResult summarises a merge.
 type MergeResult struct {
+	// Model is the merged model's name: as its run.json records it ("" for
+	// runs made before names were recorded), or with MergeFolders the name
+	// its files carry.
+	Model string
 	// Shards is the number of shards merged; Images the number of images
 	// of the whole list, Failed those of them that failed.
 	Shards, Images, Failed int
@@ -99,6 +217,12 @@ func Merge(ctx context.Context, shardPaths []string, o Outputs) (MergeResult, er
 	if err != nil {
 		return MergeResult{}, err
 	}
+	return mergeChecked(ctx, shards, merged, o)
+}
+
+// mergeChecked writes the merge of shards, whose set is checked (merged is
+// its manifest), into o.
+func mergeChecked(ctx context.Context, shards []*shardFiles, merged Manifest, o Outputs) (MergeResult, error) {
 	for _, s := range shards {
 		if sameFile(s.Predictions, o.Predictions) || sameFile(s.Errors, o.Errors) {
 			return MergeResult{}, fmt.Errorf("the merged output %s would overwrite the input %s", o.Predictions, s.label())
@@ -203,7 +327,7 @@ func writeMerge(ctx context.Context, shards []*shardFiles, m Manifest, o Outputs
 	if err := checkCoverage(shards, streams, m, res); err != nil {
 		return res, err
 	}
-	res.Shards = len(shards)
+	res.Shards, res.Model = len(shards), m.Name
 	return res, w.commit(m)
 }
 
@@ -526,4 +650,15 @@ func (w *mergeWriter) abort() {
 	if w.errs != nil {
 		w.errs.Abort()
 	}
+}
+
+// AllFolders reports whether every path names a folder: merge's form that
+// puts audit folders, every model of them, back together (MergeFolders).
+func AllFolders(paths []string) bool {
+	for _, p := range paths {
+		if st, err := os.Stat(p); err != nil || !st.IsDir() {
+			return false
+		}
+	}
+	return len(paths) > 0
 }

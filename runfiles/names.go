@@ -7,17 +7,29 @@ import (
 	"strings"
 
 	"github.com/imagenetx/imagenetx/internal/atomicfile"
+	"github.com/imagenetx/imagenetx/predictions"
 )
 
-// The files of an output folder (an audit's, a sweep's).
+// The files of an output folder (an audit's, a sweep's) that are not one
+// model's (those are named after it: see ForModel).
+const (
+	FactorsFile = "factors.csv"
+	// LeaderboardFile is an audit's table of its models side by side.
+	LeaderboardFile = "leaderboard.csv"
+	ReportFile      = "report.html"
+	// SweepManifestFile is a sweep's run.json (its strengths' files are
+	// described together).
+	SweepManifestFile = "run.json"
+	// lockFile is the lock of a folder's outputs.
+	lockFile = ".imagenetx.lock"
+)
+
+// The files of an audit folder written before its files were named after
+// the model (ForDir): still read by merge, resume's check and ErrorsBeside.
 const (
 	PredictionsFile = "predictions.csv"
 	ErrorsFile      = "errors.csv"
 	ManifestFile    = "run.json"
-	FactorsFile     = "factors.csv"
-	ReportFile      = "report.html"
-	// lockFile is the lock of a folder's outputs.
-	lockFile = ".imagenetx.lock"
 )
 
 // Outputs are the paths of one run's files.
@@ -33,7 +45,9 @@ type Outputs struct {
 
 // ForFile lays out a run written to the predictions file preds: the errors
 // file (errorsPath, or ErrorsPathFor(preds) when ""), FILE.run.json and
-// FILE.lock beside it. Predictions written in place by atomicfile's rule
+// FILE.lock beside it; for a file named after its model,
+// NAME.predictions.csv, they are NAME.errors.csv, NAME.run.json and
+// NAME.lock (ForModel). Predictions written in place by atomicfile's rule
 // ("-", /dev/null, a FIFO) get no run.json and no lock, since nothing can
 // resume or merge them, and their failures go to standard error unless
 // errorsPath names a file: nothing is ever made beside a device.
@@ -44,10 +58,24 @@ func ForFile(preds, errorsPath string) Outputs {
 	if errorsPath == "" {
 		errorsPath = ErrorsPathFor(preds)
 	}
-	return Outputs{Predictions: preds, Errors: errorsPath, Manifest: preds + ".run.json", Lock: preds + ".lock"}
+	base := preds
+	if named, ok := namedBase(preds); ok {
+		base = named
+	}
+	return Outputs{Predictions: preds, Errors: errorsPath, Manifest: base + ".run.json", Lock: base + ".lock"}
 }
 
-// ForDir lays out a run written into the folder dir: predictions.csv,
+// ForModel lays out the run of the model named name written into the
+// folder dir, as an audit writes each of its models: NAME.predictions.csv,
+// NAME.errors.csv and NAME.run.json, locked by NAME.lock. Readers name the
+// predictions NAME (predictions.ModelName), so the files of several models,
+// or of two audits, go side by side with no renaming.
+func ForModel(dir, name string) Outputs {
+	return ForFile(filepath.Join(dir, predictions.FileName(name)), "")
+}
+
+// ForDir lays out a run written into the folder dir by an imagenetx that
+// did not yet name an audit's files after its model: predictions.csv,
 // errors.csv and run.json.
 func ForDir(dir string) Outputs {
 	return Outputs{
@@ -59,14 +87,27 @@ func ForDir(dir string) Outputs {
 }
 
 // ErrorsPathFor names the errors file that goes with a predictions file:
-// preds.csv → preds.errors.csv.
+// preds.csv → preds.errors.csv, NAME.predictions.csv → NAME.errors.csv.
 func ErrorsPathFor(predsPath string) string {
+	if named, ok := namedBase(predsPath); ok {
+		return named + ".errors.csv"
+	}
 	ext := filepath.Ext(predsPath)
 	return strings.TrimSuffix(predsPath, ext) + ".errors.csv"
 }
 
-// StrengthPredictionsFile names a sweep strength's predictions, e.g.
-// predictions_0.25.csv.
-func StrengthPredictionsFile(strength float64) string {
-	return "predictions_" + strconv.FormatFloat(strength, 'g', -1, 64) + ".csv"
+// StrengthName names the predictions of the model name at one strength of
+// a sweep's variant family, e.g. mobilenetv2-12-int8_colorjitter0.25: the
+// strength ends the name, as spillover's --strength-regex reads it.
+func StrengthName(name, family string, strength float64) string {
+	return name + "_" + family + strconv.FormatFloat(strength, 'g', -1, 64)
+}
+
+// namedBase is dir/NAME for a predictions file dir/NAME.predictions.csv
+// (false for any other name).
+func namedBase(predsPath string) (string, bool) {
+	if base := filepath.Base(predsPath); !strings.HasSuffix(base, predictions.FileSuffix) || base == predictions.FileSuffix {
+		return "", false
+	}
+	return strings.TrimSuffix(predsPath, predictions.FileSuffix), true
 }

@@ -26,16 +26,27 @@ import (
 // files mean starting over. Predictions written in place (a device, FIFO
 // or descriptor) hold nothing to read back: resuming them is an error.
 func ResumeFileSink(predsPath, errorsPath string, topk int, items []engine.Item, batch int, replay func(engine.Result) error) (*FileSink, int, error) {
-	t, err := atomicfile.Resolve(predsPath)
+	p, err := Resumable(predsPath, errorsPath, topk, items)
 	if err != nil {
 		return nil, 0, err
 	}
-	if t.InPlace() {
-		return nil, 0, fmt.Errorf("resume: %s is a %v, written in place: it holds no earlier predictions to continue (start without resume)", predsPath, t.Kind)
+	start := p - p%batch
+	if p == len(items) {
+		start = p
 	}
-	if t.Kind == atomicfile.Missing {
-		s, err := CreateFileSink(predsPath, errorsPath, topk)
-		return s, 0, err
+	s, err := ResumeFileSinkAt(predsPath, errorsPath, topk, items, start, replay)
+	return s, start, err
+}
+
+// Resumable reads the output files of an interrupted run over items and
+// returns how many images, from the first, they record (0 when the
+// predictions file is missing), with the checks of ResumeFileSink. Several
+// models run in one pass resume together from the fewest any of them
+// recorded, cut back to the pass's batch (ResumeFileSinkAt).
+func Resumable(predsPath, errorsPath string, topk int, items []engine.Item) (int, error) {
+	t, err := resumeTarget(predsPath)
+	if err != nil || t.Kind == atomicfile.Missing {
+		return 0, err
 	}
 	index := nameIndex(items)
 	done := make([]bool, len(items))
@@ -54,26 +65,55 @@ func ResumeFileSink(predsPath, errorsPath string, topk int, items []engine.Item,
 		return mark(name, rec)
 	}
 	if err := scanResults(predsPath, errorsPath, topk, index, markPred, mark); err != nil {
-		return nil, 0, fmt.Errorf("resume: %w (start afresh instead of resuming)", err)
+		return 0, fmt.Errorf("resume: %w (start afresh instead of resuming)", err)
 	}
 	p := 0
 	for p < len(done) && done[p] {
 		p++
 	}
-	start := p - p%batch
-	if p == len(items) {
-		start = p
+	return p, nil
+}
+
+// ResumeFileSinkAt continues the output files of an interrupted run over
+// items keeping exactly the first start images' results, start at most
+// what Resumable returns: it rewrites both files to those (atomically),
+// passes each kept result to replay (nil: none) and returns a sink that
+// appends. Missing files (start 0) mean starting over.
+func ResumeFileSinkAt(predsPath, errorsPath string, topk int, items []engine.Item, start int, replay func(engine.Result) error) (*FileSink, error) {
+	t, err := resumeTarget(predsPath)
+	if err != nil {
+		return nil, err
 	}
+	if t.Kind == atomicfile.Missing {
+		if start != 0 {
+			return nil, fmt.Errorf("resume: %s is missing, so no image of it can be kept", predsPath)
+		}
+		return CreateFileSink(predsPath, errorsPath, topk)
+	}
+	index := nameIndex(items)
 	failed, err := rewriteKept(predsPath, errorsPath, topk, items, index, start, replay)
 	if err != nil {
-		return nil, 0, fmt.Errorf("resume: %w", err)
+		return nil, fmt.Errorf("resume: %w", err)
 	}
 	s, err := appendFileSink(predsPath, errorsPath, topk)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	s.keptDone, s.keptFailed = start, failed
-	return s, start, nil
+	return s, nil
+}
+
+// resumeTarget resolves the predictions file to resume, refusing one
+// written in place.
+func resumeTarget(predsPath string) (atomicfile.Target, error) {
+	t, err := atomicfile.Resolve(predsPath)
+	if err != nil {
+		return t, err
+	}
+	if t.InPlace() {
+		return t, fmt.Errorf("resume: %s is a %v, written in place: it holds no earlier predictions to continue (start without resume)", predsPath, t.Kind)
+	}
+	return t, nil
 }
 
 // nameIndex maps each image's name, as the output files write it (see

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/imagenetx/imagenetx"
 	"github.com/imagenetx/imagenetx/engine"
@@ -13,73 +15,154 @@ import (
 	"github.com/imagenetx/imagenetx/runfiles"
 )
 
-// auditCommand is `imagenetx audit`: run + eval + report in one process.
+// auditCommand is `imagenetx audit`: run + eval + report in one process,
+// for one model or several in one pass (imagenetx.AuditModels).
 func auditCommand() *cli.Command {
 	var (
-		f      runFlags
-		ds     datasetFlags
-		outDir string
+		f        runFlags
+		ds       datasetFlags
+		outDir   string
+		labels   string
+		baseline string
 	)
 	return &cli.Command{
-		Name:  "audit",
-		Usage: "imagenetx audit [--model NAME|FILE] --images DIR [--annotations DIR] [-o OUTDIR] [flags]",
-		Short: "run + factor evaluation + report in one process",
+		Name: "audit",
+		Usage: "imagenetx audit [--model NAME|FILE]... [--name NAME]... --images DIR [--annotations DIR] [--labels FILE]\n" +
+			"[--baseline NAME] [-o OUTDIR] [flags]",
+		Short: "run + factor evaluation + report in one process, for one model or several in one pass",
 		Long: `
-Runs a model over a folder of images and streams its predictions into the
-factor evaluator as they are made. OUTDIR gets predictions.csv, errors.csv
-(when an image failed), factors.csv (the factor table), report.html and
-run.json; the terminal gets the factor table, top-1, the worst factors by
-error ratio and the throughput. Takes every flag of imagenetx run.`,
+Runs one model, or several in one pass (--model repeated; registered names and
+.onnx files mixed), over a folder of images and streams their predictions into
+the factor evaluator as they are made. Each image is decoded once, resized and
+cropped once per distinct preprocessing, and given to every model in the
+batches of its own run, so each model's predictions are those of its own audit.
+
+OUTDIR gets, per model, NAME.predictions.csv, NAME.errors.csv (when an image
+failed) and NAME.run.json, NAME being the model's --name (by default its
+registered name or file stem), so two audits' files go into one eval, report
+or compare with no renaming; factors.csv, the factor table with a row per
+model; with several models leaderboard.csv, top-1 (and top-k with --topk K)
+over the labelled images, each model against the baseline (--baseline, by
+default the first model) by an exact McNemar test, Holm-corrected across the
+models; and report.html. The terminal gets the factor table, top-1, the worst
+factors and the leaderboard.
+
+Labels: --labels FILE (file_name,label; a class index or a wnid), else the
+images' folders when they are named after ImageNet wnids (n01440764/...), else
+the annotations' filename_label.csv. The factor table covers the images the
+annotations know (ILSVRC2012_val_NNNNNNNN.JPEG; --annotations-file FILE reads
+a subset of them); an audit of images that neither the labels nor the
+annotations know fails before running. Takes every flag of imagenetx run.`,
 		Flags: func(fs *flag.FlagSet) {
-			f.register(fs)
+			f.register(fs, true)
 			ds.register(fs, "top", true)
 			fs.StringVar(&outDir, "o", "audit", "output `DIR`")
+			fs.StringVar(&labels, "labels", "", "labels CSV `FILE` (file_name,label; label a class index 0..999 or a wnid such as n01440764) for images the annotations do not label")
+			fs.StringVar(&baseline, "baseline", "", "`NAME` of the model the others are compared with (default: the first --model)")
 		},
 		Run: func(ctx context.Context, e *cli.Env, _ []string) error {
-			if f.images.dir == "" {
-				return cli.Usagef("--images DIR is required")
+			images, err := f.images.list()
+			if err != nil {
+				return err
 			}
 			ann, err := ds.annotations()
 			if err != nil {
 				return err
 			}
-			if err := os.MkdirAll(outDir, 0o755); err != nil {
-				return err
+			lbl, source, other, err := imagenetx.ChooseLabels(images, ann, labels)
+			if err != nil {
+				return fmt.Errorf("labels: %w", err)
 			}
-			images, model, err := f.open()
+			if len(other) > 0 {
+				fmt.Fprintf(e.Stderr, "image folders not named after an ImageNet wnid (their images are labelled only by %s): %s\n",
+					source, strings.Join(other, ", "))
+			}
+			ms, err := f.model.openAll()
 			if err != nil {
 				return err
 			}
-			defer model.Close()
-			o := runfiles.ForDir(outDir)
+			defer func() {
+				for _, m := range ms {
+					m.Close()
+				}
+			}()
+			if err := os.MkdirAll(outDir, 0o755); err != nil {
+				return fmt.Errorf("output folder: %w", err)
+			}
+			lock, err := runfiles.LockDir(outDir)
+			if err != nil {
+				return err
+			}
+			defer lock.Unlock()
 			progress := engine.NewProgressPrinter(e.Stderr, f.quiet)
-			a, err := model.Audit(ctx, images, ann, imagenetx.AuditOptions{RunOptions: imagenetx.RunOptions{Progress: progress.Update},
-				Output: imagenetx.Output{Outputs: o, Resume: f.resume}})
-			st := a.Stats
-			progress.Finish(st.Progress)
-			fmt.Fprintln(e.Stderr, model.Summary(images, st, o.Predictions, err))
+			as, err := imagenetx.AuditModels(ctx, ms, images, ann, imagenetx.AuditOptions{
+				RunOptions: imagenetx.RunOptions{Progress: progress.Update}, Dir: outDir, Resume: f.resume,
+				Labels: lbl, LabelSource: source, Baseline: baseline})
+			if errors.Is(err, imagenetx.ErrNothingToScore) {
+				return fmt.Errorf("%w (--labels FILE gives the labels of other images)", err)
+			}
+			if len(as.Models) == 0 {
+				return err // refused before the pass (names, baseline)
+			}
+			progress.Finish(as.Stats.Progress)
+			fmt.Fprintln(e.Stderr, as.Summary(images, err))
 			if sh := images.Shard(); !sh.IsWhole() {
 				fmt.Fprintf(e.Stderr, "shard %s: factors.csv covers this shard's %d images only; "+
 					"`imagenetx merge` the shards' output folders and run `imagenetx eval` on the result for the whole table\n", sh, len(images.Items))
 			}
 			if err != nil {
-				return runOutcome(st, err, o.Errors)
+				return auditOutcome(as, err)
 			}
-			if err := a.WriteFiles(ctx, outDir, []string{e.CommandLine()}); err != nil {
+			var lb *imagenetx.Leaderboard
+			if len(ms) > 1 {
+				if lb, err = as.Leaderboard(imagenetx.LeaderboardOptions{}); err != nil {
+					return err
+				}
+			}
+			if err := as.WriteFiles(ctx, outDir, lb, []string{e.CommandLine()}); err != nil {
 				return err
 			}
-			if err := a.WriteSummary(e.Stdout); err != nil {
+			if err := as.WriteSummary(e.Stdout, lb); err != nil {
 				return err
 			}
-			writeCoverage(e, a.Accumulator, false)
-			fmt.Fprintf(e.Stdout, "factor table: %s\ncoverage: %d of %d images scored; %d failed",
-				filepath.Join(outDir, runfiles.FactorsFile), st.Total-st.Failed, st.Total, st.Failed)
-			if st.Failed > 0 {
-				fmt.Fprintf(e.Stdout, " (listed in %s)", o.Errors)
+			writeCoverage(e, as.Accumulator, false)
+			fmt.Fprintf(e.Stdout, "factor table: %s\n", filepath.Join(outDir, runfiles.FactorsFile))
+			if lb != nil {
+				fmt.Fprintf(e.Stdout, "leaderboard: %s\n", filepath.Join(outDir, runfiles.LeaderboardFile))
 			}
-			fmt.Fprintf(e.Stdout, "\n")
+			for _, a := range as.Models {
+				st := a.Stats
+				fmt.Fprintf(e.Stdout, "coverage: %s: %d of %d images scored; %d failed", a.Model, st.Total-st.Failed, st.Total, st.Failed)
+				if st.Failed > 0 {
+					fmt.Fprintf(e.Stdout, " (listed in %s)", a.Outputs.Errors)
+				}
+				fmt.Fprintln(e.Stdout)
+			}
 			fmt.Fprintf(e.Stderr, "report: %s\n", filepath.Join(outDir, runfiles.ReportFile))
-			return runOutcome(st, nil, o.Errors)
+			return auditOutcome(as, nil)
 		},
 	}
+}
+
+// auditOutcome is a finished audit's error, as runOutcome's: an
+// interruption says how to go on; any model's failed images make the
+// audit incomplete (exit status 3).
+func auditOutcome(as *imagenetx.Audits, err error) error {
+	if len(as.Models) == 1 {
+		a := as.Models[0]
+		return runOutcome(a.Stats, err, a.Outputs.Errors)
+	}
+	if err != nil {
+		return runOutcome(as.Stats, err, "")
+	}
+	var failed []string
+	for _, a := range as.Models {
+		if a.Stats.Failed > 0 {
+			failed = append(failed, fmt.Sprintf("%s: %d of %d (see %s)", a.Model, a.Stats.Failed, a.Stats.Total, a.Outputs.Errors))
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%w: images failed: %s", cli.ErrIncomplete, strings.Join(failed, "; "))
+	}
+	return nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/imagenetx/imagenetx/eval/tabular"
 	"github.com/imagenetx/imagenetx/internal/cli"
 	"github.com/imagenetx/imagenetx/models"
+	"github.com/imagenetx/imagenetx/predictions"
 	"github.com/imagenetx/imagenetx/preprocess"
 	"github.com/imagenetx/imagenetx/runfiles"
 )
@@ -29,20 +30,42 @@ import (
 // the flag, before anything runs.
 
 // modelFlags choose the model and how it runs (imagenetx.Options): the
-// model, the runtime library, the device, the pipeline's sizes, top-k, the
-// output kind, and the preprocessing and decoding overrides. (--variant is
-// run's and audit's; a sweep takes a family instead.)
-// (A --name naming the model in the outputs belongs here too, filling
-// imagenetx.AuditOptions.Name.)
+// model and its name in the outputs, the runtime library, the device, the
+// pipeline's sizes, top-k, the output kind, and the preprocessing and
+// decoding overrides. (--variant is run's and audit's; a sweep takes a
+// family instead.) With several, --model and --name may be given once per
+// model (audit).
 type modelFlags struct {
-	ref    string
-	opts   imagenetx.Options
-	pre    pipelineFlags
-	decode decodeFlags
+	refs, names []string
+	opts        imagenetx.Options
+	pre         pipelineFlags
+	decode      decodeFlags
 }
 
-func (m *modelFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&m.ref, "model", models.DefaultName, "`NAME|FILE`: a registered model ("+models.Names()+") or an .onnx file")
+// register adds the flags; several lets --model and --name repeat.
+func (m *modelFlags) register(fs *flag.FlagSet, several bool) {
+	add := func(list *[]string) func(string) error {
+		return func(s string) error {
+			if !several {
+				*list = nil // the last one given, as for any flag
+			}
+			*list = append(*list, s)
+			return nil
+		}
+	}
+	modelUsage := "`NAME|FILE`: a registered model (" + models.Names() + ") or an .onnx file (default " + models.DefaultName + ")"
+	nameUsage := "`NAME` of the model in the outputs: its files, run.json and the tables (default: the registered name or the file's stem)"
+	if several {
+		modelUsage += "; repeat for several models in one pass"
+		nameUsage += "; repeat, one per --model, in order"
+	}
+	fs.Func("model", modelUsage, add(&m.refs))
+	fs.Func("name", nameUsage, func(s string) error {
+		if err := predictions.CheckName(s); err != nil {
+			return err
+		}
+		return add(&m.names)(s)
+	})
 	fs.StringVar(&m.opts.RuntimeLibrary, "ort-lib", "", "the libonnxruntime.so `FILE` to load (default: $"+ortlib.EnvVar+", then set-up's)")
 	fs.StringVar(&m.opts.Device, "device", "cpu", "`DEVICE`: cpu or cuda:N")
 	cli.Var(fs, &m.opts.GPUMemLimit, "gpu-mem-limit", "0", cli.AtLeast[int64](0), "with --device cuda:N: cap the GPU memory arena at `BYTES` (default: no cap)")
@@ -78,15 +101,61 @@ func (m *modelFlags) options() imagenetx.Options {
 	return o
 }
 
-// open opens the model; an error about the library given by --ort-lib
-// says so, and one about a registered model not yet fetched says how.
+// refsOrDefault are the model references given (the default model when
+// none).
+func (m *modelFlags) refsOrDefault() []string {
+	if len(m.refs) == 0 {
+		return []string{models.DefaultName}
+	}
+	return m.refs
+}
+
+// open opens the model (the last --model given, under the last --name).
 func (m *modelFlags) open() (*imagenetx.Model, error) {
-	model, err := imagenetx.Open(m.ref, m.options())
+	refs := m.refsOrDefault()
+	name := ""
+	if len(m.names) > 0 {
+		name = m.names[len(m.names)-1]
+	}
+	return m.openOne(refs[len(refs)-1], name)
+}
+
+// openAll opens every model given, each named by its --name (in order).
+func (m *modelFlags) openAll() ([]*imagenetx.Model, error) {
+	refs := m.refsOrDefault()
+	if len(m.names) > 0 && len(m.names) != len(refs) {
+		return nil, cli.Usagef("%d --name for %d --model: give one name per model, in order, or none", len(m.names), len(refs))
+	}
+	var out []*imagenetx.Model
+	for i, ref := range refs {
+		name := ""
+		if len(m.names) > 0 {
+			name = m.names[i]
+		}
+		model, err := m.openOne(ref, name)
+		if err != nil {
+			for _, o := range out {
+				o.Close()
+			}
+			return nil, err
+		}
+		out = append(out, model)
+	}
+	return out, nil
+}
+
+// openOne opens the model ref under name ("": its own); an error about the
+// library given by --ort-lib says so, and one about a registered model not
+// yet fetched says how.
+func (m *modelFlags) openOne(ref, name string) (*imagenetx.Model, error) {
+	opts := m.options()
+	opts.Name = name
+	model, err := imagenetx.Open(ref, opts)
 	switch {
 	case err == nil:
 		return model, nil
 	case errors.Is(err, models.ErrNotInstalled):
-		return nil, fmt.Errorf("%w (`imagenetx setup --models %s` fetches it)", err, m.ref)
+		return nil, fmt.Errorf("%w (`imagenetx setup --models %s` fetches it)", err, ref)
 	case m.opts.RuntimeLibrary != "" && strings.Contains(err.Error(), m.opts.RuntimeLibrary):
 		return nil, fmt.Errorf("--ort-lib: %w", err)
 	}
@@ -190,6 +259,7 @@ func (d *datasetFlags) registerAs(fs *flag.FlagSet, releaseFlag, factors string,
 	cli.Var(fs, &d.opts.Factors, releaseFlag, factors, eval.ParseFactorSet, "annotation `RELEASE`: top or multi")
 	cli.Var(fs, &d.opts.Partition, "partition", "val", eval.ParsePartition, "annotated `SPLIT`: val or train")
 	fs.BoolVar(&d.opts.KeepPrototypes, "keep-prototypes", false, "keep the 3,000 prototypical images (left out by default, as in the reference)")
+	fs.StringVar(&d.opts.File, "annotations-file", "", "annotation `FILE` (JSON lines, a subset of a release's) read instead of the release's file in the annotations folder, which still gives the classes and metaclasses")
 }
 
 // folder is the annotation folder: --annotations, or set-up's.

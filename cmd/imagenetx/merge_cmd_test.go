@@ -240,8 +240,8 @@ func TestMergeAuditShardFolders(t *testing.T) {
 	auditTo(filepath.Join(dir, "s1"), runfiles.ShardSpec{Index: 1, Count: 2})
 	merged := filepath.Join(dir, "merged.csv")
 	must(t, invoke(context.Background(), "merge", []string{"-o", merged, filepath.Join(dir, "s1"), filepath.Join(dir, "s0")}))
-	mustEqualFiles(t, merged, filepath.Join(dir, "whole", "predictions.csv"))
-	mustEqualFiles(t, merged+".run.json", filepath.Join(dir, "whole", "run.json"))
+	mustEqualFiles(t, merged, filepath.Join(dir, "whole", "mobilenetv2-12-int8.predictions.csv"))
+	mustEqualFiles(t, merged+".run.json", filepath.Join(dir, "whole", "mobilenetv2-12-int8.run.json"))
 }
 
 func must(t testing.TB, err error) {

@@ -11,6 +11,7 @@ import (
 	"github.com/imagenetx/imagenetx"
 	"github.com/imagenetx/imagenetx/engine"
 	"github.com/imagenetx/imagenetx/internal/cli"
+	"github.com/imagenetx/imagenetx/predictions"
 	"github.com/imagenetx/imagenetx/runfiles"
 )
 
@@ -23,8 +24,9 @@ type runFlags struct {
 	quiet  bool
 }
 
-func (f *runFlags) register(fs *flag.FlagSet) {
-	f.model.register(fs)
+// register adds the flags; several lets --model and --name repeat (audit).
+func (f *runFlags) register(fs *flag.FlagSet, several bool) {
+	f.model.register(fs, several)
 	variantVar(fs, &f.model.opts.Variant)
 	f.images.register(fs, true)
 	fs.BoolVar(&f.resume, "resume", false, "continue an interrupted run from its output files")
@@ -49,19 +51,22 @@ func runCommand() *cli.Command {
 	)
 	return &cli.Command{
 		Name:  "run",
-		Usage: "imagenetx run [--model NAME|FILE] --images DIR [-o predictions.csv] [flags]",
+		Usage: "imagenetx run [--model NAME|FILE] [--name NAME] --images DIR [-o FILE] [flags]",
 		Short: "predictions of a model over a folder of images (reference CSV)",
 		Long: `
 Runs a model over a folder of images (flat, or one folder per wnid) and
 writes its predictions in the reference CSV format, rows in file-name order:
-FILE, FILE.errors.csv listing the images that failed (with the stage and the
-reason), and FILE.run.json describing the run. One bad image never stops the
-run; the exit status is then 3. An interrupted run continues with --resume;
+FILE (default NAME.predictions.csv, NAME the model's --name, by default its
+registered name or file stem, which every command that reads predictions
+takes as the model's name), its errors file listing the images that failed
+(with the stage and the reason; NAME.errors.csv, or FILE.errors.csv for
+another FILE) and its run.json describing the run (NAME.run.json, or
+FILE.run.json). One bad image never stops the run; the exit status is then 3. An interrupted run continues with --resume;
 --shard i/n runs one part of the images, put back together by
 imagenetx merge.`,
 		Flags: func(fs *flag.FlagSet) {
-			f.register(fs)
-			fs.StringVar(&out, "o", "predictions.csv", "predictions CSV `FILE`")
+			f.register(fs, false)
+			fs.StringVar(&out, "o", "", "predictions CSV `FILE` (default NAME"+predictions.FileSuffix+")")
 			fs.StringVar(&errorsPath, "errors", "", "errors CSV `FILE` for the images that failed (default: FILE with .errors.csv)")
 		},
 		Run: func(ctx context.Context, e *cli.Env, _ []string) error {
@@ -70,6 +75,9 @@ imagenetx merge.`,
 				return err
 			}
 			defer model.Close()
+			if out == "" {
+				out = predictions.FileName(model.Name())
+			}
 			o := runfiles.ForFile(out, errorsPath)
 			if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 				return fmt.Errorf("output folder: %w", err)

@@ -157,14 +157,14 @@ func TestAuditCommand(t *testing.T) {
 	if err := invokeTo(context.Background(), "audit", args, &stdout, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if lines := readLines(t, filepath.Join(outDir, "predictions.csv")); len(lines) != 1301 {
+	if lines := readLines(t, filepath.Join(outDir, "mobilenetv2-12-int8.predictions.csv")); len(lines) != 1301 {
 		t.Fatalf("%d prediction lines", len(lines))
 	}
 	factors := readLines(t, filepath.Join(outDir, "factors.csv"))
 	if len(factors) != 2 || !strings.HasPrefix(factors[0], "model,pose,background") || !strings.HasPrefix(factors[1], "mobilenetv2-12-int8,") {
 		t.Fatalf("factors.csv %q", factors)
 	}
-	for _, want := range []string{"top-1: 1038/1300 = 0.7985", "worst factors by error ratio:", "| mobilenetv2-12-int8 |"} {
+	for _, want := range []string{"mobilenetv2-12-int8: top-1 1038/1300 = 0.7985", "worst factors by error ratio:", "| mobilenetv2-12-int8 |"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout.String())
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/imagenetx/imagenetx/internal/cli"
 	"github.com/imagenetx/imagenetx/internal/shareddata"
+	"github.com/imagenetx/imagenetx/predictions"
 	"github.com/imagenetx/imagenetx/preprocess/variant"
 	"github.com/imagenetx/imagenetx/runfiles"
 )
@@ -70,7 +71,7 @@ func TestSweepCommandOnVal227(t *testing.T) {
 			t.Fatal(err)
 		}
 		want, _ := os.ReadFile(plain)
-		got, err := os.ReadFile(filepath.Join(dir, "sweep", runfiles.StrengthPredictionsFile(s)))
+		got, err := os.ReadFile(filepath.Join(dir, "sweep", predictions.FileName(runfiles.StrengthName("mobilenetv2-12-int8", "colorjitter", s))))
 		if err != nil || !bytes.Equal(got, want) || len(readLines(t, plain)) != 161 {
 			t.Fatalf("strength %v: sweep predictions differ from `run --variant %q` (%v)", s, spec, err)
 		}
@@ -130,11 +131,11 @@ func TestSweepCommandRecordsBadImages(t *testing.T) {
 		t.Fatalf("sweep with a corrupt image: %v, want incomplete", err)
 	}
 	for _, s := range []float64{0, 1} {
-		preds := filepath.Join(out, runfiles.StrengthPredictionsFile(s))
+		preds := filepath.Join(out, predictions.FileName(runfiles.StrengthName("mobilenetv2-12-int8", "blur", s)))
 		if n := len(readLines(t, preds)); n != 3 {
 			t.Errorf("strength %v: %d prediction lines, want header + 2", s, n)
 		}
-		if errs := readLines(t, strings.TrimSuffix(preds, ".csv")+".errors.csv"); len(errs) != 2 || !strings.HasPrefix(errs[1], "ILSVRC2012_val_00000001.JPEG,decode,") {
+		if errs := readLines(t, runfiles.ErrorsPathFor(preds)); len(errs) != 2 || !strings.HasPrefix(errs[1], "ILSVRC2012_val_00000001.JPEG,decode,") {
 			t.Errorf("strength %v: errors file %q", s, errs)
 		}
 	}

@@ -23,9 +23,11 @@ type Source struct {
 }
 
 // Sources turns arguments into sources. An argument is a predictions
-// file, named by its stem; a directory, meaning every *.csv in it, one
+// file, named by its stem (NAME for NAME.predictions.csv: see
+// predictions.ModelName); a directory, meaning every *.csv in it, one
 // model each, named by file stem, as the reference's
-// load_model_predictions does; or NAME=PATH, the file PATH under the model
+// load_model_predictions does, except that a folder holding files named
+// NAME.predictions.csv (an audit's) means those files only; or NAME=PATH, the file PATH under the model
 // name NAME (ParseNamed). A model name given twice is an error.
 func Sources(args []string) ([]Source, error) {
 	var out []Source
@@ -52,7 +54,7 @@ func Sources(args []string) ([]Source, error) {
 		if st, err := os.Stat(p); err != nil {
 			return nil, err
 		} else if !st.IsDir() {
-			if err := add(stem(p), p); err != nil {
+			if err := add(predictions.ModelName(p), p); err != nil {
 				return nil, err
 			}
 			continue
@@ -64,9 +66,12 @@ func Sources(args []string) ([]Source, error) {
 		if len(files) == 0 {
 			return nil, fmt.Errorf("%s: no *.csv prediction files", p)
 		}
+		if named := predictions.NamedFiles(files); len(named) > 0 {
+			files = named
+		}
 		sort.Strings(files)
 		for _, f := range files {
-			if err := add(stem(f), f); err != nil {
+			if err := add(predictions.ModelName(f), f); err != nil {
 				return nil, err
 			}
 		}
@@ -75,11 +80,6 @@ func Sources(args []string) ([]Source, error) {
 		return nil, fmt.Errorf("no predictions given")
 	}
 	return out, nil
-}
-
-// stem is a file's name without folder and extension: its model name.
-func stem(path string) string {
-	return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 }
 
 // ParseNamed reads one predictions argument: PATH (name "") or NAME=PATH.
