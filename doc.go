@@ -19,16 +19,15 @@
 // module path alone (github.com/imagenetx/imagenetx), and it only wires the
 // stages below it together, so it adds no logic that the packages lack. The
 // command line (cmd/imagenetx) is built on the same calls: `run` is
-// Model.RunToFiles, `audit` is Model.Audit with Audit.WriteFiles and
-// Audit.WriteSummary, `sweep` is Model.Sweep with Sweep.WriteFiles, `setup`
+// Model.RunToFiles, `audit` is AuditModels with Audits.WriteFiles and
+// Audits.WriteSummary, `sweep` is Model.Sweep with Sweep.WriteFiles, `setup`
 // is Setup; Model.Summary is the line each prints about its run.
 //
-// Seams for what comes next, kept explicit: Audit scores against Labels,
-// which today come from the annotations' filename_label.csv (another label
-// source, such as wnid folder names or a labels CSV, is another Labels
-// value); AuditOptions.Name names the model in the tables (default: the
-// registry name or the file's stem); and an audit of several models in one
-// pass would be a function over []*Model sharing one Images value, each
-// Model already exposing its preprocessing (Model.Spec) so that models with
-// one configuration can share a decode.
+// Labels and names: Audit scores against Labels, from the annotations'
+// filename_label.csv or one's own (ChooseLabels: a labels CSV, or wnid
+// folder names); Options.Name names a model in its files and tables
+// (default: the registry name or the file's stem). AuditModels audits
+// several models in one pass over one Images value, decoding each image
+// once, with a factor table row per model and a Leaderboard against a
+// baseline.
 package imagenetx
