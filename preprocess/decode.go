@@ -31,15 +31,16 @@ type DecodeOptions struct {
 	// refuse a file, and truncated files fail either way, as in Pillow.
 	Strict bool
 	// Fast decodes JPEGs for speed instead of exactness, to feed a GPU:
-	// libjpeg-turbo's fast integer IDCT and plain (not fancy) chroma
-	// upsampling, and, when decoding for a Pipeline, DCT-domain scaling by
-	// n/8, the most that keeps the shorter side at or above the pipeline's
-	// resize target. Pixels then differ from Pillow's, and so do a model's
-	// answers: int8 models change their top-1 class on 4% to 26% of the
-	// val images (README, Speed). It saves most on images much larger than
-	// the resize target; entropy decoding, which it cannot shorten, is most
-	// of a typical ImageNet JPEG's decode. Other formats are unaffected.
-	// Never the default.
+	// when decoding for a Pipeline, libjpeg-turbo scales the image in the
+	// DCT domain by n/8, the most that keeps the shorter side at or above
+	// the pipeline's resize target, and the resize then maps the reduced
+	// image onto the full picture's geometry (Reduction). Images that
+	// cannot be reduced decode exactly as without Fast. Reduced ones differ
+	// from Pillow's pixels by about one level on average, and a model's
+	// answers may change (README, Speed, gives the measured agreement). It
+	// saves most on images much larger than the resize target; entropy
+	// decoding, which it cannot shorten, is most of a typical ImageNet
+	// JPEG's decode. Other formats are unaffected. Never the default.
 	Fast bool
 }
 

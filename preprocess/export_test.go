@@ -8,7 +8,7 @@ import "image"
 func DecodeRegion(o DecodeOptions, dst *RGB8, data []byte, minSide int, region image.Rectangle) (*RGB8, error) {
 	hint := decodeHint{minSide: minSide}
 	if !region.Empty() {
-		hint.region = func(w, h int) image.Rectangle { return region }
+		hint.region = func(int, int, Reduction) image.Rectangle { return region }
 	}
 	img, stage, err := o.decode(dst, data, hint)
 	if err != nil {
@@ -17,5 +17,7 @@ func DecodeRegion(o DecodeOptions, dst *RGB8, data []byte, minSide int, region i
 	return img, nil
 }
 
-// PipelineSource exposes the rectangle of a w×h image that p's crop reads.
-func PipelineSource(p *Pipeline, w, h int) image.Rectangle { return p.source(w, h) }
+// PipelineSource exposes the rectangle of img that p's crop reads.
+func PipelineSource(p *Pipeline, img *RGB8) image.Rectangle {
+	return p.source(img.W, img.H, img.Reduced)
+}

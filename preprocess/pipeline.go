@@ -81,9 +81,13 @@ func (p *Pipeline) cropInto(dst, img *RGB8, s *scratch) (*RGB8, error) {
 	if err := img.Validate(); err != nil {
 		return nil, fmt.Errorf("crop: %w", err)
 	}
-	rw, rh := ResizedSize(img.W, img.H, p.resize)
+	// A Reduced image (a fast DCT-scaled decode) is resized with the full
+	// picture's geometry, so that each output pixel samples the same place
+	// as it would in the full-size image.
+	fw, fh := img.FileSize()
+	rw, rh := ResizedSize(fw, fh, p.resize)
 	if rw <= 0 || rh <= 0 {
-		return nil, fmt.Errorf("crop: %dx%d image resizes to %dx%d", img.W, img.H, rw, rh)
+		return nil, fmt.Errorf("crop: %dx%d image resizes to %dx%d", fw, fh, rw, rh)
 	}
 	return resample.ResizeWindow(dst, img, rw, rh, p.cfg.Interpolation, p.window(rw, rh), &s.rs)
 }
@@ -100,9 +104,10 @@ type decodeHint struct {
 	// minSide: with DecodeOptions.Fast, JPEGs may be DCT-scaled down as far
 	// as their shorter side stays at least this long (0: no scaling).
 	minSide int
-	// region returns the rectangle of a w×h decoded image the caller will
-	// read; the decoder may leave the pixels outside it unwritten. Nil: all.
-	region func(w, h int) image.Rectangle
+	// region returns the rectangle of a w×h decoded image, reduced by r,
+	// that the caller will read; the decoder may leave the pixels outside it
+	// unwritten. Nil: all.
+	region func(w, h int, r Reduction) image.Rectangle
 }
 
 // DecodeInto decodes an image file's bytes for this pipeline, reusing dst's
@@ -159,10 +164,10 @@ func DecodeForAll(o DecodeOptions, dst *RGB8, data []byte, pipes []*Pipeline) (*
 	if len(pipes) == 1 {
 		return pipes[0].DecodeInto(o, dst, data)
 	}
-	hint := decodeHint{minSide: pipes[0].resize, region: func(w, h int) image.Rectangle {
+	hint := decodeHint{minSide: pipes[0].resize, region: func(w, h int, red Reduction) image.Rectangle {
 		var r image.Rectangle
 		for _, p := range pipes {
-			r = r.Union(p.source(w, h))
+			r = r.Union(p.source(w, h, red))
 		}
 		return r
 	}}
@@ -173,13 +178,14 @@ func DecodeForAll(o DecodeOptions, dst *RGB8, data []byte, pipes []*Pipeline) (*
 	return img, nil
 }
 
-// source is the rectangle of a w×h image that Crop reads.
-func (p *Pipeline) source(w, h int) image.Rectangle {
-	rw, rh := ResizedSize(w, h, p.resize)
+// source is the rectangle of a w×h image, reduced by r, that Crop reads.
+func (p *Pipeline) source(w, h int, r Reduction) image.Rectangle {
+	fw, fh := (&RGB8{W: w, H: h, Reduced: r}).FileSize()
+	rw, rh := ResizedSize(fw, fh, p.resize)
 	if rw <= 0 || rh <= 0 {
 		return image.Rect(0, 0, w, h)
 	}
-	x0, y0, x1, y1 := resample.Source(w, h, rw, rh, p.cfg.Interpolation, p.window(rw, rh))
+	x0, y0, x1, y1 := resample.SourceReduced(w, h, r, rw, rh, p.cfg.Interpolation, p.window(rw, rh))
 	return image.Rect(x0, y0, x1, y1)
 }
 

@@ -38,6 +38,11 @@ import (
 // RGB8 is a packed 8-bit RGB image (3 bytes a pixel, rows Stride bytes apart).
 type RGB8 = pix.RGB8
 
+// Reduction describes an image decoded at a reduced size (see
+// DecodeOptions.Fast); Crop, Image and Tensor resize it with the full-size
+// picture's geometry.
+type Reduction = pix.Reduction
+
 // Interpolation selects the resize filter (PIL's resample argument).
 type Interpolation = pix.Interpolation
 

@@ -202,7 +202,7 @@ type decodeFlags struct {
 func (d *decodeFlags) register(fs *flag.FlagSet, fast bool) {
 	fs.BoolVar(&d.opts.Strict, "strict-decode", false, "refuse damaged images that Pillow decodes (JPEGs with lost blocks, which Pillow fills in) instead of decoding them as Pillow does")
 	if fast {
-		fs.BoolVar(&d.opts.Fast, "fast-decode", false, "decode JPEGs fast (DCT scaling, fast IDCT, plain upsampling) instead of exactly as Pillow does: for feeding a GPU; recorded in run.json")
+		fs.BoolVar(&d.opts.Fast, "fast-decode", false, "decode large JPEGs at reduced size (DCT scaling towards the resize target) instead of exactly as Pillow does: for feeding a GPU; recorded in run.json")
 	}
 	cli.Var(fs, &d.opts.MaxPixels, "max-pixels", "0", cli.AtLeast[int64](0), "refuse images whose header declares more than `N` pixels (default: the decoder's limit)")
 }

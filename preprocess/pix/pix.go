@@ -14,6 +14,38 @@ type RGB8 struct {
 	Pix    []uint8
 	Stride int
 	W, H   int
+	// Reduced is set when the image holds its file's picture at a reduced
+	// size (a JPEG decoded with DCT scaling), so that resizing can map it
+	// onto the full-size picture's geometry; zero for a full-size image.
+	Reduced Reduction
+}
+
+// Reduction describes an image decoded at Num/8 of its file's FileW×FileH
+// size. The decoder rounds the size up, so the picture spans FileW*Num/8
+// of the image's columns (a fraction of a pixel less than W) and
+// FileH*Num/8 of its rows. The zero value means full size.
+type Reduction struct{ FileW, FileH, Num int }
+
+// FileSize is the size of the picture the image was decoded from: W×H
+// unless the image is Reduced.
+func (m *RGB8) FileSize() (w, h int) {
+	if m.Reduced.Num > 0 {
+		return m.Reduced.FileW, m.Reduced.FileH
+	}
+	return m.W, m.H
+}
+
+// Extent is how many of the image's columns and rows the whole picture
+// spans: W and H, or less for a Reduced image (see Reduction).
+func (m *RGB8) Extent() (w, h float64) { return m.Reduced.Extent(m.W, m.H) }
+
+// Extent is how many columns and rows of a w×h image reduced by r the
+// picture spans: w and h when r is zero.
+func (r Reduction) Extent(w, h int) (float64, float64) {
+	if r.Num > 0 {
+		return float64(r.FileW*r.Num) / 8, float64(r.FileH*r.Num) / 8
+	}
+	return float64(w), float64(h)
 }
 
 // New returns a zeroed w×h image with a tight stride.
@@ -21,8 +53,9 @@ func New(w, h int) *RGB8 {
 	return &RGB8{Pix: make([]uint8, w*h*3), Stride: w * 3, W: w, H: h}
 }
 
-// Reuse returns an image of size w×h, reusing dst's pixel buffer when it is
-// large enough (contents are then undefined); dst may be nil.
+// Reuse returns a full-size (not Reduced) image of size w×h, reusing dst's
+// pixel buffer when it is large enough (contents are then undefined); dst
+// may be nil.
 func Reuse(dst *RGB8, w, h int) *RGB8 {
 	n := w * h * 3
 	if dst == nil {
@@ -33,6 +66,7 @@ func Reuse(dst *RGB8, w, h int) *RGB8 {
 	}
 	dst.Pix = dst.Pix[:n]
 	dst.Stride, dst.W, dst.H = w*3, w, h
+	dst.Reduced = Reduction{}
 	return dst
 }
 

@@ -95,6 +95,7 @@ func (a *axis) bytes() int {
 
 type axisKey struct {
 	in, out int
+	extent  float64
 	f       pix.Interpolation
 }
 
@@ -118,16 +119,18 @@ var (
 
 // coeffs returns coefficients for in -> out covering at least the output
 // indices [lo, hi): the whole axis (cached, shared, read-only) when out is
-// at most maxFullAxis, otherwise just [lo, hi), uncached.
-func coeffs(in, out int, f pix.Interpolation, lo, hi int) *axis {
+// at most maxFullAxis, otherwise just [lo, hi), uncached. The output spans
+// input positions [0, extent), which is in except for a reduced-size
+// decode's picture (pix.Reduction).
+func coeffs(in int, extent float64, out int, f pix.Interpolation, lo, hi int) *axis {
 	if out > maxFullAxis {
-		return computeAxisRange(in, out, f, lo, hi)
+		return computeAxisBox(in, extent, out, f, lo, hi)
 	}
-	key := axisKey{in, out, f}
+	key := axisKey{in, out, extent, f}
 	if a, ok := cache.Load(key); ok {
 		return a.(*axis)
 	}
-	a := computeAxis(in, out, f)
+	a := computeAxisBox(in, extent, out, f, 0, out)
 	cacheMu.Lock()
 	if cacheBytes+a.bytes() <= maxCacheBytes {
 		if _, loaded := cache.LoadOrStore(key, a); !loaded {
@@ -187,9 +190,17 @@ func computeAxis(inSize, outSize int, f pix.Interpolation) *axis {
 // output index's coefficients depend on nothing but its own position, so the
 // values equal the whole axis's.
 func computeAxisRange(inSize, outSize int, f pix.Interpolation, lo, hi int) *axis {
+	return computeAxisBox(inSize, float64(inSize), outSize, f, lo, hi)
+}
+
+// computeAxisBox is computeAxisRange for Pillow's resize box (0, extent):
+// the output spans input positions [0, extent) and reads no input index at
+// or past inSize.
+func computeAxisBox(inSize int, extent float64, outSize int, f pix.Interpolation, lo, hi int) *axis {
 	flt := filterFor(f)
-	// in0, in1 are C floats holding 0 and inSize: exact for any real size.
-	scale := float64(inSize) / float64(outSize)
+	// in0, in1 are C floats: 0 and inSize (or a box edge, a multiple of
+	// 1/8 here) are exact in them for any real size.
+	scale := extent / float64(outSize)
 	filterscale := math.Max(scale, 1)
 	support := flt.support * filterscale
 	ksize := int(math.Ceil(support))*2 + 1

@@ -25,7 +25,10 @@ func Resize(dst, src *pix.RGB8, w, h int, f pix.Interpolation, s *Scratch) (*pix
 
 // ResizeWindow returns the window win of src resized to w×h as PIL's
 // Image.resize((w, h), f) would, computing only the pixels in the window.
-// dst is reused when large enough; s may be nil.
+// dst is reused when large enough; s may be nil. A Reduced src is resized
+// from the part its picture spans (src.Extent()), as Pillow's
+// Image.resize((w, h), f, box=(0, 0, extentW, extentH)) would, so that the
+// result has the geometry of the full-size picture resized to w×h.
 func ResizeWindow(dst, src *pix.RGB8, w, h int, f pix.Interpolation, win Window, s *Scratch) (*pix.RGB8, error) {
 	if err := src.Validate(); err != nil {
 		return nil, fmt.Errorf("resize: %w", err)
@@ -49,13 +52,14 @@ func ResizeWindow(dst, src *pix.RGB8, w, h int, f pix.Interpolation, win Window,
 		return dst, nil
 	}
 	// Horizontal pass over the input rows the vertical pass reads.
+	ew, eh := src.Extent()
 	var vert *axis
 	rowLo, rowHi := y0, y1
-	if h != src.H {
-		vert = coeffs(src.H, h, f, y0, y1)
+	if h != src.H || eh != float64(src.H) {
+		vert = coeffs(src.H, eh, h, f, y0, y1)
 		rowLo, rowHi = vert.span(y0, y1)
 	}
-	tmp, tstride := horizontal(src, w, f, x0, x1, rowLo, rowHi, s)
+	tmp, tstride := horizontal(src, ew, w, f, x0, x1, rowLo, rowHi, s)
 	// Vertical pass writes into the window's part of dst.
 	out := dst.Pix[(y0-win.Y)*dst.Stride+(x0-win.X)*3:]
 	if vert == nil {
@@ -74,6 +78,11 @@ func ResizeWindow(dst, src *pix.RGB8, w, h int, f pix.Interpolation, win Window,
 // out. It is empty when the window lies wholly outside the resized image,
 // and the whole image when the sizes are invalid (ResizeWindow then fails).
 func Source(srcW, srcH, w, h int, f pix.Interpolation, win Window) (x0, y0, x1, y1 int) {
+	return SourceReduced(srcW, srcH, pix.Reduction{}, w, h, f, win)
+}
+
+// SourceReduced is Source for a srcW×srcH image Reduced by r.
+func SourceReduced(srcW, srcH int, r pix.Reduction, w, h int, f pix.Interpolation, win Window) (x0, y0, x1, y1 int) {
 	if srcW <= 0 || srcH <= 0 || w <= 0 || h <= 0 || (f != pix.Bilinear && f != pix.Bicubic) {
 		return 0, 0, max(srcW, 0), max(srcH, 0)
 	}
@@ -82,30 +91,31 @@ func Source(srcW, srcH, w, h int, f pix.Interpolation, win Window) (x0, y0, x1, 
 	if ox0 >= ox1 || oy0 >= oy1 {
 		return 0, 0, 0, 0
 	}
-	x0, x1 = inputSpan(srcW, w, f, ox0, ox1)
-	y0, y1 = inputSpan(srcH, h, f, oy0, oy1)
+	ew, eh := r.Extent(srcW, srcH)
+	x0, x1 = inputSpan(srcW, ew, w, f, ox0, ox1)
+	y0, y1 = inputSpan(srcH, eh, h, f, oy0, oy1)
 	return x0, y0, x1, y1
 }
 
 // inputSpan is the range of input indices that output indices [lo, hi) of
-// an in -> out axis read; the identity where the size does not change (the
-// pass is skipped then).
-func inputSpan(in, out int, f pix.Interpolation, lo, hi int) (int, int) {
-	if in == out {
+// an in -> out axis spanning [0, extent) read; the identity where nothing
+// changes (the pass is skipped then).
+func inputSpan(in int, extent float64, out int, f pix.Interpolation, lo, hi int) (int, int) {
+	if in == out && extent == float64(in) {
 		return lo, hi
 	}
-	return coeffs(in, out, f, lo, hi).span(lo, hi)
+	return coeffs(in, extent, out, f, lo, hi).span(lo, hi)
 }
 
 // horizontal resamples columns [x0, x1) of the w-wide result for input rows
 // [rowLo, rowHi) and returns them with their stride. Where the width does not
 // change it returns a view of src itself (Pillow's coefficients are then the
 // identity, and it skips the pass too).
-func horizontal(src *pix.RGB8, w int, f pix.Interpolation, x0, x1, rowLo, rowHi int, s *Scratch) ([]uint8, int) {
-	if w == src.W {
+func horizontal(src *pix.RGB8, extent float64, w int, f pix.Interpolation, x0, x1, rowLo, rowHi int, s *Scratch) ([]uint8, int) {
+	if w == src.W && extent == float64(src.W) {
 		return src.Pix[rowLo*src.Stride+x0*3:], src.Stride
 	}
-	hz := coeffs(src.W, w, f, x0, x1)
+	hz := coeffs(src.W, extent, w, f, x0, x1)
 	stride := (x1 - x0) * 3
 	n := stride * (rowHi - rowLo)
 	if cap(s.tmp) < n {
