@@ -244,8 +244,12 @@ func (lb *Leaderboard) WriteMarkdown(w io.Writer) error {
 	if err := tabular.WriteMarkdown(w, header, rows, 1); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\nTop-1 over the labelled images; each model against %s on the images both scored: exact McNemar test, %s-corrected across %d models, * p < %g.%s\n",
-		lb.Baseline, lb.Options.Correction, len(lb.Rows)-1, lb.Options.Alpha, verdict(better, worse))
+	compared := fmt.Sprintf("%s-corrected across the %d models compared", lb.Options.Correction, len(lb.Rows)-1)
+	if len(lb.Rows) == 2 {
+		compared = "one model compared, so no correction"
+	}
+	_, err := fmt.Fprintf(w, "\nTop-1 over the labelled images; each model against %s on the images both scored: exact McNemar test (%s), * p < %g.%s\n",
+		lb.Baseline, compared, lb.Options.Alpha, verdict(better, worse))
 	return err
 }
 

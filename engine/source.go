@@ -31,7 +31,8 @@ func IsImageName(name string) bool {
 
 // ListImages returns the images of dir sorted by file name. dir is either
 // flat (ILSVRC2012_val_*.JPEG) or holds one folder per class (wnid); the
-// folder names are not used as labels. Two files with one name in different
+// folder names are not used here (imagenetx.FolderLabels reads wnid folders
+// as labels). Two files with one name in different
 // folders are an error, since the name is the key of every output.
 func ListImages(dir string) ([]Item, error) {
 	entries, err := os.ReadDir(dir)
