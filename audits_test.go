@@ -20,7 +20,7 @@ import (
 // batch-mates) and a damaged one.
 var registryModels = []string{"mobilenetv2-12-int8", "shufflenet-v2-12-qdq", "mobilenet_v2_int8_dynamic", "mobilenetv2-7.quant"}
 
-func openShared(t *testing.T, name string, opts Options) *Model {
+func openShared(t testing.TB, name string, opts Options) *Model {
 	t.Helper()
 	m, err := Open(shareddata.Require(t, "models", name+".onnx"), opts)
 	if err != nil {
@@ -33,7 +33,7 @@ func openShared(t *testing.T, name string, opts Options) *Model {
 	return m
 }
 
-func openRegistry(t *testing.T, opts Options) []*Model {
+func openRegistry(t testing.TB, opts Options) []*Model {
 	var ms []*Model
 	for _, name := range registryModels {
 		ms = append(ms, openShared(t, name, opts))
@@ -41,7 +41,7 @@ func openRegistry(t *testing.T, opts Options) []*Model {
 	return ms
 }
 
-func loadShared(t *testing.T) *Annotations {
+func loadShared(t testing.TB) *Annotations {
 	t.Helper()
 	ann, err := LoadAnnotations(shareddata.Require(t, "annotations"), eval.DatasetOptions{})
 	if err != nil {

@@ -4,13 +4,16 @@
 # comparison also needs Debian's python3-torchvision, the paper-scale one
 # Debian's python3-pandas (each side skipped when absent).
 #   bash scripts/bench.sh            # everything but paper, soak and fast
-#   bash scripts/bench.sh eval       # one part: eval, preprocess, engine, sweep, paper, soak, fast
+#   bash scripts/bench.sh eval       # one part: eval, preprocess, engine, sweep, audits, paper, soak, fast
 #   bash scripts/bench.sh paper      # `eval` over 40 and 2,200 prediction files
 #                                    # (needs ~5.5 GB free under $TMPDIR)
 #   bash scripts/bench.sh soak       # a 50,000-image run killed 3 times and resumed
 #                                    # (three passes over 50,000 images: ~10 min idle)
 #   bash scripts/bench.sh fast       # --fast-decode's top-1 agreement with exact
 #                                    # decoding, every registry model (minutes)
+#   bash scripts/bench.sh audits     # the 4 registry models audited in one pass vs 4
+#                                    # separate audits vs the bound, on val_227 (~11 min
+#                                    # idle; IMAGENETX_BENCH_LIMIT=N for the first N images)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/usr/local/go/bin:$PATH"
@@ -225,6 +228,12 @@ for part in $parts; do
     echo "== sweep: 4 colorjitter strengths in one pass vs 4 separate runs"
     go test -run '^$' -bench '^BenchmarkSweep$' -benchtime 1x ./engine | grep -E 'Benchmark|bench_test'
     ;;
+  audits)
+    echo "== audit: the 4 registry models in one pass vs 4 separate audits vs the bound (val_227${IMAGENETX_BENCH_LIMIT:+, first $IMAGENETX_BENCH_LIMIT images})"
+    echo "load average (1, 5, 15 min): $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+    go test -run '^$' -bench '^BenchmarkAuditModels$' -benchtime 1x . | grep -E 'Benchmark|audits_bench_test'
+    echo "load average (1, 5, 15 min): $(cut -d' ' -f1-3 /proc/loadavg)"
+    ;;
   paper)
     paper_scale
     ;;
@@ -235,7 +244,7 @@ for part in $parts; do
     fast_agreement
     ;;
   *)
-    echo "unknown part $part (want eval, preprocess, engine, sweep, paper, soak, fast)" >&2
+    echo "unknown part $part (want eval, preprocess, engine, sweep, audits, paper, soak, fast)" >&2
     exit 2
     ;;
   esac
