@@ -228,9 +228,14 @@ func TestMergeAuditShardFolders(t *testing.T) {
 	images := shareddata.Require(t, "images", "val_227")
 	annotations := shareddata.Require(t, "annotations")
 	dir := t.TempDir()
-	auditTo := func(out string, sh runfiles.ShardSpec) {
-		args := []string{"--model", "mobilenetv2-12-int8", "--images", images, "--annotations", annotations,
-			"--limit", "90", "--quiet", "--shard", sh.String(), "-o", out}
+	auditTo := func(out string, sh runfiles.ShardSpec, models ...string) {
+		args := []string{"--images", images, "--annotations", annotations, "--limit", "90", "--quiet", "--shard", sh.String(), "-o", out}
+		if len(models) == 0 {
+			models = []string{"mobilenetv2-12-int8"}
+		}
+		for _, m := range models {
+			args = append(args, "--model", m)
+		}
 		if err := invoke(context.Background(), "audit", args); err != nil {
 			t.Fatal(err)
 		}
@@ -242,6 +247,25 @@ func TestMergeAuditShardFolders(t *testing.T) {
 	must(t, invoke(context.Background(), "merge", []string{"-o", merged, filepath.Join(dir, "s1"), filepath.Join(dir, "s0")}))
 	mustEqualFiles(t, merged, filepath.Join(dir, "whole", "mobilenetv2-12-int8.predictions.csv"))
 	mustEqualFiles(t, merged+".run.json", filepath.Join(dir, "whole", "mobilenetv2-12-int8.run.json"))
+
+	// An audit of two models in one pass, sharded, merges into a folder
+	// with each model's files as the unsharded pass wrote them.
+	two := []string{"mobilenetv2-12-int8", shareddata.Require(t, "models", "shufflenet-v2-12-qdq.onnx")}
+	auditTo(filepath.Join(dir, "two"), runfiles.Whole, two...)
+	auditTo(filepath.Join(dir, "two0"), runfiles.ShardSpec{Index: 0, Count: 2}, two...)
+	auditTo(filepath.Join(dir, "two1"), runfiles.ShardSpec{Index: 1, Count: 2}, two...)
+	into := filepath.Join(dir, "two_merged")
+	must(t, invoke(context.Background(), "merge", []string{"-o", into, filepath.Join(dir, "two0"), filepath.Join(dir, "two1")}))
+	for _, name := range []string{"mobilenetv2-12-int8", "shufflenet-v2-12-qdq"} {
+		for _, f := range []string{name + ".predictions.csv", name + ".run.json"} {
+			mustEqualFiles(t, filepath.Join(into, f), filepath.Join(dir, "two", f))
+		}
+	}
+	// One model's file cannot stand for a folder of two.
+	if err := invoke(context.Background(), "merge", []string{"-o", filepath.Join(dir, "x.csv"), filepath.Join(dir, "two0"), filepath.Join(dir, "two1")}); err == nil ||
+		!strings.Contains(err.Error(), "holds the runs of 2 models") {
+		t.Fatalf("merging folders of two models into one file: %v", err)
+	}
 }
 
 func must(t testing.TB, err error) {

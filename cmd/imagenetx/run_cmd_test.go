@@ -80,6 +80,33 @@ func TestRunCommand(t *testing.T) {
 	}
 }
 
+// TestRunCommandNamesItsFiles: without -o, run names its files after
+// --name (default: the model's registered name), and run.json records it.
+func TestRunCommandNamesItsFiles(t *testing.T) {
+	ortLibrary(t)
+	images := shareddata.Require(t, "images", "val_227")
+	t.Chdir(t.TempDir())
+	for _, c := range []struct{ name, want string }{{"", "mobilenetv2-12-int8"}, {"int8_baseline", "int8_baseline"}} {
+		args := []string{"--images", images, "--limit", "8", "--quiet"}
+		if c.name != "" {
+			args = append(args, "--name", c.name)
+		}
+		if err := invoke(context.Background(), "run", args); err != nil {
+			t.Fatal(err)
+		}
+		if lines := readLines(t, c.want+".predictions.csv"); len(lines) != 9 {
+			t.Errorf("%s.predictions.csv: %d lines", c.want, len(lines))
+		}
+		m, err := runfiles.ReadManifest(c.want + ".run.json")
+		if err != nil || m.Name != c.want || m.Model != "mobilenetv2-12-int8" {
+			t.Errorf("%s.run.json: name %q, model %q, %v", c.want, m.Name, m.Model, err)
+		}
+	}
+	if err := invoke(context.Background(), "run", []string{"--images", images, "--limit", "8", "--quiet", "--name", ".hidden"}); err == nil {
+		t.Error("a name starting with a dot was accepted")
+	}
+}
+
 func TestRunCommandRecordsBadImages(t *testing.T) {
 	ortLibrary(t)
 	src := shareddata.Require(t, "images", "val_227")
