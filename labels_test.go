@@ -35,6 +35,7 @@ func ownImages(t *testing.T, ann *Annotations, n int, byWnid bool) (string, Labe
 	}
 	dir := t.TempDir()
 	want := Labels{}
+	inFolder := map[int]int{}
 	for i, it := range orig.Items {
 		c, ok := ann.Labels[it.Name]
 		if !ok {
@@ -43,7 +44,11 @@ func ownImages(t *testing.T, ann *Annotations, n int, byWnid bool) (string, Labe
 		name := fmt.Sprintf("photo_%03d.jpg", i)
 		to := dir
 		if byWnid {
+			// Numbered within each class folder, as many datasets are,
+			// so that file names repeat across folders.
 			to = filepath.Join(dir, wnids[c])
+			name = fmt.Sprintf("%03d.jpg", inFolder[c])
+			inFolder[c]++
 		}
 		data, err := os.ReadFile(it.Path)
 		if err != nil {
@@ -55,9 +60,25 @@ func ownImages(t *testing.T, ann *Annotations, n int, byWnid bool) (string, Labe
 		if err := os.WriteFile(filepath.Join(to, name), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		want[name] = c
+		want[filepath.Base(to)+"/"+name] = c
 	}
-	return dir, want, orig
+	// An image is named by its file name, or folder/file where the file
+	// name is in several folders (000.jpg is in every one).
+	count := map[string]int{}
+	for key := range want {
+		count[filepath.Base(key)]++
+	}
+	named := Labels{}
+	for key, c := range want {
+		if count[filepath.Base(key)] == 1 || !byWnid {
+			key = filepath.Base(key)
+		}
+		named[key] = c
+	}
+	if byWnid && count["000.jpg"] < 2 {
+		t.Fatalf("000.jpg in %d folders; the test wants repeated file names", count["000.jpg"])
+	}
+	return dir, named, orig
 }
 
 // TestAuditOwnImages: renamed copies of val_227 images get the same top-1
@@ -78,7 +99,7 @@ func TestAuditOwnImages(t *testing.T) {
 		t.Fatalf("score of the originals %+v", ref.Score)
 	}
 
-	flatDir, _, _ := ownImages(t, ann, n, false)
+	flatDir, flatWant, _ := ownImages(t, ann, n, false)
 	classes, err := LoadClassIndex(ann.Dir)
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +107,7 @@ func TestAuditOwnImages(t *testing.T) {
 	var csv strings.Builder
 	csv.WriteString("file_name,label\n")
 	i := 0
-	for name, c := range want {
+	for name, c := range flatWant {
 		label := fmt.Sprint(c)
 		if i%2 == 1 { // every other label a wnid
 			for w, wc := range classes {
@@ -106,9 +127,10 @@ func TestAuditOwnImages(t *testing.T) {
 	for _, c := range []struct {
 		name, dir, labels string
 		source            LabelSource
+		want              Labels
 	}{
-		{"wnid folders", wnidDir, "", FromWnidFolders},
-		{"labels CSV", flatDir, labelsFile, FromLabelsFile},
+		{"wnid folders", wnidDir, "", FromWnidFolders, want},
+		{"labels CSV", flatDir, labelsFile, FromLabelsFile, flatWant},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			images, err := Folder(c.dir, Selection{})
@@ -119,7 +141,7 @@ func TestAuditOwnImages(t *testing.T) {
 			if err != nil || source != c.source || len(other) != 0 || len(labels) != n {
 				t.Fatalf("labels: %d, %q, other folders %v, %v", len(labels), source, other, err)
 			}
-			for name, cl := range want {
+			for name, cl := range c.want {
 				if labels[name] != cl {
 					t.Fatalf("%s labelled %d, want %d", name, labels[name], cl)
 				}

@@ -29,44 +29,46 @@ func IsImageName(name string) bool {
 	return imageExts[strings.ToLower(filepath.Ext(name))] && !strings.HasPrefix(name, ".")
 }
 
-// ListImages returns the images of dir sorted by file name. dir is either
-// flat (ILSVRC2012_val_*.JPEG) or holds one folder per class (wnid); the
-// folder names are not used here (imagenetx.FolderLabels reads wnid folders
-// as labels). Two files with one name in different
-// folders are an error, since the name is the key of every output.
+// ListImages returns the images of dir sorted by name. dir is either flat
+// (ILSVRC2012_val_*.JPEG) or holds one folder per class (wnid); the folder
+// names are not used here (imagenetx.FolderLabels reads wnid folders as
+// labels). An image's name, the key of every output, is its file name, so
+// that the ImageNet-X annotations find the val images wherever they lie;
+// where class folders hold files of the same name (001.jpg in every class,
+// as many datasets have), each of those is named folder/file instead.
 func ListImages(dir string) ([]Item, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("list images: %w", err)
 	}
-	seen := map[string]string{}
 	var items []Item
-	add := func(name, path string) error {
-		if prev, dup := seen[name]; dup {
-			return fmt.Errorf("list images: %s and %s have the same file name", prev, path)
-		}
-		seen[name] = path
-		items = append(items, Item{Name: name, Path: path})
-		return nil
-	}
 	for _, e := range entries {
 		path := filepath.Join(dir, e.Name())
 		if isDir(e, path) {
-			if err := listSubdir(path, add); err != nil {
+			if items, err = listSubdir(path, items); err != nil {
 				return nil, err
 			}
 			continue
 		}
 		if IsImageName(e.Name()) {
-			if err := add(e.Name(), path); err != nil {
-				return nil, err
-			}
+			items = append(items, Item{Name: e.Name(), Path: path})
 		}
 	}
 	if len(items) == 0 {
 		return nil, fmt.Errorf("list images: no image files (.JPEG, .jpg, .png, ...) in %s or its subfolders", dir)
 	}
+	count := map[string]int{}
+	for _, it := range items {
+		count[it.Name]++
+	}
+	for i, it := range items {
+		if count[it.Name] > 1 && filepath.Dir(it.Path) != dir {
+			items[i].Name = filepath.Base(filepath.Dir(it.Path)) + "/" + it.Name
+		}
+	}
 	sort.Slice(items, func(i, j int) bool { return items[i].Name < items[j].Name })
+	// Names are now distinct: a file name holds no "/", and folder names
+	// in one folder differ.
 	for i := range items {
 		items[i].Index = i
 	}
@@ -87,21 +89,19 @@ func ItemsOf(paths map[string]string) []Item {
 	return items
 }
 
-// listSubdir adds the images of one class folder (not descending further).
-func listSubdir(dir string, add func(name, path string) error) error {
+// listSubdir appends the images of one class folder (not descending further).
+func listSubdir(dir string, items []Item) ([]Item, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return fmt.Errorf("list images: %w", err)
+		return nil, fmt.Errorf("list images: %w", err)
 	}
 	for _, e := range entries {
 		path := filepath.Join(dir, e.Name())
 		if IsImageName(e.Name()) && !isDir(e, path) {
-			if err := add(e.Name(), path); err != nil {
-				return err
-			}
+			items = append(items, Item{Name: e.Name(), Path: path})
 		}
 	}
-	return nil
+	return items, nil
 }
 
 // isDir follows symbolic links; a broken link counts as a file, so an image

@@ -134,12 +134,23 @@ func TestListImages(t *testing.T) {
 			t.Fatalf("items %+v", items)
 		}
 	})
-	t.Run("duplicate names", func(t *testing.T) {
+	t.Run("one file name in several class folders", func(t *testing.T) {
 		dir := t.TempDir()
 		touch(t, filepath.Join(dir, "n1", "a.JPEG"))
 		touch(t, filepath.Join(dir, "n2", "a.JPEG"))
-		if _, err := ListImages(dir); err == nil || !strings.Contains(err.Error(), "same file name") {
-			t.Fatalf("err = %v", err)
+		touch(t, filepath.Join(dir, "n2", "b.JPEG"))
+		touch(t, filepath.Join(dir, "a.JPEG"))
+		items, err := ListImages(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, it := range items {
+			got = append(got, it.Name+"="+strings.TrimPrefix(filepath.ToSlash(it.Path), filepath.ToSlash(dir)+"/"))
+		}
+		want := []string{"a.JPEG=a.JPEG", "b.JPEG=n2/b.JPEG", "n1/a.JPEG=n1/a.JPEG", "n2/a.JPEG=n2/a.JPEG"}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Fatalf("items %v, want %v", got, want)
 		}
 	})
 	t.Run("broken link is listed", func(t *testing.T) {
