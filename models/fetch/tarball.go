@@ -22,17 +22,36 @@ var ErrUnsafeArchive = errors.New("unsafe archive entry")
 // link pointing outside the archive, fails the extraction, and member itself
 // must be a plain file. Nothing else is written, and dest only appears once
 // the whole archive has been checked.
-func ExtractMember(r io.Reader, source, member, dest, want string, maxBytes int64) (err error) {
+func ExtractMember(r io.Reader, source, member, dest, want string, maxBytes int64) error {
+	return ExtractMembers(r, source, []Member{{Name: member, Dest: dest, SHA256: want, MaxBytes: maxBytes}})
+}
+
+// Member is a file to take out of an archive: its name in the archive, its
+// destination, its pinned sha256 and a size bound (≤ 0: DefaultMaxBytes).
+// The names of one extraction are distinct.
+type Member struct {
+	Name, Dest, SHA256 string
+	MaxBytes           int64
+}
+
+// ExtractMembers is ExtractMember for several files in one pass over the
+// archive (a large archive is read once). No member is installed unless
+// every one was found and verified.
+func ExtractMembers(r io.Reader, source string, members []Member) (err error) {
 	zr, err := gzip.NewReader(r)
 	if err != nil {
 		return fmt.Errorf("%s: not a gzip-compressed tarball: %w", source, err)
 	}
 	defer zr.Close()
 	tr := tar.NewReader(zr)
-	var staged *atomicfile.File
+	staged := make([]*atomicfile.File, len(members))
 	defer func() {
-		if err != nil && staged != nil {
-			staged.Abort()
+		if err != nil {
+			for _, s := range staged {
+				if s != nil {
+					s.Abort()
+				}
+			}
 		}
 	}()
 	for {
@@ -47,23 +66,33 @@ func ExtractMember(r io.Reader, source, member, dest, want string, maxBytes int6
 		if err != nil {
 			return fmt.Errorf("%s: %w", source, err)
 		}
-		if name != member {
-			continue
+		for i, m := range members {
+			if name != m.Name {
+				continue
+			}
+			if hdr.Typeflag != tar.TypeReg {
+				return fmt.Errorf("%s: %s is not a regular file (type %q): %w", source, m.Name, hdr.Typeflag, ErrUnsafeArchive)
+			}
+			if staged[i] != nil {
+				return fmt.Errorf("%s: %s appears twice: %w", source, m.Name, ErrUnsafeArchive)
+			}
+			if staged[i], err = stageVerified(m.Dest, m.SHA256, source+":"+m.Name, tr, m.MaxBytes); err != nil {
+				return err
+			}
 		}
-		if hdr.Typeflag != tar.TypeReg {
-			return fmt.Errorf("%s: %s is not a regular file (type %q): %w", source, member, hdr.Typeflag, ErrUnsafeArchive)
+	}
+	for i, m := range members {
+		if staged[i] == nil {
+			return fmt.Errorf("%s: no file %s in the archive", source, m.Name)
 		}
-		if staged != nil {
-			return fmt.Errorf("%s: %s appears twice: %w", source, member, ErrUnsafeArchive)
-		}
-		if staged, err = stageVerified(dest, want, source+":"+member, tr, maxBytes); err != nil {
+	}
+	for i, m := range members {
+		if err := commitStaged(staged[i], m.Dest); err != nil {
 			return err
 		}
+		staged[i] = nil
 	}
-	if staged == nil {
-		return fmt.Errorf("%s: no file %s in the archive", source, member)
-	}
-	return commitStaged(staged, dest)
+	return nil
 }
 
 // checkEntry returns the entry's cleaned name, or an error when the name or
