@@ -42,27 +42,27 @@ func InstallFromTarball(tarball, dest string) error {
 	return fetch.ExtractMember(f, tarball, TarballMember, dest, SHA256, maxLibraryBytes)
 }
 
-// PackNPM runs `npm pack onnxruntime-node@VERSION` in dir (npm's ordinary way
-// of fetching a package tarball without installing or running anything) and
+// PackNPM runs `npm pack PACKAGE@VERSION` in dir (npm's ordinary way of
+// fetching a package tarball without installing or running anything) and
 // returns the tarball's path.
-func PackNPM(ctx context.Context, dir string) (string, error) {
+func PackNPM(ctx context.Context, dir, pkg string) (string, error) {
 	if _, err := exec.LookPath("npm"); err != nil {
-		return "", fmt.Errorf("npm is needed to fetch %s: install it with `%s`, or give a tarball: %w", NPMPackage, AptInstallLine("npm"), err)
+		return "", fmt.Errorf("npm is needed to fetch %s: install it with `%s`, or give a tarball: %w", pkg, AptInstallLine("npm"), err)
 	}
-	cmd := exec.CommandContext(ctx, "npm", "pack", NPMPackage, "--silent")
+	cmd := exec.CommandContext(ctx, "npm", "pack", pkg, "--silent")
 	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("npm pack %s: %w: %s", NPMPackage, err, strings.TrimSpace(stderr.String()))
+		return "", fmt.Errorf("npm pack %s: %w: %s", pkg, err, strings.TrimSpace(stderr.String()))
 	}
 	fields := strings.Fields(stdout.String())
 	if len(fields) == 0 {
-		return "", fmt.Errorf("npm pack %s printed no file name", NPMPackage)
+		return "", fmt.Errorf("npm pack %s printed no file name", pkg)
 	}
 	name := fields[len(fields)-1]
 	if filepath.Base(name) != name {
-		return "", fmt.Errorf("npm pack %s printed an unexpected file name %q", NPMPackage, name)
+		return "", fmt.Errorf("npm pack %s printed an unexpected file name %q", pkg, name)
 	}
 	return filepath.Join(dir, name), nil
 }
@@ -105,7 +105,7 @@ func Install(ctx context.Context, dest, tarball string) (changed bool, err error
 			return false, err
 		}
 		defer os.RemoveAll(tmp)
-		if tarball, err = PackNPM(ctx, tmp); err != nil {
+		if tarball, err = PackNPM(ctx, tmp, NPMPackage); err != nil {
 			return false, err
 		}
 	}

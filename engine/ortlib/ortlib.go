@@ -111,3 +111,67 @@ func DefaultInstallPath() (string, error) {
 	}
 	return filepath.Join(home, datahome.LibDir, FileName), nil
 }
+
+// DefaultGPUPaths lists where `setup --gpu` may have put the CUDA-enabled
+// library, in DefaultPaths' order: GPUSubdir of the checkout holding the
+// running binary, the data home's lib-gpu/, GPUSubdir of the checkout
+// holding the working directory.
+func DefaultGPUPaths() []string {
+	var out []string
+	if root := datahome.ExecutableCheckout(); root != "" {
+		out = append(out, filepath.Join(root, GPUSubdir, FileName))
+	}
+	if home, err := datahome.Dir(); err == nil {
+		out = append(out, filepath.Join(home, GPUHomeSubdir, FileName))
+	}
+	if wd, err := os.Getwd(); err == nil {
+		if root := datahome.CheckoutAbove(wd, 64); root != "" {
+			if p := filepath.Join(root, GPUSubdir, FileName); len(out) == 0 || out[0] != p {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// DefaultGPUDir is where `setup --gpu` installs the CUDA-enabled library:
+// GPUSubdir of the checkout holding the running binary or working
+// directory, else the data home's lib-gpu/.
+func DefaultGPUDir() (string, error) {
+	lib, err := DefaultInstallPath()
+	if err != nil {
+		return "", err
+	}
+	for _, root := range []string{datahome.ExecutableCheckout(), workingCheckout()} {
+		if root != "" && lib == filepath.Join(root, RepoSubdir, FileName) {
+			return filepath.Join(root, GPUSubdir), nil
+		}
+	}
+	home, err := datahome.Dir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(home, GPUHomeSubdir), nil
+}
+
+func workingCheckout() string {
+	if wd, err := os.Getwd(); err == nil {
+		return datahome.CheckoutAbove(wd, 64)
+	}
+	return ""
+}
+
+// LocateForCUDA is Locate for a CUDA session: without an explicit path
+// (explicit, $ONNXRUNTIME_LIB), the CUDA-enabled library `setup --gpu`
+// installed when there is one, else the default library (whose lack of
+// CUDA the session then explains).
+func LocateForCUDA(explicit string) (string, error) {
+	if explicit == "" && os.Getenv(EnvVar) == "" {
+		for _, p := range DefaultGPUPaths() {
+			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+				return p, nil
+			}
+		}
+	}
+	return Locate(explicit)
+}
