@@ -154,7 +154,7 @@ func TestNonFiniteScoresAreCountedPerImage(t *testing.T) {
 func TestCUDAOnCPULibraryNamesTheLibrary(t *testing.T) {
 	requireRuntime(t)
 	path := writeModel(t, "cuda", imageToScores(32, 1000, ""))
-	clf, err := openModelFile(path, Options{Device: Device{CUDA: true}})
+	clf, err := openModelFile(path, Options{Device: Device{Provider: ProviderCUDA}})
 	if err == nil {
 		clf.Close()
 		t.Skipf("%s has CUDA support: nothing to refuse", RuntimePath())

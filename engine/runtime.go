@@ -146,3 +146,17 @@ func libraryVersion(path string) string {
 	defer C.free(unsafe.Pointer(v))
 	return C.GoString(v)
 }
+
+// InitForDevice is InitDefault for a session on dev: a CUDA device without
+// an explicit library path takes the CUDA-enabled library that `imagenetx
+// setup --gpu` installed, when there is one.
+func InitForDevice(flagPath string, dev Device) error {
+	if dev.Provider != ProviderCUDA {
+		return InitDefault(flagPath)
+	}
+	path, err := ortlib.LocateForCUDA(flagPath)
+	if err != nil {
+		return err
+	}
+	return Init(path)
+}

@@ -12,11 +12,51 @@ import (
 	"github.com/imagenetx/imagenetx/preprocess"
 )
 
+// Provider is the ONNX Runtime execution provider a session runs on. The
+// providers differ only in how a session is opened and in what a run
+// records; nothing else in the pipeline knows which one ran.
+type Provider int
+
+const (
+	// ProviderCPU is ONNX Runtime's CPU execution provider.
+	ProviderCPU Provider = iota
+	// ProviderWebGPU is the WebGPU execution provider (Dawn on Vulkan on
+	// Linux): any GPU with a Vulkan driver, and Mesa's lavapipe in CI. The
+	// default library (onnxruntime-node 1.24.3) has it built in.
+	ProviderWebGPU
+	// ProviderCUDA is the CUDA execution provider, which needs a
+	// CUDA-enabled library with its provider libraries beside it.
+	ProviderCUDA
+)
+
+// String is the provider's device name as ParseDevice reads it.
+func (p Provider) String() string {
+	switch p {
+	case ProviderWebGPU:
+		return "webgpu"
+	case ProviderCUDA:
+		return "cuda"
+	}
+	return "cpu"
+}
+
+// ORTName is the provider's name in ONNX Runtime (and in its node
+// placement report).
+func (p Provider) ORTName() string {
+	switch p {
+	case ProviderWebGPU:
+		return "WebGpuExecutionProvider"
+	case ProviderCUDA:
+		return "CUDAExecutionProvider"
+	}
+	return "CPUExecutionProvider"
+}
+
 // Device says where a session runs.
 type Device struct {
-	// CUDA selects the CUDA execution provider on GPU ID; otherwise the CPU.
-	CUDA bool
-	ID   int
+	Provider Provider
+	// ID is the CUDA GPU number.
+	ID int
 	// MemLimit caps the CUDA memory arena in bytes (0: no cap), so that a
 	// shared workstation GPU keeps room for others.
 	MemLimit int64
@@ -27,28 +67,30 @@ type Device struct {
 	ConvAlgoSearch string
 }
 
-// ParseDevice reads "cpu", "cuda" (GPU 0) or "cuda:N".
+// ParseDevice reads "cpu", "webgpu", "cuda" (GPU 0) or "cuda:N".
 func ParseDevice(s string) (Device, error) {
 	switch {
 	case s == "" || s == "cpu":
 		return Device{}, nil
+	case s == "webgpu":
+		return Device{Provider: ProviderWebGPU}, nil
 	case s == "cuda":
-		return Device{CUDA: true}, nil
+		return Device{Provider: ProviderCUDA}, nil
 	case strings.HasPrefix(s, "cuda:"):
 		id, err := strconv.Atoi(s[len("cuda:"):])
 		if err != nil || id < 0 {
 			return Device{}, fmt.Errorf("device %q: want cuda:N with N a GPU number", s)
 		}
-		return Device{CUDA: true, ID: id}, nil
+		return Device{Provider: ProviderCUDA, ID: id}, nil
 	}
-	return Device{}, fmt.Errorf("device %q: want cpu, cuda or cuda:N", s)
+	return Device{}, fmt.Errorf("device %q: want cpu, webgpu, cuda or cuda:N", s)
 }
 
 func (d Device) String() string {
-	if d.CUDA {
+	if d.Provider == ProviderCUDA {
 		return "cuda:" + strconv.Itoa(d.ID)
 	}
-	return "cpu"
+	return d.Provider.String()
 }
 
 // ModelIO is what the model file says about its image input and class output.
@@ -151,13 +193,17 @@ type SessionOptions struct {
 
 // Session runs one model. Run may be called from several goroutines.
 type Session struct {
-	s    *ort.DynamicAdvancedSession
-	io   ModelIO
-	size int // the input's spatial size (square)
+	s         *ort.DynamicAdvancedSession
+	io        ModelIO
+	size      int // the input's spatial size (square)
+	placement Placement
+	log       *sessionLog
 }
 
 // OpenSession loads modelPath for inference on images of size×size pixels
 // (the preprocessing crop). A fixed spatial size in the model must equal it.
+// On a GPU provider the session is refused when the provider takes none of
+// the model's nodes: the whole model would run on the CPU, silently.
 func OpenSession(modelPath string, io ModelIO, size int, opts SessionOptions) (*Session, error) {
 	if (io.Height != 0 && io.Height != size) || (io.Width != 0 && io.Width != size) {
 		return nil, fmt.Errorf("model %s takes %dx%d images but preprocessing crops to %dx%d", modelPath, io.Height, io.Width, size, size)
@@ -167,11 +213,42 @@ func OpenSession(modelPath string, io ModelIO, size int, opts SessionOptions) (*
 		return nil, err
 	}
 	defer so.Destroy()
-	s, err := ort.NewDynamicAdvancedSession(modelPath, []string{io.InputName}, []string{io.OutputName}, so)
+	log, err := attachSessionLog(so)
 	if err != nil {
-		return nil, fmt.Errorf("load model %s: %w", modelPath, err)
+		return nil, fmt.Errorf("model %s: %w", modelPath, err)
 	}
-	return &Session{s: s, io: io, size: size}, nil
+	s, err := ort.NewDynamicAdvancedSession(modelPath, []string{io.InputName}, []string{io.OutputName}, so)
+	placements, problems := log.stop()
+	if err != nil {
+		log.release()
+		return nil, explainSessionError(modelPath, opts.Device, err, problems)
+	}
+	sess := &Session{s: s, io: io, size: size, log: log}
+	sess.placement, err = parsePlacement(opts.Device.Provider, placements)
+	if err == nil {
+		err = sess.placement.check()
+	}
+	if err == nil && opts.Device.Provider != ProviderCPU {
+		err = sess.probe()
+	}
+	if err != nil {
+		sess.Close()
+		return nil, fmt.Errorf("model %s: %w", modelPath, err)
+	}
+	return sess, nil
+}
+
+// probe runs one batch of zeros, so that a provider that accepts a model's
+// nodes but cannot run them (a kernel that fails on the model's shapes)
+// is refused when the session opens, not on every batch of a long run.
+func (s *Session) probe() error {
+	n := max(s.io.FixedBatch, 1)
+	in := make([]float32, n*s.InputLen())
+	out := make([]float32, n*s.io.Classes)
+	if err := s.Run(in, n, out); err != nil {
+		return fmt.Errorf("the %s execution provider cannot run this model (%s): %w", s.placement.Provider, s.placement, err)
+	}
+	return nil
 }
 
 func sessionOptions(opts SessionOptions) (*ort.SessionOptions, error) {
@@ -199,8 +276,13 @@ func sessionOptions(opts SessionOptions) (*ort.SessionOptions, error) {
 		// model's predictions the same on every machine.
 		so.AddSessionConfigEntry("session.x64quantprecision", "1"),
 	)
-	if err == nil && opts.Device.CUDA {
-		err = appendCUDA(so, opts.Device)
+	if err == nil {
+		switch opts.Device.Provider {
+		case ProviderCUDA:
+			err = appendCUDA(so, opts.Device)
+		case ProviderWebGPU:
+			err = appendWebGPU(so)
+		}
 	}
 	if err != nil {
 		so.Destroy()
@@ -209,42 +291,8 @@ func sessionOptions(opts SessionOptions) (*ort.SessionOptions, error) {
 	return so, nil
 }
 
-// CUDAHelp says how to get an ONNX Runtime library that can use CUDA.
-const CUDAHelp = "a CUDA-enabled ONNX Runtime ≥ 1.24 is needed: libonnxruntime.so.1 with libonnxruntime_providers_shared.so " +
-	"and libonnxruntime_providers_cuda.so beside it (from the onnxruntime-gpu Linux release or the NuGet package " +
-	"Microsoft.ML.OnnxRuntime.Gpu.Linux for your CUDA version), plus the CUDA and cuDNN libraries it was built for; load that library instead " +
-	"(ONNXRUNTIME_LIB, or the runtime library path given to imagenetx; docs/GPU.md). imagenetx never falls back to the CPU silently"
-
-// appendCUDA adds the CUDA execution provider, or explains why it cannot.
-func appendCUDA(so *ort.SessionOptions, dev Device) error {
-	co, err := ort.NewCUDAProviderOptions()
-	if err != nil {
-		return fmt.Errorf("device %s: the ONNX Runtime library %s has no CUDA support (%v); %s", dev, RuntimePath(), err, CUDAHelp)
-	}
-	defer co.Destroy()
-	search := dev.ConvAlgoSearch
-	if search == "" {
-		search = "EXHAUSTIVE"
-	}
-	opts := map[string]string{
-		"device_id":              strconv.Itoa(dev.ID),
-		"cudnn_conv_algo_search": search,
-		// Grow the arena by what is asked, not by doubling: with a fixed
-		// batch the footprint is stable and doubling wastes up to half.
-		"arena_extend_strategy": "kSameAsRequested",
-	}
-	if dev.MemLimit > 0 {
-		opts["gpu_mem_limit"] = strconv.FormatInt(dev.MemLimit, 10)
-	}
-	err = co.Update(opts)
-	if err != nil {
-		return fmt.Errorf("device %s: the ONNX Runtime library %s cannot use CUDA (%v); %s", dev, RuntimePath(), err, CUDAHelp)
-	}
-	if err := so.AppendExecutionProviderCUDA(co); err != nil {
-		return fmt.Errorf("device %s: the ONNX Runtime library %s cannot use CUDA (%v); %s", dev, RuntimePath(), err, CUDAHelp)
-	}
-	return nil
-}
+// Placement returns where ONNX Runtime put the session's nodes.
+func (s *Session) Placement() Placement { return s.placement }
 
 // IO returns the model's input/output description.
 func (s *Session) IO() ModelIO { return s.io }
@@ -283,4 +331,8 @@ func (s *Session) Run(in []float32, n int, out []float32) error {
 }
 
 // Close releases the session.
-func (s *Session) Close() error { return s.s.Destroy() }
+func (s *Session) Close() error {
+	err := s.s.Destroy()
+	s.log.release()
+	return err
+}

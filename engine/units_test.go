@@ -77,13 +77,13 @@ func TestDetectOutputKind(t *testing.T) {
 }
 
 func TestParseDevice(t *testing.T) {
-	for in, want := range map[string]string{"": "cpu", "cpu": "cpu", "cuda": "cuda:0", "cuda:3": "cuda:3"} {
+	for in, want := range map[string]string{"": "cpu", "cpu": "cpu", "webgpu": "webgpu", "cuda": "cuda:0", "cuda:3": "cuda:3"} {
 		d, err := ParseDevice(in)
 		if err != nil || d.String() != want {
 			t.Errorf("ParseDevice(%q) = %v, %v; want %s", in, d, err, want)
 		}
 	}
-	for _, bad := range []string{"gpu", "cuda:", "cuda:-1", "cuda:x"} {
+	for _, bad := range []string{"gpu", "cuda:", "cuda:-1", "cuda:x", "webgpu:0", "WebGPU"} {
 		if _, err := ParseDevice(bad); err == nil {
 			t.Errorf("ParseDevice(%q) accepted", bad)
 		}
