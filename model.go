@@ -19,8 +19,8 @@ type Options struct {
 	// NAME.predictions.csv), run.json and the tables' model column.
 	// Default: the registry name, or the model file's stem.
 	Name string
-	// Device is "cpu" (default), "cuda" or "cuda:N"; GPUMemLimit and
-	// ConvAlgoSearch tune CUDA (see engine.Device).
+	// Device is "cpu" (default), "webgpu", "cuda" or "cuda:N"; GPUMemLimit
+	// and ConvAlgoSearch tune CUDA (see engine.Device).
 	Device         string
 	GPUMemLimit    int64
 	ConvAlgoSearch string
@@ -39,8 +39,9 @@ type Options struct {
 	// Preprocess overrides parts of the model's preprocessing (resize,
 	// crop, interpolation, mean/std, layout, classes).
 	Preprocess models.Settings
-	// RuntimeLibrary is the libonnxruntime.so to load; "" finds set-up's
-	// (see engine.InitDefault).
+	// RuntimeLibrary is the libonnxruntime.so to load; "" finds set-up's:
+	// for a CUDA device the CUDA-enabled one `setup --gpu` installed, when
+	// there is one (see engine.InitForDevice).
 	RuntimeLibrary string
 }
 
@@ -85,7 +86,7 @@ func Open(ref string, opts Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := engine.InitDefault(opts.RuntimeLibrary); err != nil {
+	if err := engine.InitForDevice(opts.RuntimeLibrary, dev); err != nil {
 		return nil, err
 	}
 	clf, err := engine.OpenClassifier(spec, engine.Options{
@@ -118,10 +119,12 @@ func (m *Model) TopK() int { return max(m.opts.TopK, 1) }
 // Manifest describes a run of m over images, as run.json records it.
 func (m *Model) Manifest(images *Images) runfiles.Manifest {
 	c := m.clf
+	pl := c.Session.Placement()
 	return runfiles.Manifest{
 		Name: m.Name(), Model: c.Spec.Name, ModelSHA256: c.Spec.SHA256, Preprocess: c.Spec.Preprocess, Variant: m.opts.Variant,
 		Decode: m.opts.Decode.Policy(), FastDecode: m.opts.Decode.Fast, Batch: c.Config.Batch, TopK: m.TopK(), LabelOffset: c.Config.Scorer.LabelOffset,
 		OutputKind: c.Config.Scorer.Kind.String(), Device: deviceKind(m.opts.Device), Runtime: engine.RuntimeVersion(),
+		ExecutionProvider: pl.Provider.ORTName(), Nodes: pl.Total(), CPUNodes: pl.OnCPU(),
 		Images: images.List.Count, ImagesSHA256: images.List.Fingerprint, Shard: images.Shard(), ShardImages: len(images.Items),
 	}
 }
@@ -130,10 +133,10 @@ func (m *Model) Manifest(images *Images) runfiles.Manifest {
 // another compute the same scores.
 func deviceKind(device string) string {
 	d, err := engine.ParseDevice(device)
-	if err != nil || !d.CUDA {
+	if err != nil {
 		return "cpu"
 	}
-	return "cuda"
+	return d.Provider.String()
 }
 
 // adoptOutputKind makes the model score as kind (a resumed run's decision).

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
 	"github.com/imagenetx/imagenetx/datahome"
+	"github.com/imagenetx/imagenetx/engine"
 	"github.com/imagenetx/imagenetx/engine/ortlib"
 	"github.com/imagenetx/imagenetx/models"
 	"github.com/imagenetx/imagenetx/models/fetch"
@@ -30,6 +32,14 @@ type SetupOptions struct {
 	// SkipRuntime and SkipData leave out the library, or the annotations
 	// and models.
 	SkipRuntime, SkipData bool
+	// GPU adds the CUDA-enabled ONNX Runtime (ortlib.GPUVersion) for CUDA
+	// devices, installed into GPUDir ("": the checkout's
+	// .cache/onnxruntime-gpu) from the npm tarballs in GPUTarballs ("": npm
+	// pack), and checks the CUDA and cuDNN libraries its provider needs,
+	// also in the nvidia/*/lib folders of Python's site-packages ("":
+	// python3 on PATH).
+	GPU                         bool
+	GPUDir, GPUTarballs, Python string
 }
 
 // Setup installs what a default run needs: the ONNX Runtime library (from
@@ -44,10 +54,15 @@ func Setup(ctx context.Context, opts SetupOptions, log io.Writer) error {
 			return err
 		}
 	}
-	if opts.SkipData {
-		return nil
+	if !opts.SkipData {
+		if err := setupData(ctx, opts, log); err != nil {
+			return err
+		}
 	}
-	return setupData(ctx, opts, log)
+	if opts.GPU {
+		return setupGPU(ctx, opts, log)
+	}
+	return nil
 }
 
 func setupRuntime(ctx context.Context, opts SetupOptions, log io.Writer) error {
@@ -102,5 +117,55 @@ func setupData(ctx context.Context, opts SetupOptions, log io.Writer) error {
 		return fmt.Errorf("set-up could not fetch %d file(s): %s", len(failed), strings.Join(failed, ", "))
 	}
 	fmt.Fprintf(log, "data home: %s (annotations: %s)\n", opts.Home, filepath.Join(opts.Home, "annotations"))
+	return nil
+}
+
+// setupGPU installs the CUDA-enabled library and reports, as the dynamic
+// loader would see it, which CUDA and cuDNN libraries its CUDA provider
+// still lacks. Missing libraries make it fail: the library is in place but
+// a CUDA device cannot start yet.
+func setupGPU(ctx context.Context, opts SetupOptions, log io.Writer) error {
+	dir := opts.GPUDir
+	if dir == "" {
+		var err error
+		if dir, err = ortlib.DefaultGPUDir(); err != nil {
+			return err
+		}
+	}
+	installed, err := ortlib.InstallGPU(ctx, dir, opts.GPUTarballs)
+	if err != nil {
+		return fmt.Errorf("install the CUDA-enabled ONNX Runtime: %w", err)
+	}
+	state := "present"
+	if len(installed) > 0 {
+		state = "installed " + strings.Join(installed, ", ") + " from " + ortlib.GPUCorePackage + " and " + ortlib.GPUProviderPkg
+	}
+	fmt.Fprintf(log, "onnxruntime %s with CUDA: %s (%s)\n", ortlib.GPUVersion, dir, state)
+
+	python, pyDirs := opts.Python, []string(nil)
+	if python == "" {
+		python, _ = exec.LookPath("python3")
+	}
+	if python != "" {
+		if pyDirs, err = ortlib.PythonNvidiaLibDirs(ctx, python); err != nil {
+			fmt.Fprintf(log, "python %s: %v (not looking in its site-packages)\n", python, err)
+		}
+	}
+	rep, err := ortlib.GPUDeps(dir, pyDirs)
+	if err != nil {
+		return err
+	}
+	shown := python
+	if shown == "" {
+		shown = "none"
+	}
+	fmt.Fprintf(log, "libraries of %s, as the dynamic loader would find them (Python: %s, nvidia/*/lib folders: %d):\n", rep.Root, shown, len(pyDirs))
+	rep.WriteTo(log)
+	if len(rep.Missing()) > 0 {
+		return fmt.Errorf("the CUDA-enabled ONNX Runtime is installed in %s, but a CUDA device will fail until these are found: %s "+
+			"(CUDA 13: libcublas, libcublasLt, libcudart, libcurand; cuDNN 9; libcuda.so.1 comes with the NVIDIA driver)",
+			dir, engine.MissingLibraries(rep))
+	}
+	fmt.Fprintf(log, "every library is found: a CUDA device uses %s\n", dir)
 	return nil
 }

@@ -83,3 +83,19 @@ func TestSetupORTIntoFolderRecordsIt(t *testing.T) {
 		t.Fatalf("recorded library = %q, %v; want %q", got, err, want)
 	}
 }
+
+// TestSetupGPUNamesWhatIsMissing: without network, set-up of the GPU
+// library takes the npm tarballs from a folder and names the one it lacks;
+// nothing is installed.
+func TestSetupGPUNamesWhatIsMissing(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "gpu")
+	opts := SetupOptions{SkipRuntime: true, SkipData: true, GPU: true, GPUDir: dir, GPUTarballs: t.TempDir()}
+	var log bytes.Buffer
+	err := Setup(context.Background(), opts, &log)
+	if err == nil || !strings.Contains(err.Error(), "onnxruntime-node-"+ortlib.GPUVersion+".tgz") {
+		t.Fatalf("err = %v, want the missing tarball named", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ortlib.FileName)); err == nil {
+		t.Fatal("a library was installed from nothing")
+	}
+}

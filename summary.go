@@ -12,7 +12,8 @@ import (
 // images, failures, images kept from an earlier run, throughput, where the
 // predictions went (dest) and which side of the pipeline was busy. After a
 // run error it says where the run stopped and does not claim predictions
-// that may never have reached the disk.
+// that may never have reached the disk. A finished run names the execution
+// provider and the nodes it left to the CPU (engine.Placement).
 func (m *Model) Summary(images *Images, st engine.Stats, dest string, runErr error) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s on %d images", m.Name(), st.Total)
@@ -32,5 +33,6 @@ func (m *Model) Summary(images *Images, st engine.Stats, dest string, runErr err
 	if u, ok := st.Utilisation(cfg); ok {
 		b.WriteString("\n" + u.String())
 	}
+	b.WriteString("\nexecution provider " + m.clf.Session.Placement().String())
 	return b.String()
 }

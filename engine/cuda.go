@@ -18,10 +18,14 @@ import (
 )
 
 // CUDAHelp says how to get an ONNX Runtime library that can use CUDA.
-const CUDAHelp = "`imagenetx setup --gpu` assembles a CUDA-enabled ONNX Runtime (" + ortlib.GPUVersion + " with its CUDA 13 provider, " +
-	"sha256-pinned) and checks the CUDA and cuDNN libraries it needs; device cuda:N then uses it. Any other " +
-	"libonnxruntime.so.1 with libonnxruntime_providers_shared.so and libonnxruntime_providers_cuda.so of its own version " +
-	"beside it also works (docs/GPU.md). imagenetx never falls back to the CPU silently"
+const CUDAHelp = "a CUDA-enabled ONNX Runtime is needed: the version-matched " + ortlib.GPUVersion + " pair (core and CUDA 13 provider, " +
+	"sha256-pinned) that set-up installs beside the default library, which a CUDA device then loads, or any libonnxruntime.so.1 " +
+	"with libonnxruntime_providers_shared.so and libonnxruntime_providers_cuda.so of its own version beside it, loaded instead " +
+	"(ONNXRUNTIME_LIB, or the runtime library path given to imagenetx; docs/GPU.md). imagenetx never falls back to the CPU silently"
+
+// ErrNoCUDAProvider is wrapped by the error of a CUDA session whose ONNX
+// Runtime library has no CUDA provider beside it.
+var ErrNoCUDAProvider = errors.New("no CUDA provider beside the ONNX Runtime library")
 
 // appendCUDA adds the CUDA execution provider, or explains why it cannot.
 func appendCUDA(so *ort.SessionOptions, dev Device) error {
@@ -61,8 +65,8 @@ func cudaError(dev Device, err error) error {
 	dir := filepath.Dir(lib)
 	provider := filepath.Join(dir, ortlib.CUDAProviderFile)
 	if _, serr := os.Stat(provider); serr != nil {
-		return fmt.Errorf("device %s: the ONNX Runtime library %s (%s) has no CUDA provider beside it (no %s): %v; %s",
-			dev, lib, RuntimeVersion(), ortlib.CUDAProviderFile, err, CUDAHelp)
+		return fmt.Errorf("device %s: the ONNX Runtime library %s (%s): %w (no %s): %v; %s",
+			dev, lib, RuntimeVersion(), ErrNoCUDAProvider, ortlib.CUDAProviderFile, err, CUDAHelp)
 	}
 	rep, rerr := ortlib.GPUDeps(dir, pythonNvidiaDirs())
 	if rerr != nil || len(rep.Missing()) == 0 {

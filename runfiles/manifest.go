@@ -38,10 +38,20 @@ type Manifest struct {
 	TopK        int    `json:"topk"`
 	LabelOffset int    `json:"label_offset"`
 	OutputKind  string `json:"output_kind"`
-	// Device is "cpu" or "cuda" and Runtime the ONNX Runtime version: the
-	// scores' last bits may differ between them.
+	// Device is "cpu", "webgpu" or "cuda" and Runtime the ONNX Runtime
+	// version: the scores' last bits may differ between them.
 	Device  string `json:"device"`
 	Runtime string `json:"onnxruntime"`
+	// ExecutionProvider is the ONNX Runtime provider the model ran on
+	// ("CPUExecutionProvider", "WebGpuExecutionProvider", ...; empty in
+	// outputs made before it was recorded, which ran where Device says).
+	ExecutionProvider string `json:"execution_provider"`
+	// Nodes is the number of the model's nodes after ONNX Runtime's graph
+	// optimisation and CPUNodes how many of them a GPU provider left to the
+	// CPU (engine.Placement). They report ONNX Runtime's choices rather than
+	// settings, so resume and merge do not compare them.
+	Nodes    int `json:"nodes" manifest:"report"`
+	CPUNodes int `json:"cpu_nodes" manifest:"report"`
 	// Images and ImagesSHA256 describe the whole image list (after the
 	// limit, before sharding; see ListFingerprint).
 	Images       int    `json:"images"`
@@ -95,7 +105,8 @@ func (c Change) String() string {
 }
 
 // Diff lists, field by field (nested settings by their own fields), where
-// now differs from was.
+// now differs from was. Fields tagged manifest:"report" are not settings and
+// are not compared.
 func Diff(was, now Manifest) []Change {
 	var out []Change
 	diffValues("", reflect.ValueOf(was), reflect.ValueOf(now), &out)
@@ -108,6 +119,9 @@ func diffValues(prefix string, a, b reflect.Value, out *[]Change) {
 		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
 		if name == "" {
 			name = t.Field(i).Name
+		}
+		if t.Field(i).Tag.Get("manifest") == "report" {
+			continue
 		}
 		x, y := a.Field(i), b.Field(i)
 		if x.Kind() == reflect.Struct && x.Type().NumField() > 0 && t.Field(i).Type != reflect.TypeOf(ShardSpec{}) {
@@ -153,6 +167,9 @@ func CheckResume(path string, cur *Manifest) error {
 	if old.Name == "" {
 		// Recorded before names were: the name changes no prediction.
 		old.Name = cur.Name
+	}
+	if old.ExecutionProvider == "" {
+		old.ExecutionProvider = cur.ExecutionProvider // recorded since; Device tells the rest
 	}
 	if cs := Diff(old, *cur); len(cs) > 0 {
 		return fmt.Errorf("the existing output was made with different settings (%s) — %s; start afresh instead of resuming", path, joinChanges(cs))

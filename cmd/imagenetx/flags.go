@@ -67,7 +67,7 @@ func (m *modelFlags) register(fs *flag.FlagSet, several bool) {
 		return add(&m.names)(s)
 	})
 	fs.StringVar(&m.opts.RuntimeLibrary, "ort-lib", "", "the libonnxruntime.so `FILE` to load (default: $"+ortlib.EnvVar+", then set-up's)")
-	fs.StringVar(&m.opts.Device, "device", "cpu", "`DEVICE`: cpu or cuda:N")
+	fs.StringVar(&m.opts.Device, "device", "cpu", "`DEVICE`: cpu, webgpu (any GPU with a Vulkan driver) or cuda:N (after imagenetx setup --gpu)")
 	cli.Var(fs, &m.opts.GPUMemLimit, "gpu-mem-limit", "0", cli.AtLeast[int64](0), "with --device cuda:N: cap the GPU memory arena at `BYTES` (default: no cap)")
 	cli.Var(fs, &m.opts.ConvAlgoSearch, "cudnn-conv-algo-search", "EXHAUSTIVE", cli.OneOf("EXHAUSTIVE", "HEURISTIC", "DEFAULT"),
 		"with --device cuda:N: `HOW` cuDNN picks convolution algorithms: EXHAUSTIVE (fastest), HEURISTIC or DEFAULT (reproducible)")
@@ -156,6 +156,8 @@ func (m *modelFlags) openOne(ref, name string) (*imagenetx.Model, error) {
 		return model, nil
 	case errors.Is(err, models.ErrNotInstalled):
 		return nil, fmt.Errorf("%w (`imagenetx setup --models %s` fetches it)", err, ref)
+	case errors.Is(err, engine.ErrNoCUDAProvider):
+		return nil, fmt.Errorf("%w (`imagenetx setup --gpu` installs one and checks the CUDA libraries it needs)", err)
 	case m.opts.RuntimeLibrary != "" && strings.Contains(err.Error(), m.opts.RuntimeLibrary):
 		return nil, fmt.Errorf("--ort-lib: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/imagenetx/imagenetx"
 	"github.com/imagenetx/imagenetx/datahome"
+	"github.com/imagenetx/imagenetx/engine/ortlib"
 	"github.com/imagenetx/imagenetx/internal/cli"
 	"github.com/imagenetx/imagenetx/models"
 )
@@ -23,7 +24,9 @@ Installs the ONNX Runtime library (taken out of npm pack onnxruntime-node),
 the ImageNet-X annotations and the default model, every file checked
 against its pinned sha256, and records the library's place in the data home
 so that imagenetx finds it from any directory. Files already in place are
-only checked.`,
+only checked. With --gpu it also installs the CUDA-enabled ONNX Runtime
+that --device cuda:N loads and names the CUDA and cuDNN libraries it still
+lacks, with where it looked.`,
 		Flags: func(fs *flag.FlagSet) {
 			home, _ := datahome.Dir()
 			fs.StringVar(&opts.Home, "home", home, "data `DIR` for annotations/ and models/ (env "+datahome.EnvVar+")")
@@ -34,6 +37,10 @@ only checked.`,
 			fs.BoolVar(&opts.SkipRuntime, "no-ort", false, "skip the ONNX Runtime library")
 			fs.BoolVar(&opts.SkipData, "no-data", false, "skip annotations and models")
 			fs.BoolVar(&opts.Train, "train", false, "also fetch the train-set annotations")
+			fs.BoolVar(&opts.GPU, "gpu", false, "also install the CUDA-enabled ONNX Runtime "+ortlib.GPUVersion+" for --device cuda:N and check the CUDA and cuDNN libraries it needs")
+			fs.StringVar(&opts.GPUDir, "gpu-dir", "", "with --gpu: install into `DIR` (default: the checkout's .cache/onnxruntime-gpu)")
+			fs.StringVar(&opts.GPUTarballs, "gpu-tarballs", "", "with --gpu: take the npm tarballs from `DIR` (named as npm pack names them) instead of running npm pack")
+			fs.StringVar(&opts.Python, "python", "", "with --gpu: also look for CUDA and cuDNN in this `PYTHON`'s site-packages nvidia/*/lib (default: python3 on PATH)")
 		},
 		Run: func(ctx context.Context, e *cli.Env, _ []string) error {
 			return imagenetx.Setup(ctx, opts, e.Stderr)
