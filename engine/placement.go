@@ -96,6 +96,9 @@ func (p Placement) cpuOpsNote() string {
 // String is a one-line account, e.g. "WebGpuExecutionProvider: 120 of 123
 // nodes; 3 on the CPU (Shape×2, Gather); 2 device copies".
 func (p Placement) String() string {
+	if len(p.Nodes) == 0 {
+		return p.Provider.ORTName() + " (ONNX Runtime gave no node placement report)"
+	}
 	s := fmt.Sprintf("%s: %d of %d nodes", p.Provider.ORTName(), p.OnProvider(), p.Total())
 	if n := p.OnCPU(); n > 0 {
 		s += fmt.Sprintf("; %d on the CPU%s", n, p.cpuOpsNote())
@@ -186,7 +189,9 @@ var (
 func isPlacementHeader(msg string) bool { return placementHeaderRE.MatchString(msg) }
 func isPlacementNode(msg string) bool   { return placementNodeRE.MatchString(msg) }
 
-// errNoPlacement means ONNX Runtime wrote no placement report.
+// errNoPlacement means ONNX Runtime wrote no placement report: a GPU
+// session is then refused (nothing shows it did not fall back to the CPU);
+// a CPU session goes on with an empty Placement.
 var errNoPlacement = errors.New("ONNX Runtime reported no node placement")
 
 // parsePlacement reads the placement report's messages. Where a header's

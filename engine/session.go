@@ -202,8 +202,10 @@ type Session struct {
 
 // OpenSession loads modelPath for inference on images of size×size pixels
 // (the preprocessing crop). A fixed spatial size in the model must equal it.
-// On a GPU provider the session is refused when the provider takes none of
-// the model's nodes: the whole model would run on the CPU, silently.
+// The session records where ONNX Runtime placed the model's nodes
+// (Placement). On a GPU provider it is refused when the provider takes too
+// little of the model (Placement.check) or fails on a first batch of zeros:
+// the model would run on the CPU, or not at all, under a GPU label.
 func OpenSession(modelPath string, io ModelIO, size int, opts SessionOptions) (*Session, error) {
 	if (io.Height != 0 && io.Height != size) || (io.Width != 0 && io.Width != size) {
 		return nil, fmt.Errorf("model %s takes %dx%d images but preprocessing crops to %dx%d", modelPath, io.Height, io.Width, size, size)
@@ -225,6 +227,9 @@ func OpenSession(modelPath string, io ModelIO, size int, opts SessionOptions) (*
 	}
 	sess := &Session{s: s, io: io, size: size, log: log}
 	sess.placement, err = parsePlacement(opts.Device.Provider, placements)
+	if errors.Is(err, errNoPlacement) && opts.Device.Provider == ProviderCPU {
+		err = nil // a CPU session has nowhere else to fall back to
+	}
 	if err == nil {
 		err = sess.placement.check()
 	}

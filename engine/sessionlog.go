@@ -74,11 +74,8 @@ import (
 	ort "github.com/yalue/onnxruntime_go"
 )
 
-// ONNX Runtime's log severities (OrtLoggingLevel).
-const (
-	severityVerbose = 0
-	severityWarning = 2
-)
+// severityWarning is ONNX Runtime's warning level (OrtLoggingLevel).
+const severityWarning = 2
 
 // sessionLog collects what ONNX Runtime logs while one session is created:
 // the verbose "Node placements" report, which says how many nodes each

@@ -8,6 +8,7 @@ import (
 	"github.com/imagenetx/imagenetx/internal/shareddata"
 	"github.com/imagenetx/imagenetx/internal/torchexport"
 	"github.com/imagenetx/imagenetx/models"
+	"github.com/imagenetx/imagenetx/predictions"
 )
 
 // exportRequest is a torchvision model with conditioned random weights:
@@ -91,4 +92,17 @@ func TestTorchvisionExportAgreesWithPyTorch(t *testing.T) {
 	if len(classes) < 50 {
 		t.Errorf("only %d distinct classes predicted: the exported network is not well-conditioned", len(classes))
 	}
+}
+
+// readPredictions reads a predictions CSV whole (a test's few rows).
+func readPredictions(tb testing.TB, path string) []predictions.Prediction {
+	tb.Helper()
+	var out []predictions.Prediction
+	if err := predictions.ReadFile(path, func(p predictions.Prediction) error {
+		out = append(out, p)
+		return nil
+	}); err != nil {
+		tb.Fatal(err)
+	}
+	return out
 }

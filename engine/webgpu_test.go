@@ -38,9 +38,9 @@ func requireWebGPU(t *testing.T) {
 // TestWebGPUMatchesCPU runs a few real validation images through a small
 // fp32 torchvision model (MobileNetV2, conditioned random weights) on the
 // WebGPU provider and on the CPU: the top-5 classes must be the same and
-// their probabilities within 1e-5 relative. (Software Vulkan is slow,
-// about 15 s per batch of 8 ResNet-50 images on 2 cores, hence few images
-// and a small model.)
+// their probabilities within 1e-4 relative (measured on Mesa 25.0.7
+// lavapipe: 2.2e-6). Software Vulkan is slow (about 15 s per batch of 8
+// ResNet-50 images on 2 cores), hence few images and a small model.
 func TestWebGPUMatchesCPU(t *testing.T) {
 	requireWebGPU(t)
 	exp := torchexport.Require(t, exportRequest(t, "mobilenet_v2", false))
@@ -68,8 +68,8 @@ func TestWebGPUMatchesCPU(t *testing.T) {
 		}
 	}
 	t.Logf("mobilenet_v2 on %d images: top-5 classes equal; max relative probability difference %.3g", len(items), worst)
-	if worst > 1e-5 {
-		t.Errorf("probabilities differ by up to %.3g relative, want ≤ 1e-5", worst)
+	if worst > 1e-4 {
+		t.Errorf("probabilities differ by up to %.3g relative, want ≤ 1e-4", worst)
 	}
 }
 

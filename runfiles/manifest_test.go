@@ -63,3 +63,33 @@ func TestCheckResumeNamesWhatChanged(t *testing.T) {
 		t.Fatalf("CheckResume without run.json = %v", err)
 	}
 }
+
+// TestCheckResumeExecutionProvider: the provider is a setting (a CPU run
+// does not resume on WebGPU), the node counts are ONNX Runtime's report and
+// are not compared, and a run.json from before the provider was recorded
+// resumes on the provider its device implies.
+func TestCheckResumeExecutionProvider(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.json")
+	was := testManifest()
+	was.ExecutionProvider, was.Nodes = "CPUExecutionProvider", 105
+	if err := WriteManifest(path, was); err != nil {
+		t.Fatal(err)
+	}
+	now := was
+	now.Nodes, now.CPUNodes = 104, 1
+	if err := CheckResume(path, &now); err != nil {
+		t.Fatalf("node counts compared: %v", err)
+	}
+	now.Device, now.ExecutionProvider = "webgpu", "WebGpuExecutionProvider"
+	if err := CheckResume(path, &now); err == nil || !strings.Contains(err.Error(), "execution_provider: CPUExecutionProvider then, WebGpuExecutionProvider now") {
+		t.Fatalf("CheckResume across providers = %v", err)
+	}
+	old := testManifest() // no execution_provider recorded
+	if err := WriteManifest(path, old); err != nil {
+		t.Fatal(err)
+	}
+	now = was
+	if err := CheckResume(path, &now); err != nil {
+		t.Fatalf("a run.json from before execution_provider: %v", err)
+	}
+}

@@ -155,7 +155,14 @@ def export_onnx(model, path):
     if "dynamo" in inspect.signature(torch.onnx.export).parameters:
         kwargs["dynamo"] = False  # the TorchScript exporter, as in torch 1.13
     tmp = path + ".tmp"
-    torch.onnx.export(model, dummy, tmp, **kwargs)
+    try:
+        torch.onnx.export(model, dummy, tmp, **kwargs)
+    except Exception as e:  # a torch whose TorchScript exporter is gone
+        if kwargs.get("dynamo") is not False:
+            raise
+        print(f"export_torchvision: the TorchScript exporter failed ({e}); using the dynamo exporter", file=sys.stderr)
+        kwargs["dynamo"] = True
+        torch.onnx.export(model, dummy, tmp, **kwargs)
     os.replace(tmp, path)
 
 
@@ -172,6 +179,10 @@ def write_sidecar(path):
 
 def predict(model, paths, out, device, batch, workers):
     """Predicts paths into the CSV out; returns a dict of timings."""
+    if device.type == "cuda":
+        # cuDNN picks the fastest convolution algorithms, as imagenetx's
+        # CUDA sessions do (cudnn_conv_algo_search EXHAUSTIVE).
+        torch.backends.cudnn.benchmark = True
     model = model.to(device).eval()
     loader = torch.utils.data.DataLoader(
         ImageFiles(paths), batch_size=batch, shuffle=False, num_workers=workers,

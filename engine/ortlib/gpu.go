@@ -2,7 +2,6 @@ package ortlib
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -70,32 +69,22 @@ var (
 	GPUHomeSubdir = "lib-gpu"
 )
 
-// GPUInstalled reports whether dir holds all of GPUFiles, verified.
-func GPUInstalled(dir string) (bool, error) {
-	for _, f := range GPUFiles {
-		err := fetch.VerifyFile(filepath.Join(dir, f.Name), f.SHA256)
-		var mm *fetch.MismatchError
-		switch {
-		case errors.Is(err, os.ErrNotExist), errors.As(err, &mm):
-			return false, nil
-		case err != nil:
-			return false, err
-		}
-	}
-	return true, nil
-}
-
 // InstallGPU makes sure dir holds GPUFiles. Files already in place and
 // verified are kept; the others are taken from the package tarballs in
 // tarballs (npm pack's file names, e.g. onnxruntime-node-1.29.0.tgz) when
 // given there, else from a fresh `npm pack`. It returns the files it
 // installed.
 func InstallGPU(ctx context.Context, dir, tarballs string) (installed []string, err error) {
+	return installPinned(ctx, dir, tarballs, GPUFiles)
+}
+
+// installPinned is InstallGPU for any list of pinned npm files.
+func installPinned(ctx context.Context, dir, tarballs string, files []PinnedFile) (installed []string, err error) {
 	need := map[string][]fetch.Member{}
 	var order []string
-	for _, f := range GPUFiles {
+	for _, f := range files {
 		dest := filepath.Join(dir, f.Name)
-		if err := fetch.VerifyFile(dest, f.SHA256); err == nil {
+		if err := fetch.VerifyDest(dest, f.SHA256); err == nil {
 			continue
 		}
 		if _, ok := need[f.Package]; !ok {

@@ -1,6 +1,9 @@
 // Package ortlib finds and installs the ONNX Runtime shared library that the
-// engine loads at run time. It only handles files: loading the library is the
-// engine's job; where set-up keeps things is package datahome's.
+// engine loads at run time: the default (CPU and WebGPU) one, and the
+// CUDA-enabled pair of `setup --gpu` (gpu.go), whose shared-library needs it
+// checks without loading anything (package elfdeps). It only handles files:
+// loading the library is the engine's job; where set-up keeps things is
+// package datahome's.
 package ortlib
 
 import (

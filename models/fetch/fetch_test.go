@@ -163,6 +163,50 @@ func TestExtractMember(t *testing.T) {
 	}
 }
 
+// TestExtractMembers takes two files out of one pass; when one is missing
+// or fails its check, neither is installed.
+func TestExtractMembers(t *testing.T) {
+	ents := []tarEntry{{name: "package/a.so", body: "aaa"}, {name: "package/README", body: "x"}, {name: "package/b.so", body: "bbb"}}
+	archive := makeTarball(t, ents)
+	tests := []struct {
+		name    string
+		members []Member
+		wantErr string
+	}{
+		{"both", []Member{{Name: "package/b.so", Dest: "b.so", SHA256: sum([]byte("bbb"))}, {Name: "package/a.so", Dest: "a.so", SHA256: sum([]byte("aaa"))}}, ""},
+		{"one missing", []Member{{Name: "package/a.so", Dest: "a.so", SHA256: sum([]byte("aaa"))}, {Name: "package/c.so", Dest: "c.so", SHA256: sum([]byte("c"))}}, "no file package/c.so"},
+		{"one wrong", []Member{{Name: "package/a.so", Dest: "a.so", SHA256: sum([]byte("aaa"))}, {Name: "package/b.so", Dest: "b.so", SHA256: sum([]byte("other"))}}, "sha256"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			ms := append([]Member(nil), tc.members...)
+			for i := range ms {
+				ms[i].Dest = filepath.Join(dir, ms[i].Dest)
+			}
+			err := ExtractMembers(bytes.NewReader(archive), "test.tgz", ms)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				if names := entries(t, dir); len(names) != 0 {
+					t.Fatalf("left behind: %q", names)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range ms {
+				got, _ := os.ReadFile(m.Dest)
+				if sum(got) != m.SHA256 {
+					t.Errorf("%s: %q", m.Dest, got)
+				}
+			}
+		})
+	}
+}
+
 func FuzzExtractMember(f *testing.F) {
 	f.Add([]byte{})
 	f.Add([]byte("\x1f\x8b\x08\x00"))
