@@ -91,7 +91,7 @@ bundle() {
   gzip -9 -c "$gpu/libonnxruntime.so.1" >"$d/ort/libonnxruntime.so.1.gz"
   cp "$gpu/libonnxruntime_providers_shared.so" "$d/ort/"
   (cd "$d/deb" && apt-get download libvulkan1 >/dev/null 2>&1) || die "apt-get download libvulkan1 failed"
-  cp -r "${IMAGES_DIR:-../shared/imagenetx/images/val_orig}" "$d/images/val_orig" || die "no val_orig images"
+  cp -r "${IMAGES_DIR:-../shared/imagenetx/images/val_orig}" "$d/images/val_orig" && chmod -R u+w "$d/images" || die "no val_orig images"
   (cd "$d" && find bin lib ort deb images -type f -print0 | sort -z | xargs -0 sha256sum >SHA256SUMS)
   # The CUDA provider in parts (see the header), beside, not inside, the
   # one-call bundle.
