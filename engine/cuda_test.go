@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -64,10 +63,8 @@ func TestCUDAMissingLibrariesAreNamed(t *testing.T) {
 	// A python3 that answers the site-packages question with the fake one.
 	os.WriteFile(filepath.Join(bin, "python3"), []byte("#!/bin/sh\necho "+site+"\n"), 0o755)
 
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCUDAMissingLibrariesAreNamed$")
-	cmd.Env = append(os.Environ(), cudaChildEnv+"="+root, ortlib.EnvVar+"="+filepath.Join(ort, ortlib.FileName),
+	out := runChild(t, "TestCUDAMissingLibrariesAreNamed", cudaChildEnv+"="+root, ortlib.EnvVar+"="+filepath.Join(ort, ortlib.FileName),
 		"PATH="+bin+":"+os.Getenv("PATH"), "LD_LIBRARY_PATH=")
-	out, _ := cmd.CombinedOutput()
 	for _, w := range []string{
 		"device cuda:0: the CUDA provider beside " + filepath.Join(ort, ortlib.FileName),
 		cublas + ", libcudnn.so.9 (loaded at run time)",
@@ -88,21 +85,18 @@ const cudaChildEnv = "IMAGENETX_CUDA_CHILD"
 func cudaChild() {
 	path := filepath.Join(os.Getenv(cudaChildEnv), "m.onnx")
 	if err := os.WriteFile(path, imageToScores(32, 1000, ""), 0o644); err != nil {
-		fmt.Println("child:", err)
-		return
+		endChild("child: %v", err)
 	}
 	dev := Device{Provider: ProviderCUDA}
 	if err := InitForDevice("", dev); err != nil {
-		fmt.Println("child:", err)
-		return
+		endChild("child: %v", err)
 	}
 	clf, err := openModelFile(path, Options{Device: dev})
 	if err != nil {
-		fmt.Println("child error:", err)
-		return
+		endChild("child error: %v", err)
 	}
 	clf.Close()
-	fmt.Println("child: opened")
+	endChild("child: opened")
 }
 
 func copyFile(t *testing.T, src, dst string) {

@@ -1,10 +1,8 @@
 package engine
 
 import (
-	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -134,9 +132,7 @@ func TestWebGPUSetupErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cmd := exec.Command(os.Args[0], "-test.run=^TestWebGPUSetupErrors$")
-			cmd.Env = append(os.Environ(), append(tc.env, webgpuChildEnv+"="+t.TempDir())...)
-			out, _ := cmd.CombinedOutput()
+			out := runChild(t, "TestWebGPUSetupErrors", append(tc.env, webgpuChildEnv+"="+t.TempDir())...)
 			for _, w := range tc.want {
 				if !strings.Contains(string(out), w) {
 					t.Fatalf("child output lacks %q:\n%s", w, out)
@@ -155,18 +151,15 @@ func webgpuChild() {
 	dir := os.Getenv(webgpuChildEnv)
 	path := filepath.Join(dir, "m.onnx")
 	if err := os.WriteFile(path, imageToScores(32, 1000, ""), 0o644); err != nil {
-		fmt.Println("child:", err)
-		return
+		endChild("child: %v", err)
 	}
 	if err := InitDefault(""); err != nil {
-		fmt.Println("child:", err)
-		return
+		endChild("child: %v", err)
 	}
 	clf, err := openModelFile(path, Options{Device: Device{Provider: ProviderWebGPU}})
 	if err != nil {
-		fmt.Println("child error:", err)
-		return
+		endChild("child error: %v", err)
 	}
 	clf.Close()
-	fmt.Println("child: opened")
+	endChild("child: opened")
 }
