@@ -47,8 +47,8 @@ func (as *Audits) Summary(images *Images, runErr error) string {
 		if dest == "" {
 			dest = "memory"
 		}
-		fmt.Fprintf(&b, "\n  %s: %d predicted, %d failed (batch %d, output %s) -> %s", a.Model, st.Skipped+st.Done-a.Stats.Failed, a.Stats.Failed,
-			as.models[i].clf.Config.Batch, a.Stats.OutputKind, dest)
+		fmt.Fprintf(&b, "\n  %s: %d predicted, %d failed (batch %d, output %s) -> %s; execution provider %s", a.Model, st.Skipped+st.Done-a.Stats.Failed, a.Stats.Failed,
+			as.models[i].clf.Config.Batch, a.Stats.OutputKind, dest, as.models[i].clf.Session.Placement())
 	}
 	if u, ok := st.Utilisation(as.models[0].clf.Config); ok {
 		b.WriteString("\n" + u.String())

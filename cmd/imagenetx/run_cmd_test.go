@@ -81,7 +81,8 @@ func TestRunCommand(t *testing.T) {
 }
 
 // TestRunCommandNamesItsFiles: without -o, run names its files after
-// --name (default: the model's registered name), and run.json records it.
+// --name (default: the model's registered name), and run.json records it
+// with the execution provider that ran.
 func TestRunCommandNamesItsFiles(t *testing.T) {
 	ortLibrary(t)
 	images := shareddata.Require(t, "images", "val_227")
@@ -100,6 +101,10 @@ func TestRunCommandNamesItsFiles(t *testing.T) {
 		m, err := runfiles.ReadManifest(c.want + ".run.json")
 		if err != nil || m.Name != c.want || m.Model != "mobilenetv2-12-int8" {
 			t.Errorf("%s.run.json: name %q, model %q, %v", c.want, m.Name, m.Model, err)
+		}
+		// Where ONNX Runtime placed the nodes: all on the CPU provider.
+		if m.Device != "cpu" || m.ExecutionProvider != "CPUExecutionProvider" || m.Nodes == 0 || m.CPUNodes != 0 {
+			t.Errorf("%s.run.json: device %q, execution provider %q, %d nodes, %d left to the CPU", c.want, m.Device, m.ExecutionProvider, m.Nodes, m.CPUNodes)
 		}
 	}
 	if err := invoke(context.Background(), "run", []string{"--images", images, "--limit", "8", "--quiet", "--name", ".hidden"}); err == nil {
