@@ -58,7 +58,8 @@
 #      minutes without network; not done.
 # ---------------------------------------------------------------------------
 #
-# Settings (environment): COPIES (60: 4,020 images), MODELS ("resnet50
+# Settings (environment): CUDA_PARTS (bundle: 0 leaves the CUDA provider
+# parts out), COPIES (60: 4,020 images), MODELS ("resnet50
 # mobilenet_v2"), WORKERS (nproc), CPU_BATCH (32), GPU_BATCH (128), OUT
 # (out/gpu-bench), PYTHON (python3 if it imports torch, else /usr/bin/python3),
 # TIME_BUDGET (450 s: each step is cut off when the budget is spent),
@@ -95,10 +96,14 @@ bundle() {
   (cd "$d" && find bin lib ort deb images -type f -print0 | sort -z | xargs -0 sha256sum >SHA256SUMS)
   # The CUDA provider in parts (see the header), beside, not inside, the
   # one-call bundle.
-  xz -9 -T0 -c "$gpu/libonnxruntime_providers_cuda.so" | split -b 60M - "$d/cuda-parts/part-"
-  (cd "$d/cuda-parts" && sha256sum part-* >SHA256SUMS)
-  echo "bundle $d: $(du -sh --exclude=cuda-parts "$d" | cut -f1) for one call; CUDA provider in $(ls "$d"/cuda-parts/part-* | wc -l) parts of ≤ 60 MiB:"
-  du -sh "$d"/{bin,lib,ort,deb,images} "$d"/cuda-parts/part-*
+  # CUDA_PARTS=0 leaves them out (a machine without a GPU needs none, and
+  # xz -9 of 229 MB takes minutes on 2 cores).
+  if [ "${CUDA_PARTS:-1}" != 0 ]; then
+    xz -9 -T0 -c "$gpu/libonnxruntime_providers_cuda.so" | split -b 60M - "$d/cuda-parts/part-"
+    (cd "$d/cuda-parts" && sha256sum part-* >SHA256SUMS)
+  fi
+  echo "bundle $d: $(du -sh --exclude=cuda-parts "$d" | cut -f1) for one call; CUDA provider in $(ls "$d"/cuda-parts/part-* 2>/dev/null | wc -l) parts of ≤ 60 MiB:"
+  du -sh "$d"/{bin,lib,ort,deb,images} $(ls "$d"/cuda-parts/part-* 2>/dev/null)
 }
 
 [ "$mode" = bundle ] && { bundle; exit; }
