@@ -1,11 +1,7 @@
 package runfiles
 
 import (
-	"bufio"
-	"encoding/csv"
 	"errors"
-	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 )
@@ -21,36 +17,9 @@ type ImageFailure struct {
 // is left out, as Resume leaves it out; any other malformed row is an
 // error naming the file and line.
 func ReadErrors(path string, fn func(ImageFailure) error) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	n, err := completeLength(f)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if n == 0 {
-		return checkTornHeader(f, path, ErrorsHeader)
-	}
-	cr := csv.NewReader(bufio.NewReader(io.LimitReader(f, n)))
-	cr.FieldsPerRecord = len(ErrorsHeader)
-	if got, err := cr.Read(); err != nil || !equalStrings(got, ErrorsHeader) {
-		return fmt.Errorf("%s: header %q, want %q (not an imagenetx errors file?)", path, got, ErrorsHeader)
-	}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		if err := fn(ImageFailure{File: rec[0], Stage: rec[1], Reason: rec[2]}); err != nil {
-			line, _ := cr.FieldPos(0)
-			return fmt.Errorf("%s:%d: %w", path, line, err)
-		}
-	}
+	return readCompleteRows(path, ErrorsHeader, "not an imagenetx errors file?", func(rec []string) error {
+		return fn(ImageFailure{File: rec[0], Stage: rec[1], Reason: rec[2]})
+	})
 }
 
 // ErrorsBeside returns the errors file that goes with a predictions file

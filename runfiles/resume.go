@@ -144,6 +144,25 @@ func scanResults(predsPath, errorsPath string, topk int, index map[string]int, p
 // scanCSV reads path up to its last newline (a torn last line is left out),
 // requiring the exact header.
 func scanCSV(path string, header []string, index map[string]int, fn rowFunc) error {
+	last := -1
+	return readCompleteRows(path, header, "another top-k or not an imagenetx output?", func(rec []string) error {
+		if i, ok := index[rec[0]]; ok {
+			if i <= last {
+				return fmt.Errorf("%s is out of file-name order", rec[0])
+			}
+			last = i
+		}
+		_, err := fn(rec[0], rec)
+		return err
+	})
+}
+
+// readCompleteRows streams the rows of a CSV file after its exact header,
+// up to its last newline: a torn last line (a run killed mid-write) is left
+// out, and a file that holds only the start of the header has no rows.
+// fn's errors come back with the file and line; hint says, after a wrong
+// header, what the file may be instead.
+func readCompleteRows(path string, header []string, hint string, fn func(rec []string) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -161,9 +180,8 @@ func scanCSV(path string, header []string, index map[string]int, fn rowFunc) err
 	cr.FieldsPerRecord = len(header)
 	got, err := cr.Read()
 	if err != nil || !equalStrings(got, header) {
-		return fmt.Errorf("%s: header %q, want %q (another top-k or not an imagenetx output?)", path, got, header)
+		return fmt.Errorf("%s: header %q, want %q (%s)", path, got, header, hint)
 	}
-	last := -1
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -172,14 +190,8 @@ func scanCSV(path string, header []string, index map[string]int, fn rowFunc) err
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		line, _ := cr.FieldPos(0)
-		if i, ok := index[rec[0]]; ok {
-			if i <= last {
-				return fmt.Errorf("%s:%d: %s is out of file-name order", path, line, rec[0])
-			}
-			last = i
-		}
-		if _, err := fn(rec[0], rec); err != nil {
+		if err := fn(rec); err != nil {
+			line, _ := cr.FieldPos(0)
 			return fmt.Errorf("%s:%d: %w", path, line, err)
 		}
 	}
