@@ -276,8 +276,9 @@ func sessionOptions(opts SessionOptions) (*ort.SessionOptions, error) {
 		// x86-64 CPUs without VNNI (AVX2, AVX-512F) multiply quantised
 		// u8×s8 operands with VPMADDUBSW, whose 16-bit intermediate sums
 		// saturate: mobilenetv2-12-int8 then scores 977/1300 on val_227
-		// instead of 1038 on a VNNI CPU. The exact u8×u8 path costs a
-		// little speed on such CPUs and nothing elsewhere, and makes a
+		// instead of 1038 on a VNNI CPU. The exact u8×u8 path costs some
+		// speed on such CPUs (BenchmarkPipeline's inference alone, AVX2:
+		// 138 img/s against 174) and nothing elsewhere, and makes a
 		// model's predictions the same on every machine.
 		so.AddSessionConfigEntry("session.x64quantprecision", "1"),
 	)
