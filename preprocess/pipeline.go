@@ -180,7 +180,7 @@ func DecodeForAll(o DecodeOptions, dst *RGB8, data []byte, pipes []*Pipeline) (*
 
 // source is the rectangle of a w×h image, reduced by r, that Crop reads.
 func (p *Pipeline) source(w, h int, r Reduction) image.Rectangle {
-	fw, fh := (&RGB8{W: w, H: h, Reduced: r}).FileSize()
+	fw, fh := r.FileSize(w, h)
 	rw, rh := ResizedSize(fw, fh, p.resize)
 	if rw <= 0 || rh <= 0 {
 		return image.Rect(0, 0, w, h)

@@ -28,11 +28,15 @@ type Reduction struct{ FileW, FileH, Num int }
 
 // FileSize is the size of the picture the image was decoded from: W×H
 // unless the image is Reduced.
-func (m *RGB8) FileSize() (w, h int) {
-	if m.Reduced.Num > 0 {
-		return m.Reduced.FileW, m.Reduced.FileH
+func (m *RGB8) FileSize() (w, h int) { return m.Reduced.FileSize(m.W, m.H) }
+
+// FileSize is the size of the picture a w×h image reduced by r was decoded
+// from: w×h when r is zero.
+func (r Reduction) FileSize(w, h int) (int, int) {
+	if r.Num > 0 {
+		return r.FileW, r.FileH
 	}
-	return m.W, m.H
+	return w, h
 }
 
 // Extent is how many of the image's columns and rows the whole picture
