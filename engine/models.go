@@ -120,21 +120,9 @@ func (p *SharedPreparer) NewWorker() PrepareFunc {
 	}
 }
 
-// tensorOf turns crop into in's tensor: its variant, if any, applied to a
-// copy in scratch (chains may change their input, which other inputs
-// share), then normalised into dst.
+// tensorOf turns crop into in's tensor (see variantTensor).
 func tensorOf(in Input, crop, scratch *preprocess.RGB8, key string, dst []float32) (*preprocess.RGB8, error) {
-	cfg := in.Pipeline.Config()
-	chain := in.Pipeline.Variant()
-	if chain == nil {
-		return scratch, preprocess.ToTensor(crop, cfg.Mean, cfg.Std, dst, in.Layout)
-	}
-	scratch = copyImage(scratch, crop)
-	out, err := chain.Apply(scratch, key)
-	if err != nil {
-		return scratch, err
-	}
-	return scratch, preprocess.ToTensor(out, cfg.Mean, cfg.Std, dst, in.Layout)
+	return variantTensor(in.Pipeline.Config(), in.Layout, in.Pipeline.Variant(), crop, scratch, key, dst)
 }
 
 // prefixSums returns each length's offset in the concatenation, and the

@@ -29,7 +29,7 @@ type VariantPreparer struct {
 // must hold len(Variants) tensors.
 func (p *VariantPreparer) NewWorker() PrepareFunc {
 	var buf bytes.Buffer
-	var img, scratch *preprocess.RGB8
+	var img, crop, scratch *preprocess.RGB8
 	L := p.Pipeline.TensorLen()
 	return func(item Item, dst []float32) error {
 		if len(dst) != L*len(p.Variants) {
@@ -40,10 +40,11 @@ func (p *VariantPreparer) NewWorker() PrepareFunc {
 			return ierr
 		}
 		img = decoded
-		crop, err := p.Pipeline.Crop(img)
+		cropped, err := p.Pipeline.CropInto(crop, img)
 		if err != nil {
 			return &ImageError{Stage: StagePreprocess, Err: err}
 		}
+		crop = cropped
 		for v, chain := range p.Variants {
 			if scratch, err = p.view(crop, scratch, chain, item.Name, dst[v*L:(v+1)*L]); err != nil {
 				return &ImageError{Stage: StagePreprocess, Err: err}
@@ -53,19 +54,26 @@ func (p *VariantPreparer) NewWorker() PrepareFunc {
 	}
 }
 
-// view turns one variant of crop into a tensor; the variant works on
-// scratch (a copy), since chains may change their input in place.
+// view turns one variant of crop into a tensor (see variantTensor).
 func (p *VariantPreparer) view(crop, scratch *preprocess.RGB8, chain *variant.Chain, key string, dst []float32) (*preprocess.RGB8, error) {
-	cfg := p.Pipeline.Config()
+	return variantTensor(p.Pipeline.Config(), p.Layout, chain, crop, scratch, key, dst)
+}
+
+// variantTensor normalises crop, with chain applied when there is one, into
+// dst under cfg's mean and std. The chain works on a copy in scratch
+// (returned for reuse), since chains may change their input in place and
+// the crop feeds other tensors too; key (the file name) seeds its random
+// steps.
+func variantTensor(cfg preprocess.Config, layout preprocess.Layout, chain *variant.Chain, crop, scratch *preprocess.RGB8, key string, dst []float32) (*preprocess.RGB8, error) {
 	if chain == nil {
-		return scratch, preprocess.ToTensor(crop, cfg.Mean, cfg.Std, dst, p.Layout)
+		return scratch, preprocess.ToTensor(crop, cfg.Mean, cfg.Std, dst, layout)
 	}
 	scratch = copyImage(scratch, crop)
 	out, err := chain.Apply(scratch, key)
 	if err != nil {
 		return scratch, err
 	}
-	return scratch, preprocess.ToTensor(out, cfg.Mean, cfg.Std, dst, p.Layout)
+	return scratch, preprocess.ToTensor(out, cfg.Mean, cfg.Std, dst, layout)
 }
 
 // copyImage copies src into dst's buffer (reallocated when too small).

@@ -63,11 +63,7 @@ func (p *Pipeline) TensorLen() int { return 3 * p.cfg.CropSize * p.cfg.CropSize 
 
 // Crop resizes (shorter side to Resize()) and center-crops img, returning a
 // new CropSize² image equal to torchvision's Resize + CenterCrop on PIL.
-func (p *Pipeline) Crop(img *RGB8) (*RGB8, error) {
-	s := p.pool.Get().(*scratch)
-	defer p.pool.Put(s)
-	return p.cropInto(nil, img, s)
-}
+func (p *Pipeline) Crop(img *RGB8) (*RGB8, error) { return p.CropInto(nil, img) }
 
 // CropInto is Crop writing into dst's buffer when it is large enough (nil:
 // a new image), for a caller that keeps one crop per worker.
