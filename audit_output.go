@@ -4,14 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/eval/tabular"
-	"github.com/imagenetx/imagenetx/internal/atomicfile"
-	"github.com/imagenetx/imagenetx/report"
-	"github.com/imagenetx/imagenetx/runfiles"
 )
 
 // WriteSummary writes the audit for a terminal: the factor table
@@ -47,39 +43,21 @@ func worstFactors(r *eval.Row, k int) string {
 // labelled image, the factor tables, thumbnails of misclassified images
 // decoded from the audited folder as the run decoded them, the images that
 // failed (from the run's errors file, when it wrote one), and notes (the
-// command line, …).
+// command line, …). It is Audits.WriteReport for one model.
 func (a *Audit) WriteReport(ctx context.Context, w io.Writer, notes []string) error {
-	model := report.Model{Name: a.Model, Score: report.Score(a.Score)}
-	if a.Outputs.Errors != "" {
-		var err error
-		if model, err = a.ReportModel(a.Outputs.Errors); err != nil {
-			return err
-		}
-	}
-	return report.Write(ctx, w, report.Input{
-		Title:       "ImageNet-X audit of " + a.Model,
-		Accumulator: a.Accumulator,
-		Models:      []report.Model{model},
-		ErrorType:   a.Table.ErrorType,
-		ImagesDir:   a.imagesDir,
-		Decode:      a.decode,
-		Notes:       notes,
-	})
+	return a.alone().WriteReport(ctx, w, notes)
 }
 
 // WriteFiles writes the audit's tables into dir (beside the run's files of
-// AuditOptions.Output): factors.csv, in the reference layout, and
-// report.html, each by atomicfile's rule.
+// AuditOptions.Dir): factors.csv, in the reference layout, and
+// report.html, each by atomicfile's rule. It is Audits.WriteFiles for one
+// model, with no leaderboard.
 func (a *Audit) WriteFiles(ctx context.Context, dir string, notes []string) error {
-	err := atomicfile.Write(filepath.Join(dir, runfiles.FactorsFile), func(w io.Writer) error {
-		return eval.WriteTable(w, a.Table, tabular.CSV, eval.ViewAccuracy)
-	})
-	if err != nil {
-		return err
-	}
-	err = atomicfile.Write(filepath.Join(dir, runfiles.ReportFile), func(w io.Writer) error { return a.WriteReport(ctx, w, notes) })
-	if err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	return nil
+	return a.alone().WriteFiles(ctx, dir, nil, notes)
+}
+
+// alone is the audit as a pass of one model, which has no baseline to
+// compare with.
+func (a *Audit) alone() *Audits {
+	return &Audits{Models: []*Audit{a}, Accumulator: a.Accumulator, Table: a.Table}
 }

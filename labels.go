@@ -111,12 +111,11 @@ func ChooseLabels(images *Images, ann *Annotations, labelsPath string) (Labels, 
 		labels, err := ReadLabels(labelsPath, classes)
 		return labels, FromLabelsFile, nil, err
 	}
-	if labels, other := FolderLabels(images, classes); len(labels) > 0 {
+	labels, other := FolderLabels(images, classes)
+	if len(labels) > 0 {
 		return labels, FromWnidFolders, other, nil
-	} else if len(other) > 0 {
-		return ann.Labels, FromAnnotations, other, nil
 	}
-	return ann.Labels, FromAnnotations, nil, nil
+	return ann.Labels, FromAnnotations, other, nil
 }
 
 // Coverage is how many of a run's images have a label and how many an

@@ -58,10 +58,6 @@ func planPass(ms []*Model) (*pass, error) {
 	return &pass{prep: prep, cfg: cfg, inf: inf}, nil
 }
 
-// Inputs is the number of distinct tensors the pass makes of each image
-// (one per distinct preprocessing among the models).
-func (p *pass) Inputs() int { return len(p.prep.Inputs) }
-
 // runPass runs ms over images in one pass, each model's results into its
 // sink, and with opts.Dir into its files too (resumed together).
 func runPass(ctx context.Context, ms []*Model, images *Images, sinks []engine.Sink, audits []*Audit, opts AuditOptions) (engine.Stats, error) {
