@@ -108,18 +108,16 @@ func MergeFolders(ctx context.Context, dirs []string, outDir string) ([]MergeRes
 	if len(dirs) == 0 {
 		return nil, errors.New("merge: no shards given")
 	}
-	first, err := ModelsIn(dirs[0])
-	if err != nil {
-		return nil, err
-	}
-	names := modelNames(first)
+	var names []string // the first shard's, which every other must hold
 	byName := map[string][]*shardFiles{}
-	for _, d := range dirs {
+	for i, d := range dirs {
 		runs, err := ModelsIn(d)
 		if err != nil {
 			return nil, err
 		}
-		if got := modelNames(runs); !slices.Equal(got, names) {
+		if i == 0 {
+			names = modelNames(runs)
+		} else if got := modelNames(runs); !slices.Equal(got, names) {
 			return nil, fmt.Errorf("%s holds the models %s and %s the models %s: shards of one run hold the same models",
 				dirs[0], strings.Join(names, ", "), d, strings.Join(got, ", "))
 		}
@@ -133,6 +131,7 @@ func MergeFolders(ctx context.Context, dirs []string, outDir string) ([]MergeRes
 	}
 	merged := make([]Manifest, len(names))
 	for i, name := range names {
+		var err error
 		if merged[i], err = checkShardSet(byName[name]); err != nil {
 			return nil, fmt.Errorf("model %s: %w", name, err)
 		}
