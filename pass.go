@@ -93,12 +93,7 @@ func runPass(ctx context.Context, ms []*Model, images *Images, sinks []engine.Si
 		}
 		for i, m := range ms {
 			views[i] = engine.Tee{files[i], sinks[i]}
-			out := audits[i].Outputs
-			cfg.Heads[i].KindDecided = func(k engine.OutputKind) error {
-				man := m.Manifest(images)
-				man.OutputKind = k.String()
-				return runfiles.WriteManifest(out.Manifest, man)
-			}
+			cfg.Heads[i].KindDecided = m.writeManifestOnKind(images, audits[i].Outputs.Manifest)
 		}
 	}
 	st, err := engine.Run(ctx, images.Items, start, p.prep, p.inf, views, cfg)
@@ -131,9 +126,7 @@ func openPassFiles(ms []*Model, images *Images, audits []*Audit, sinks []engine.
 			}
 			start = min(start, n)
 		}
-		if start < len(images.Items) {
-			start -= start % batch
-		}
+		start = runfiles.ResumeStart(start, len(images.Items), batch)
 	}
 	for i, m := range ms {
 		o := audits[i].Outputs

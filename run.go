@@ -65,15 +65,22 @@ func (m *Model) RunToFiles(ctx context.Context, images *Images, out Output, also
 	if also != nil {
 		into = engine.Tee{sink, also}
 	}
-	st, err := m.run(ctx, images, start, into, opts, func(k engine.OutputKind) error {
-		man := m.Manifest(images)
-		man.OutputKind = k.String()
-		return runfiles.WriteManifest(out.Manifest, man)
-	})
+	st, err := m.run(ctx, images, start, into, opts, m.writeManifestOnKind(images, out.Manifest))
 	err = errors.Join(err, sink.Close())
 	_, keptFailed := sink.Kept()
 	st.Failed += keptFailed
 	return st, err
+}
+
+// writeManifestOnKind is the engine's KindDecided for a run of m over
+// images into files: once the model's output kind is known, run.json is
+// written to path with it.
+func (m *Model) writeManifestOnKind(images *Images, path string) func(engine.OutputKind) error {
+	return func(k engine.OutputKind) error {
+		man := m.Manifest(images)
+		man.OutputKind = k.String()
+		return runfiles.WriteManifest(path, man)
+	}
 }
 
 // openFiles creates or resumes the output files; replay sees the results a

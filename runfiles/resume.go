@@ -15,6 +15,17 @@ import (
 	"github.com/imagenetx/imagenetx/preprocess"
 )
 
+// ResumeStart is where a resumed run of total images starts when done of
+// them are on disk: at the start of the batch the first missing image is
+// in (so that a model's batches, and so its outputs, are those of an
+// uninterrupted run), or at the end when none is missing.
+func ResumeStart(done, total, batch int) int {
+	if done == total {
+		return done
+	}
+	return done - done%batch
+}
+
 // ResumeFileSink continues the output files of an interrupted run over the
 // same image list and batch size. It keeps the longest run of images, from
 // the first, that the files record (a torn last line is dropped), cut back to
@@ -30,10 +41,7 @@ func ResumeFileSink(predsPath, errorsPath string, topk int, items []engine.Item,
 	if err != nil {
 		return nil, 0, err
 	}
-	start := p - p%batch
-	if p == len(items) {
-		start = p
-	}
+	start := ResumeStart(p, len(items), batch)
 	s, err := ResumeFileSinkAt(predsPath, errorsPath, topk, items, start, replay)
 	return s, start, err
 }
