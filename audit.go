@@ -198,6 +198,10 @@ type Audits struct {
 	// Baseline is the model the others are compared with
 	// (AuditOptions.Baseline, by default the first model's name).
 	Baseline string
+	// Among, when set (PlaceAmongPaper), places the audited models among
+	// the paper's published models; the summary, the report and the files
+	// then show it.
+	Among *Among
 	// models are the models audited, in order.
 	models []*Model
 }

@@ -2,6 +2,7 @@ package imagenetx
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/population"
 	"github.com/imagenetx/imagenetx/eval/tabular"
 	"github.com/imagenetx/imagenetx/internal/atomicfile"
 	"github.com/imagenetx/imagenetx/report"
@@ -87,11 +89,42 @@ func (as *Audits) WriteSummary(w io.Writer, lb *Leaderboard) error {
 			fmt.Fprintf(w, "%s: worst factors by error ratio: %s\n", a.Model, worstFactors(row, 3))
 		}
 	}
+	if as.Among != nil {
+		fmt.Fprintln(w)
+		for _, n := range as.Among.Notes() {
+			fmt.Fprintln(w, n)
+		}
+	}
 	if lb == nil {
 		return nil
 	}
 	fmt.Fprintln(w)
 	return lb.WriteMarkdown(w)
+}
+
+// PlaceAmongPaper places the audited models among the paper's published
+// models of the audit's release and error type (LoadPublished from
+// resultsDir, "" for set-up's copy) and keeps the result in as.Among. It
+// refuses annotations the published results are not comparable with
+// (Comparable).
+func (as *Audits) PlaceAmongPaper(resultsDir string) error {
+	if as.Table == nil {
+		return errors.New("placement: the audit has no factor table")
+	}
+	opts := as.Accumulator.Dataset().Options
+	if err := Comparable(opts); err != nil {
+		return fmt.Errorf("placement: %w", err)
+	}
+	pub, err := LoadPublished(resultsDir, opts.Factors, as.Table.ErrorType)
+	if err != nil {
+		return err
+	}
+	among, err := PlaceAmong(pub, as.Table)
+	if err != nil {
+		return err
+	}
+	as.Among = among
+	return nil
 }
 
 // WriteReport writes the audit's HTML report: each model's top-1/top-k
@@ -123,13 +156,25 @@ func (as *Audits) WriteReport(ctx context.Context, w io.Writer, notes []string) 
 		ImagesDir:   first.imagesDir,
 		Decode:      first.decode,
 		Notes:       notes,
+		Population:  as.reportPopulation(),
 	})
+}
+
+// reportPopulation is Among as the report shows it (nil without it).
+func (as *Audits) reportPopulation() *report.Population {
+	a := as.Among
+	if a == nil {
+		return nil
+	}
+	return &report.Population{Scatter: a.Scatter, Order: a.Order, Rows: a.Rows, Placements: a.Placements,
+		Size: len(a.Population.Models), Notes: a.Notes()}
 }
 
 // WriteFiles writes the audit's tables into dir, beside the models' files
 // (AuditOptions.Dir), each by atomicfile's rule: factors.csv, the factor
 // table in the reference layout with a row per model; leaderboard.csv when
-// lb is not nil (Leaderboard.Records); and report.html.
+// lb is not nil (Leaderboard.Records); placement.csv when the models were
+// placed among the paper's (PlaceAmongPaper); and report.html.
 func (as *Audits) WriteFiles(ctx context.Context, dir string, lb *Leaderboard, notes []string) error {
 	err := atomicfile.Write(filepath.Join(dir, runfiles.FactorsFile), func(w io.Writer) error {
 		return eval.WriteTable(w, as.Table, tabular.CSV, eval.ViewAccuracy)
@@ -139,6 +184,12 @@ func (as *Audits) WriteFiles(ctx context.Context, dir string, lb *Leaderboard, n
 	}
 	if lb != nil {
 		if err := atomicfile.Write(filepath.Join(dir, runfiles.LeaderboardFile), lb.Records().WriteCSV); err != nil {
+			return err
+		}
+	}
+	if as.Among != nil {
+		err := atomicfile.Write(filepath.Join(dir, runfiles.PlacementFile), population.PlacementRecords(as.Among.AllPlacements()).WriteCSV)
+		if err != nil {
 			return err
 		}
 	}

@@ -94,7 +94,7 @@ func setupRuntime(ctx context.Context, opts SetupOptions, log io.Writer) error {
 }
 
 func setupData(ctx context.Context, opts SetupOptions, log io.Writer) error {
-	assets := models.AnnotationAssets(opts.Train)
+	assets := append(models.AnnotationAssets(opts.Train), models.ResultAssets()...)
 	for _, name := range opts.Models {
 		m, ok := models.Lookup(name)
 		if !ok {

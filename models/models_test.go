@@ -256,5 +256,18 @@ func TestAnnotationAssetsMatchShared(t *testing.T) {
 	}
 }
 
+func TestResultAssetsMatchShared(t *testing.T) {
+	dir := shareddata.Require(t, "results")
+	assets := ResultAssets()
+	if len(assets) != 19 {
+		t.Fatalf("%d result assets, want model_types.csv and 18 tables", len(assets))
+	}
+	for _, a := range assets {
+		if err := fetch.VerifyFile(filepath.Join(filepath.Dir(dir), a.Path), a.SHA256); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
 func itoa(v int) string     { return strconv.Itoa(v) }
 func ftoa(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/eval/load"
+	"github.com/imagenetx/imagenetx/eval/population"
 	"github.com/imagenetx/imagenetx/internal/shareddata"
 	"github.com/imagenetx/imagenetx/report/chart"
 )
@@ -496,20 +497,30 @@ func TestRealReportInBrowser(t *testing.T) {
 	if err := load.Predictions(context.Background(), acc, sources); err != nil {
 		t.Fatal(err)
 	}
-	html := writeReport(t, Input{Accumulator: acc, ImagesDir: images})
+	pop := placedAmongPaper(t, acc)
+	html := writeReport(t, Input{Accumulator: acc, ImagesDir: images, Population: pop})
 	start := time.Now()
 	bp := openInBrowser(t, html)
 	bp.checkPolicy()
-	for _, f := range bp.checkFigures(3 + len(sources)) {
+	for _, f := range bp.checkFigures(4 + len(sources)) {
 		switch f.ID {
 		case "error-ratio", "accuracy", "calibration":
 			if f.Drawn != 4*eval.NumFactors {
 				t.Errorf("chart %s drew %d marks, want %d", f.ID, f.Drawn, 4*eval.NumFactors)
 			}
+		case "population-scatter":
+			// The paper's 209 models and the 4 audited ones, in 16 panels.
+			if f.Drawn != (209+4)*eval.NumFactors {
+				t.Errorf("population scatter drew %d marks, want %d", f.Drawn, (209+4)*eval.NumFactors)
+			}
 		}
 	}
 	bp.checkSorts("factor-table", 2+2*len(sources))
 	bp.checkSorts("comparison-table", 2)
+	bp.checkSorts("placement", 6) // by residual
+	if n := len(bp.columnKeys("placement", 1)); n != 4*eval.NumFactors {
+		t.Errorf("placement table: %d rows, want 4 models × 16 factors", n)
+	}
 	// A list of 905 rows: the longest (background, 6,993) works the same
 	// but takes a loaded 2-core machine a minute to lay out and sort.
 	smaller := slices.Index(eval.Factors[:], "smaller")
@@ -518,6 +529,34 @@ func TestRealReportInBrowser(t *testing.T) {
 	if th := bp.thumbnails(); th.Distinct < eval.NumFactors || th.Missing > 0 || th.Broken > 0 {
 		t.Errorf("thumbnails: %+v, want at least one per factor, none missing or broken", th)
 	}
+	bp.screenshot("real")
 	bp.checkNoProblems()
 	t.Logf("page of %d bytes; loading it and the checks took %v", len(html), time.Since(start).Round(time.Millisecond))
+}
+
+// placedAmongPaper places the accumulator's models among the paper's
+// published models, as an audit does.
+func placedAmongPaper(t *testing.T, acc *eval.Accumulator) *Population {
+	t.Helper()
+	pub, err := population.LoadPublished(shareddata.Require(t, "results"), eval.TopFactor, eval.ErrorClass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	table, err := acc.Table(eval.ErrorClass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byType := pub.ByType()
+	ref, err := population.NewReference(byType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scatter := pub.Scatter()
+	pop := &Population{Scatter: scatter, Order: population.ScatterOrder(scatter), Size: len(byType.Models)}
+	for _, r := range table.Rows {
+		ps := ref.Place(&r)
+		pop.Rows, pop.Placements = append(pop.Rows, r), append(pop.Placements, ps)
+		pop.Notes = append(pop.Notes, population.Notes(&r, ps, pop.Size)...)
+	}
+	return pop
 }

@@ -31,6 +31,11 @@ func build(ctx context.Context, in Input) (*page, error) {
 			return nil, err
 		}
 	}
+	if in.Population != nil {
+		if p.Population, err = populationSection(in.Population, in.ErrorType); err != nil {
+			return nil, err
+		}
+	}
 	for i, s := range in.Sweeps {
 		v, err := sweepSection(s, i)
 		if err != nil {

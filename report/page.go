@@ -55,6 +55,8 @@ type page struct {
 	// Failed lists the images each model could not score.
 	Failed []modelFailures
 	Sweeps []sweepView
+	// Population places the audited models among the paper's.
+	Population *populationView
 }
 
 type fact struct{ Name, Value string }

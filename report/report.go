@@ -61,6 +61,9 @@ type Input struct {
 	Sweeps []sweep.Curves
 	// Notes are shown under the title as given (e.g. the command line).
 	Notes []string
+	// Population, when set, adds the section "Among the paper's models":
+	// the audited models placed among the paper's published models.
+	Population *Population
 }
 
 // Model is what a report shows about one model beyond its predictions on

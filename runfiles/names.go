@@ -16,7 +16,10 @@ const (
 	FactorsFile = "factors.csv"
 	// LeaderboardFile is an audit's table of its models side by side.
 	LeaderboardFile = "leaderboard.csv"
-	ReportFile      = "report.html"
+	// PlacementFile is an audit's placement of its models among the
+	// paper's published models.
+	PlacementFile = "placement.csv"
+	ReportFile    = "report.html"
 	// SweepManifestFile is a sweep's run.json (its strengths' files are
 	// described together).
 	SweepManifestFile = "run.json"

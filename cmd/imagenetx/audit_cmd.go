@@ -24,6 +24,7 @@ func auditCommand() *cli.Command {
 		outDir   string
 		labels   string
 		baseline string
+		results  string
 	)
 	return &cli.Command{
 		Name: "audit",
@@ -44,7 +45,8 @@ or compare with no renaming; factors.csv, the factor table with a row per
 model; with several models leaderboard.csv, top-1 (and top-k with --topk K)
 over the labelled images, each model against the baseline (--baseline, by
 default the first model) by an exact McNemar test, Holm-corrected across the
-models; and report.html. The terminal gets the factor table, top-1, the worst
+models; placement.csv, each model placed among the paper's published models
+(as imagenetx types --placement writes it); and report.html. The terminal gets the factor table, top-1, the worst
 factors and the leaderboard.
 
 Labels: --labels FILE (file_name,label; a class index or a wnid), else the
@@ -59,6 +61,7 @@ annotations know fails before running. Takes every flag of imagenetx run.`,
 			fs.StringVar(&outDir, "o", "audit", "output `DIR`")
 			fs.StringVar(&labels, "labels", "", "labels CSV `FILE` (file_name,label; label a class index 0..999 or a wnid such as n01440764) for images the annotations do not label")
 			fs.StringVar(&baseline, "baseline", "", "`NAME` of the model the others are compared with (default: the first --model)")
+			resultsVar(fs, &results)
 		},
 		Run: func(ctx context.Context, e *cli.Env, _ []string) error {
 			images, err := f.images.list()
@@ -112,6 +115,9 @@ annotations know fails before running. Takes every flag of imagenetx run.`,
 			}
 			if err != nil {
 				return auditOutcome(as, err)
+			}
+			if err := as.PlaceAmongPaper(results); err != nil {
+				fmt.Fprintf(e.Stderr, "not placed among the paper's models: %v\n", err)
 			}
 			var lb *imagenetx.Leaderboard
 			if len(ms) > 1 {

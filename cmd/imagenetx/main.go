@@ -28,7 +28,7 @@ func program() *cli.Program {
 		Summary: "imagenetx audits ImageNet classifiers with the ImageNet-X factor annotations.",
 		Commands: []func() *cli.Command{
 			setupCommand, runCommand, auditCommand, evalCommand, compareCommand, calibrationCommand,
-			prevalenceCommand, cooccurCommand, spilloverCommand, sweepCommand, preprocessCommand,
+			prevalenceCommand, cooccurCommand, spilloverCommand, sweepCommand, typesCommand, preprocessCommand,
 			reportCommand, plotCommand, mergeCommand,
 		},
 	}

@@ -8,6 +8,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/imagenetx/imagenetx"
+	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/population"
 	"github.com/imagenetx/imagenetx/internal/cli"
 	"github.com/imagenetx/imagenetx/report"
 	"github.com/imagenetx/imagenetx/report/chart"
@@ -18,15 +21,26 @@ func plotCommand() *cli.Command {
 	var (
 		rf         reportFlags
 		model, out string
+		results    string
+		by         string
 	)
 	return &cli.Command{
 		Name: "plot",
 		Usage: "imagenetx plot KIND --annotations DIR --predictions PATH... -o FILE.svg|png [flags]\n" +
-			"imagenetx plot sweep --sweep DIR -o FILE.svg|png",
+			"imagenetx plot sweep --sweep DIR -o FILE.svg|png\n" +
+			"imagenetx plot model-types|population-scatter [--results DIR] [--predictions PATH]... -o FILE.svg|png",
 		Short: "one report chart as SVG or PNG",
 		Long: `
 Draws one chart of the report on its own, for papers. KIND is one of:
   ` + strings.Join(report.ChartKinds, ", ") + `
+and, from the paper's published models (--results, --factors, --error-type):
+  model-types         mean error ratio per factor and model type (--by
+                      architecture: per architecture), ± one std, factors
+                      whose Alexander–Govern test is not significant at
+                      0.05 pale
+  population-scatter  one panel per factor: accuracy against the factor's
+                      accuracy, coloured by type, the identity line; the
+                      --predictions models highlighted
 The format follows the extension of -o.`,
 		Args:    "KIND",
 		MinArgs: 1, MaxArgs: 1,
@@ -34,11 +48,14 @@ The format follows the extension of -o.`,
 			rf.register(fs)
 			fs.StringVar(&model, "model", "", "`MODEL` whose heatmap to draw (needed with several models)")
 			fs.StringVar(&out, "o", "", "output `FILE`, .svg or .png")
+			resultsVar(fs, &results)
+			groupingVar(fs, &by)
 		},
 		Run: func(ctx context.Context, e *cli.Env, args []string) error {
 			kind := args[0]
-			if !slices.Contains(report.ChartKinds, kind) {
-				return cli.Usagef("unknown chart %q (want %s)", kind, strings.Join(report.ChartKinds, ", "))
+			kinds := append(slices.Clone(report.ChartKinds), report.PopulationChartKinds...)
+			if !slices.Contains(kinds, kind) {
+				return cli.Usagef("unknown chart %q (want %s)", kind, strings.Join(kinds, ", "))
 			}
 			if out == "" || out == "-" {
 				return cli.Usagef("-o FILE.svg or FILE.png is required")
@@ -46,6 +63,13 @@ The format follows the extension of -o.`,
 			format, err := chart.FormatOf(out)
 			if err != nil {
 				return err
+			}
+			if slices.Contains(report.PopulationChartKinds, kind) {
+				c, err := populationChart(ctx, e, kind, &rf, results, by)
+				if err != nil {
+					return err
+				}
+				return e.WriteOutput(out, func(w io.Writer) error { return c.Write(w, format) })
 			}
 			in, err := rf.input(ctx, e)
 			if err != nil {
@@ -61,4 +85,42 @@ The format follows the extension of -o.`,
 			return e.WriteOutput(out, func(w io.Writer) error { return c.Write(w, format) })
 		},
 	}
+}
+
+// populationChart draws one of report.PopulationChartKinds from the
+// published results, the scatter with the --predictions models highlighted.
+func populationChart(ctx context.Context, e *cli.Env, kind string, rf *reportFlags, results, by string) (*chart.Chart, error) {
+	release := rf.in.dataset.opts.Factors
+	pub, err := imagenetx.LoadPublished(results, release, rf.errorType)
+	if err != nil {
+		return nil, err
+	}
+	if kind == "model-types" {
+		pop := pub.ByType()
+		if by == "architecture" {
+			pop = pub.ByArchitecture()
+		}
+		c, err := population.Compare(pop)
+		if err != nil {
+			return nil, err
+		}
+		return report.TypeChart(c)
+	}
+	var rows []eval.Row
+	if len(rf.in.predictions) > 0 {
+		if err := imagenetx.Comparable(rf.in.dataset.opts); err != nil {
+			return nil, cli.Usagef("--predictions cannot be placed: %v", err)
+		}
+		acc, err := rf.in.accumulate(ctx, e, eval.AccumulatorOptions{CountsOnly: true})
+		if err != nil {
+			return nil, err
+		}
+		t, err := acc.Table(rf.errorType)
+		if err != nil {
+			return nil, err
+		}
+		rows = t.Rows
+	}
+	scatter := pub.Scatter()
+	return report.ScatterChart(scatter, population.ScatterOrder(scatter), rows, rf.errorType)
 }

@@ -22,10 +22,10 @@ type Fit struct {
 	// accuracies and the sum of squared deviations from it; S the
 	// residual standard error √(Σresidual²/(N−2)); T the Student's t
 	// quantile with N−2 degrees of freedom at (1+Confidence)/2.
-	N            int
-	MeanX, Sxx   float64
-	S, T         float64
-	ratios []float64
+	N          int
+	MeanX, Sxx float64
+	S, T       float64
+	ratios     []float64
 }
 
 // Predict returns the error ratio expected at accuracy x and its

@@ -53,19 +53,19 @@ type refPlacement struct {
 }
 
 type reference struct {
-	NPopulation         int            `json:"n_population"`
-	Population          []string       `json:"population"`
-	Types               []refRow       `json:"types"`
-	TypesKendallW       float64        `json:"types_kendall_w"`
-	TypesMeanSpearman   float64        `json:"types_mean_spearman"`
-	TypesSpearmanPairs  int            `json:"types_spearman_pairs"`
-	Architecture        []refRow       `json:"architecture"`
-	NArchitecture       int            `json:"n_architecture"`
-	ArchKendallW        float64        `json:"architecture_kendall_w"`
-	ArchMeanSpearman    float64        `json:"architecture_mean_spearman"`
-	ScatterOrder        []string       `json:"scatter_order"`
-	NScatter            int            `json:"n_scatter"`
-	Placement           []refPlacement `json:"placement"`
+	NPopulation        int            `json:"n_population"`
+	Population         []string       `json:"population"`
+	Types              []refRow       `json:"types"`
+	TypesKendallW      float64        `json:"types_kendall_w"`
+	TypesMeanSpearman  float64        `json:"types_mean_spearman"`
+	TypesSpearmanPairs int            `json:"types_spearman_pairs"`
+	Architecture       []refRow       `json:"architecture"`
+	NArchitecture      int            `json:"n_architecture"`
+	ArchKendallW       float64        `json:"architecture_kendall_w"`
+	ArchMeanSpearman   float64        `json:"architecture_mean_spearman"`
+	ScatterOrder       []string       `json:"scatter_order"`
+	NScatter           int            `json:"n_scatter"`
+	Placement          []refPlacement `json:"placement"`
 }
 
 func runReference(t *testing.T, py, results string, release eval.FactorSet, et eval.ErrorType, place string) reference {

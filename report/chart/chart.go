@@ -39,6 +39,10 @@ type Chart struct {
 	Width, Height vg.Length
 	// Marks is the number of data marks drawn (bars, points or cells).
 	Marks int
+	// panels, when set, are drawn in a grid of panelCols columns instead
+	// of plot (ScatterPanels).
+	panels    []*plot.Plot
+	panelCols int
 }
 
 // Format is an output format of a chart.
@@ -103,6 +107,10 @@ func (c *Chart) draw(dc draw.Canvas) {
 		legendArea.Min.X = area.Max.X + legendGap
 		legendArea.Max.Y -= legendGap
 		c.legend.Draw(legendArea)
+	}
+	if c.panels != nil {
+		c.drawPanels(area)
+		return
 	}
 	c.plot.Draw(area)
 }

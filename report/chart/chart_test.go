@@ -64,6 +64,22 @@ func TestChartsCountTheirMarks(t *testing.T) {
 		{"one strength", func() (*Chart, error) {
 			return Lines(Curves{Curves: []Curve{{Name: "pose", X: []float64{0}, Y: []float64{1.3}}}})
 		}, 1},
+		{"bars with spreads, one category faded", func() (*Chart, error) {
+			g := twoModels()
+			g.Faded = []bool{false, true, false}
+			for i := range g.Series {
+				g.Series[i].Err = []float64{0.1, nan, 0.2}
+			}
+			return Bars(g)
+		}, 5},
+		{"scatter panels", func() (*Chart, error) {
+			return ScatterPanels(Panels{Titles: []string{"pose", "texture"}, XLabel: "accuracy", YLabel: "factor", Identity: true,
+				Groups: []PanelGroup{
+					{Name: "type A", Points: [][]Point{{{0.7, 0.8}, {0.6, nan}}, {{0.7, 0.4}}}},
+					{Name: "type B", Points: [][]Point{{{0.5, 0.6}}, {}}},
+				},
+				Highlights: []Highlight{{Name: "mine", Points: []Point{{0.75, 0.85}, {0.75, 0.5}}}, {Name: "other", Points: []Point{{0.6, 0.7}, {nan, 1}}}}})
+		}, 6},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -143,6 +159,19 @@ func TestBadInput(t *testing.T) {
 			return Heatmap(Grid{Rows: []string{"r"}, Columns: []string{"a"}, Values: [][]float64{{1}}, Saturation: 0.5})
 		}},
 		{"no curves", func() (*Chart, error) { return Lines(Curves{}) }},
+		{"spreads of another length", func() (*Chart, error) {
+			return Bars(Grouped{Categories: []string{"a"}, Series: []Series{{Name: "m", Values: []float64{1}, Err: []float64{1, 2}}}})
+		}},
+		{"faded flags of another length", func() (*Chart, error) {
+			return Bars(Grouped{Categories: []string{"a"}, Series: []Series{{Name: "m", Values: []float64{1}}}, Faded: []bool{true, false}})
+		}},
+		{"no panel", func() (*Chart, error) { return ScatterPanels(Panels{}) }},
+		{"group without a panel's points", func() (*Chart, error) {
+			return ScatterPanels(Panels{Titles: []string{"a", "b"}, Groups: []PanelGroup{{Name: "g", Points: [][]Point{{}}}}})
+		}},
+		{"highlight without a panel's point", func() (*Chart, error) {
+			return ScatterPanels(Panels{Titles: []string{"a", "b"}, Highlights: []Highlight{{Name: "h", Points: []Point{{1, 1}}}}})
+		}},
 		{"curve lengths", func() (*Chart, error) {
 			return Lines(Curves{Curves: []Curve{{Name: "c", X: []float64{1, 2}, Y: []float64{1}}}})
 		}},

@@ -2,6 +2,7 @@ package chart
 
 import (
 	"fmt"
+	"image/color"
 	"math"
 
 	"gonum.org/v1/plot"
@@ -16,6 +17,9 @@ type Series struct {
 	// Lo and Hi bound an interval around each value (Intervals only); NaN
 	// bounds draw no interval.
 	Lo, Hi []float64
+	// Err, when set (Bars only), is a spread drawn as a whisker from
+	// value − Err to value + Err (a standard deviation); NaN draws none.
+	Err []float64
 }
 
 // Grouped is the data of a chart with one category per x position (a
@@ -28,6 +32,9 @@ type Grouped struct {
 	// References are values marked by dashed horizontal lines (1 for error
 	// ratios, where a factor is as hard as the average image).
 	References []float64
+	// Faded, when set, marks categories drawn pale (Bars only): those whose
+	// differences between series are not significant.
+	Faded []bool
 }
 
 func (g *Grouped) validate(needIntervals bool) error {
@@ -38,9 +45,15 @@ func (g *Grouped) validate(needIntervals bool) error {
 		if len(s.Values) != len(g.Categories) {
 			return fmt.Errorf("chart: series %q has %d values for %d categories", s.Name, len(s.Values), len(g.Categories))
 		}
+		if s.Err != nil && len(s.Err) != len(s.Values) {
+			return fmt.Errorf("chart: series %q has %d spreads for %d values", s.Name, len(s.Err), len(s.Values))
+		}
 		if needIntervals && (len(s.Lo) != len(s.Values) || len(s.Hi) != len(s.Values)) {
 			return fmt.Errorf("chart: series %q needs %d interval bounds, has %d and %d", s.Name, len(s.Values), len(s.Lo), len(s.Hi))
 		}
+	}
+	if g.Faded != nil && len(g.Faded) != len(g.Categories) {
+		return fmt.Errorf("chart: %d faded flags for %d categories", len(g.Faded), len(g.Categories))
 	}
 	return nil
 }
@@ -54,11 +67,14 @@ func Bars(g Grouped) (*Chart, error) {
 	p := newPlot("", g.YLabel)
 	p.NominalX(g.Categories...)
 	rotateXTicks(p)
-	bars := &groupedBars{series: g.Series}
+	bars := &groupedBars{series: g.Series, faded: g.Faded}
 	p.Add(bars)
 	hi := 0.0
 	for _, s := range g.Series {
 		hi = maxFinite(hi, s.Values...)
+		for i, e := range s.Err {
+			hi = maxFinite(hi, s.Values[i]+e)
+		}
 	}
 	hi = maxFinite(hi, g.References...)
 	p.Y.Min, p.Y.Max = 0, hi*1.05
@@ -132,8 +148,11 @@ func slot(s, n int, spacing vg.Length) (offset, width vg.Length) {
 	return (vg.Length(s) - vg.Length(n-1)/2) * width, width
 }
 
-// groupedBars draws the bars of a grouped bar chart.
-type groupedBars struct{ series []Series }
+// groupedBars draws the bars of a grouped bar chart, with their spreads.
+type groupedBars struct {
+	series []Series
+	faded  []bool
+}
 
 // Plot implements plot.Plotter.
 func (b *groupedBars) Plot(c draw.Canvas, p *plot.Plot) {
@@ -148,10 +167,23 @@ func (b *groupedBars) Plot(c draw.Canvas, p *plot.Plot) {
 			}
 			x := trX(float64(i)) + off
 			y0, y1 := trY(0), trY(v)
-			c.FillPolygon(mark(SeriesColor(si)), c.ClipPolygonY([]vg.Point{
+			fill := color.Color(SeriesColor(si))
+			if b.faded != nil && b.faded[i] {
+				fill = pale(fill)
+			}
+			c.FillPolygon(mark(fill), c.ClipPolygonY([]vg.Point{
 				{X: x - inner/2, Y: y0}, {X: x - inner/2, Y: y1},
 				{X: x + inner/2, Y: y1}, {X: x + inner/2, Y: y0},
 			}))
+			if s.Err != nil && finite(s.Err[i]) {
+				lo, hi := trY(v-s.Err[i]), trY(v+s.Err[i])
+				cap := min(inner*0.3, 3)
+				c.StrokeLines(draw.LineStyle{Color: gridColor, Width: 1}, c.ClipLinesY(
+					[]vg.Point{{X: x, Y: lo}, {X: x, Y: hi}},
+					[]vg.Point{{X: x - cap, Y: lo}, {X: x + cap, Y: lo}},
+					[]vg.Point{{X: x - cap, Y: hi}, {X: x + cap, Y: hi}},
+				)...)
+			}
 		}
 	}
 }

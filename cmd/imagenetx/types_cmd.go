@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/imagenetx/imagenetx"
+	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/population"
+	"github.com/imagenetx/imagenetx/eval/tabular"
+	"github.com/imagenetx/imagenetx/internal/cli"
+)
+
+// resultsVar adds --results, the published results folder.
+func resultsVar(fs *flag.FlagSet, p *string) {
+	fs.StringVar(p, "results", "", "the paper's published results `DIR`, laid out as the toolkit's results/ (default: set-up's copy, in the data home)")
+}
+
+// groupingVar adds --by.
+func groupingVar(fs *flag.FlagSet, p *string) {
+	cli.Var(fs, p, "by", "type", func(s string) (string, error) {
+		if s != "type" && s != "architecture" {
+			return "", errors.New("want type or architecture")
+		}
+		return s, nil
+	}, "compare by model `GROUPING`: type (the paper's four model types) or architecture (transformer vs convolutional)")
+}
+
+// typesCommand is `imagenetx types`.
+func typesCommand() *cli.Command {
+	var (
+		in        inputFlags
+		errorType eval.ErrorType
+		results   string
+		by        string
+		out       tableFlags
+		placement string
+	)
+	return &cli.Command{
+		Name: "types",
+		Usage: "imagenetx types [--release top|multi] [--error-type TYPE] [--by type|architecture] [--results DIR]\n" +
+			"[--predictions PATH]... [--placement FILE] [-o FILE] [--format csv|markdown]",
+		Short: "failure modes by model type or architecture over the paper's models, and yours among them",
+		Long: `
+The paper's first finding, from its published per-model factor tables: the
+error ratio (1 − factor accuracy)/(1 − accuracy) per factor and model type,
+over the 209 models the paper compares (the ImageNet testbed, plus the
+self-supervised models of model-vs-human and the base models, of the types
+supervised on more data, supervised on ImageNet-1K, self-supervised and
+robustness intervention). Per factor and type: n_models, mean_error_ratio,
+std_error_ratio (n − 1) and p_alexander_govern, the Alexander–Govern test
+across the types. --by architecture compares transformers with
+convolutional networks over every model of the three tables instead.
+Markdown adds the consistency: Kendall's W of the factor rankings across the
+groups, and the mean pairwise Spearman ρ across the models.
+
+--predictions places your models among the paper's 209 (the annotations
+score them on the same release and error type): per factor its error ratio,
+its percentile, the error ratio the paper's models' least-squares line
+expects at its accuracy with a 95% prediction interval, and the residual
+(--placement FILE writes them as CSV). Only factors whose own interval and
+the prediction interval separate are named; a model scored on part of the
+annotated images gets an indicative placement.`,
+		Flags: func(fs *flag.FlagSet) {
+			in.registerAs(fs, "", "release")
+			in.dataset.setUp = true
+			errorTypeVar(fs, &errorType)
+			resultsVar(fs, &results)
+			groupingVar(fs, &by)
+			out.register(fs, tabular.CSV, tabular.Markdown)
+			fs.StringVar(&placement, "placement", "", "placement CSV `FILE` of the --predictions models (model,factor,error_ratio,percentile,expected_error_ratio,expected_lo,expected_hi,residual)")
+		},
+		Run: func(ctx context.Context, e *cli.Env, _ []string) error {
+			if placement != "" && len(in.predictions) == 0 {
+				return cli.Usagef("--placement FILE needs --predictions PATH: it places those models")
+			}
+			if err := distinctOutputs(out.path, placement); err != nil {
+				return err
+			}
+			release := in.dataset.opts.Factors
+			pub, err := imagenetx.LoadPublished(results, release, errorType)
+			if err != nil {
+				return err
+			}
+			pop := pub.ByType()
+			if by == "architecture" {
+				pop = pub.ByArchitecture()
+			}
+			c, err := population.Compare(pop)
+			if err != nil {
+				return err
+			}
+			cons, err := population.Consistent(ctx, pop, c)
+			if err != nil {
+				return err
+			}
+			var among *imagenetx.Among
+			if len(in.predictions) > 0 {
+				if err := imagenetx.Comparable(in.dataset.opts); err != nil {
+					return cli.Usagef("--predictions cannot be placed: %v", err)
+				}
+				acc, err := in.accumulate(ctx, e, eval.AccumulatorOptions{CountsOnly: true})
+				if err != nil {
+					return err
+				}
+				t, err := acc.Table(errorType)
+				if err != nil {
+					return err
+				}
+				if among, err = imagenetx.PlaceAmong(pub, t); err != nil {
+					return err
+				}
+			}
+			err = e.WriteOutput(out.path, func(w io.Writer) error { return population.WriteComparison(w, c, cons, out.format) })
+			if err != nil {
+				return err
+			}
+			if among == nil {
+				return nil
+			}
+			if placement != "" {
+				err := e.WriteOutput(placement, population.PlacementRecords(among.AllPlacements()).WriteCSV)
+				if err != nil {
+					return err
+				}
+			}
+			if !in.quiet {
+				for _, n := range among.Notes() {
+					fmt.Fprintln(e.Stderr, n)
+				}
+			}
+			return nil
+		},
+	}
+}
+
+// distinctOutputs refuses two output paths of one command that name the
+// same file, through links too, dangling ones included ("" and "-",
+// standard output, are left out).
+func distinctOutputs(paths ...string) error {
+	seen := map[string]string{}
+	for _, p := range paths {
+		if p == "" || p == "-" {
+			continue
+		}
+		key := resolvedTarget(p)
+		if other, ok := seen[key]; ok {
+			return cli.Usagef("%s and %s are the same file: give each output its own", other, p)
+		}
+		seen[key] = p
+	}
+	return nil
+}
+
+// resolvedTarget is the file a path writes to: links followed (a dangling
+// one to the file it names), the folder's links resolved.
+func resolvedTarget(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	for range 40 { // the kernel's limit on links in a path
+		fi, err := os.Lstat(abs)
+		if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			break
+		}
+		target, err := os.Readlink(abs)
+		if err != nil {
+			break
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(abs), target)
+		}
+		abs = target
+	}
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		abs = filepath.Join(dir, filepath.Base(abs))
+	}
+	return abs
+}
