@@ -8,6 +8,7 @@ import (
 	"github.com/imagenetx/imagenetx"
 	"github.com/imagenetx/imagenetx/engine"
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/eval/population"
 )
 
 // Audit a model: its factor table, top-1 and the worst factors, from the
@@ -105,4 +106,45 @@ func ExampleModel_Sweep() {
 	// mobilenetv2-12-int8 × colorjitter on 91 annotated images
 	// strength 0: accuracy 0.78
 	// strength 1: accuracy 0.55
+}
+
+// The paper's first finding from its published results, and one's own
+// model placed among the paper's 209 models: here the published ResNet50
+// row, as an audit's table would give it (Audits.PlaceAmongPaper does this
+// for an audit).
+func ExampleLoadPublished() {
+	pub, err := imagenetx.LoadPublished("../shared/imagenetx/results", eval.TopFactor, eval.ErrorClass) // "": set-up's copy
+	if err != nil {
+		log.Fatal(err)
+	}
+	pop := pub.ByType()
+	cmp, err := population.Compare(pop)
+	if err != nil {
+		log.Fatal(err)
+	}
+	cons, err := population.Consistent(context.Background(), pop, cmp)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%d models of %d types; Kendall's W %.3f, mean Spearman ρ %.3f\n", len(pop.Models), len(pop.Groups), cons.KendallW, cons.MeanSpearman)
+	color, _ := eval.FactorIndex("color")
+	fmt.Printf("color: self-supervised %.3f, supervised on ImageNet-1K %.3f (p = %.1g)\n",
+		cmp.Mean(color, "Self-supervised"), cmp.Mean(color, "Supervised on ImageNet-1K"), cmp.P(color))
+
+	among, err := imagenetx.PlaceAmong(pub, pub.Tables[population.Base])
+	if err != nil {
+		log.Fatal(err)
+	}
+	for i, row := range among.Rows {
+		if row.Model != "ResNet50" {
+			continue
+		}
+		p := among.Placements[i][color]
+		fmt.Printf("%s color: error ratio %.3f, percentile %.0f, expected %.3f [%.3f, %.3f]\n",
+			row.Model, p.ErrorRatio, p.Percentile, p.Expected, p.ExpectedLo, p.ExpectedHi)
+	}
+	// Output:
+	// 209 models of 4 types; Kendall's W 0.976, mean Spearman ρ 0.910
+	// color: self-supervised 1.118, supervised on ImageNet-1K 1.177 (p = 4e-06)
+	// ResNet50 color: error ratio 1.189, percentile 78, expected 1.174 [1.131, 1.216]
 }

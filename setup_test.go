@@ -24,8 +24,8 @@ func TestSetupDataFromMirror(t *testing.T) {
 	if err := Setup(context.Background(), opts, &log); err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(log.String(), "copied from mirror"); n != 8 {
-		t.Fatalf("%d files copied, want 7 annotations + 1 model:\n%s", n, log.String())
+	if n := strings.Count(log.String(), "copied from mirror"); n != 27 {
+		t.Fatalf("%d files copied, want 7 annotations + 19 published results + 1 model:\n%s", n, log.String())
 	}
 	// A damaged file is replaced; the rest are only checked.
 	os.WriteFile(filepath.Join(home, "models", "mobilenetv2-12-int8.onnx"), []byte("damaged"), 0o644)
@@ -33,7 +33,7 @@ func TestSetupDataFromMirror(t *testing.T) {
 	if err := Setup(context.Background(), opts, &log); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Count(log.String(), "present") != 7 || strings.Count(log.String(), "copied from mirror") != 1 {
+	if strings.Count(log.String(), "present") != 26 || strings.Count(log.String(), "copied from mirror") != 1 {
 		t.Fatalf("second set-up:\n%s", log.String())
 	}
 	// A registered model without a public download needs the mirror.

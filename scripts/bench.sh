@@ -4,7 +4,8 @@
 # comparison also needs Debian's python3-torchvision, the paper-scale one
 # Debian's python3-pandas (each side skipped when absent).
 #   bash scripts/bench.sh            # everything but paper, soak and fast
-#   bash scripts/bench.sh eval       # one part: eval, preprocess, engine, sweep, audits, paper, soak, fast
+#   bash scripts/bench.sh eval       # one part: eval, preprocess, engine, sweep, audits, paper, soak, fast, types
+#   bash scripts/bench.sh types      # `imagenetx types` against the toolkit's computation
 #   bash scripts/bench.sh paper      # `eval` over 40 and 2,200 prediction files
 #                                    # (needs ~5.5 GB free under $TMPDIR)
 #   bash scripts/bench.sh soak       # a 50,000-image run killed 3 times and resumed
@@ -208,6 +209,35 @@ fast_agreement() {
   done
 }
 
+# types_side_by_side: `imagenetx types` as whole processes (the model-type
+# table, with the ResNet50 predictions placed and without) next to the
+# toolkit's computation (scripts/reference_types.py, pandas and scipy),
+# each run 5 times; the target is under 0.5 s.
+types_side_by_side() {
+  echo "== types: the model-type comparison over the paper's 209 models, whole processes"
+  echo "load average (1, 5, 15 min): $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+  local tmp bin i
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' RETURN
+  bin="$tmp/imagenetx"
+  go build -o "$bin" ./cmd/imagenetx
+  for i in 1 2 3 4 5; do
+    timed "imagenetx types" "$bin" types --results "$data/results" -o "$tmp/types.csv"
+  done
+  for i in 1 2 3; do
+    timed "imagenetx types + ResNet50 placed" "$bin" types --results "$data/results" --annotations "$data/annotations" \
+      --predictions "$data/predictions/base/ResNet50.csv" --placement "$tmp/place.csv" --quiet -o "$tmp/types.csv"
+  done
+  if /usr/bin/python3 -c 'import pandas, scipy' 2>/dev/null; then
+    for i in 1 2 3; do
+      timed "reference (pandas, scipy)" /usr/bin/python3 scripts/reference_types.py --results "$data/results" --release top --error-type class \
+        --place "$data/results/val/top_factor/base/class/accuracies_per_factor.csv" -o /dev/null
+    done
+  else
+    echo "python3-pandas or python3-scipy absent: reference side skipped"
+  fi
+}
+
 for part in $parts; do
   case "$part" in
   eval)
@@ -237,6 +267,9 @@ for part in $parts; do
   paper)
     paper_scale
     ;;
+  types)
+    types_side_by_side
+    ;;
   soak)
     soak
     ;;
@@ -244,7 +277,7 @@ for part in $parts; do
     fast_agreement
     ;;
   *)
-    echo "unknown part $part (want eval, preprocess, engine, sweep, audits, paper, soak, fast)" >&2
+    echo "unknown part $part (want eval, preprocess, engine, sweep, audits, paper, soak, fast, types)" >&2
     exit 2
     ;;
   esac

@@ -16,9 +16,9 @@ issue defines it, so that the Go code is checked against an independent
 implementation. It needs Debian's python3-pandas and python3-scipy.
 
     /usr/bin/python3 scripts/reference_types.py --results DIR --release top|multi \\
-        --error-type class|metaclass|real_class [--place TABLE.csv]
+        --error-type class|metaclass|real_class [--place TABLE.csv] [-o FILE]
 
-It prints one JSON object.
+It writes one JSON object (to standard output by default).
 """
 import argparse
 import json
@@ -68,6 +68,7 @@ def main():
     ap.add_argument("--release", required=True, choices=["top", "multi"])
     ap.add_argument("--error-type", required=True, choices=["class", "metaclass", "real_class"])
     ap.add_argument("--place")
+    ap.add_argument("-o", default="-", help="output file (default: standard output)")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
 
@@ -187,7 +188,11 @@ def main():
                     "hi": float(expected + half), "residual": float(er - expected),
                 })
         out["placement"] = placements
-    json.dump(out, sys.stdout)
+    if args.o == "-":
+        json.dump(out, sys.stdout)
+    else:
+        with open(args.o, "w") as f:
+            json.dump(out, f)
 
 
 if __name__ == "__main__":

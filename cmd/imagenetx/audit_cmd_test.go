@@ -35,7 +35,8 @@ func TestAuditsIntoOneEvalCompareReport(t *testing.T) {
 	}
 	audit(a1, "--model", "mobilenetv2-12-int8")
 	audit(a2, "--model", quant)
-	summary := audit(both, "--model", "mobilenetv2-12-int8", "--model", quant, "--name", "int8", "--name", "quant", "--baseline", "quant")
+	summary := audit(both, "--model", "mobilenetv2-12-int8", "--model", quant, "--name", "int8", "--name", "quant", "--baseline", "quant",
+		"--results", shareddata.Require(t, "results"))
 
 	for _, c := range [][2]string{
 		{filepath.Join(a1, "mobilenetv2-12-int8.predictions.csv"), filepath.Join(both, "int8.predictions.csv")},
@@ -56,7 +57,12 @@ func TestAuditsIntoOneEvalCompareReport(t *testing.T) {
 			t.Errorf("leaderboard row %q", row)
 		}
 	}
-	for _, s := range []string{"vs quant", "exact McNemar test", "int8: top-1 ", "quant: top-1 ", "leaderboard: "} {
+	if place := readLines(t, filepath.Join(both, "placement.csv")); len(place) != 1+2*16 ||
+		place[0] != "model,factor,error_ratio,percentile,expected_error_ratio,expected_lo,expected_hi,residual" || !strings.HasPrefix(place[1], "int8,pose,") {
+		t.Errorf("placement.csv of the pass: %q", place)
+	}
+	for _, s := range []string{"vs quant", "exact McNemar test", "int8: top-1 ", "quant: top-1 ", "leaderboard: ",
+		"int8 among the paper's 209 models: scored on 36 of the 46110 annotated images, so the placement is indicative"} {
 		if !strings.Contains(summary, s) {
 			t.Errorf("summary lacks %q:\n%s", s, summary)
 		}
