@@ -200,3 +200,43 @@ func TestTypesChecksTheDataHome(t *testing.T) {
 		t.Errorf("flipped byte: %v, want a refusal naming %s and the fix", err, bad)
 	}
 }
+
+// TestPlotPopulationCharts draws the paper's two figures, as SVG and PNG,
+// the scatter with two models highlighted.
+func TestPlotPopulationCharts(t *testing.T) {
+	results := shareddata.Require(t, "results")
+	ann := shareddata.Require(t, "annotations")
+	base := shareddata.Require(t, "predictions", "base")
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args  []string
+		out   string
+		marks int
+	}{
+		// 16 factors × 4 types.
+		{[]string{"model-types"}, "types.svg", 16 * 4},
+		// 16 factors × 2 architectures.
+		{[]string{"model-types", "--by", "architecture"}, "arch.svg", 16 * 2},
+		// 209 models and 2 highlighted, in 16 panels.
+		{[]string{"population-scatter", "--annotations", ann, "--predictions", filepath.Join(base, "ResNet50.csv"), "--predictions", filepath.Join(base, "ViT.csv")}, "scatter.svg", 16 * (209 + 2)},
+		{[]string{"population-scatter"}, "scatter.png", 0},
+	} {
+		out := filepath.Join(dir, tc.out)
+		if err := invoke(context.Background(), "plot", append(tc.args, "--results", results, "--quiet", "-o", out)); err != nil {
+			t.Fatalf("plot %v: %v", tc.args, err)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(out, ".png") {
+			if !bytes.HasPrefix(b, []byte("\x89PNG")) {
+				t.Errorf("%s is not a PNG", out)
+			}
+			continue
+		}
+		if n := strings.Count(string(b), "fill-opacity:0.99608"); n != tc.marks {
+			t.Errorf("plot %v: %d marks, want %d", tc.args, n, tc.marks)
+		}
+	}
+}
