@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -103,7 +104,7 @@ func TypeChart(c *population.Comparison) (*chart.Chart, error) {
 		}
 		order = append(order, overall{f, sum / float64(n)})
 	}
-	slices.SortStableFunc(order, func(a, b overall) int { return compareFloat(a.mean, b.mean) })
+	slices.SortStableFunc(order, func(a, b overall) int { return cmp.Compare(a.mean, b.mean) })
 	g := chart.Grouped{YLabel: "error ratio", References: []float64{1}}
 	for _, o := range order {
 		g.Categories = append(g.Categories, eval.Factors[o.factor])
@@ -123,16 +124,6 @@ func TypeChart(c *population.Comparison) (*chart.Chart, error) {
 		g.Series = append(g.Series, s)
 	}
 	return chart.Bars(g)
-}
-
-func compareFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // populationSection is the "Among the paper's models" section: the
