@@ -61,21 +61,20 @@ func ReadLabels(path string, classes ClassIndex) (Labels, error) {
 	return models.ReadLabels(path, classes)
 }
 
-// FolderLabels labels each image that lies in a folder named after an
-// ImageNet wnid (train/n01440764/x.JPEG, or a folder of one class given
-// whole) with that wnid's class. It also returns, sorted, the names of the
-// images' folders inside the image folder that are not wnids (their images
-// get no label), so that a caller can say so.
+// FolderLabels labels each image that lies below a folder named after an
+// ImageNet wnid (train/n01440764/x.JPEG, n01440764/batch1/x.JPEG, or a
+// folder of one class given whole) with the class of the nearest such
+// folder above it. It also returns, sorted, the folders (paths below the
+// image folder) holding images with no wnid folder above them (those get
+// no label), so that a caller can say so.
 func FolderLabels(images *Images, classes ClassIndex) (Labels, []string) {
 	labels := Labels{}
 	other := map[string]bool{}
 	for _, it := range images.Items {
-		parent := filepath.Dir(it.Path)
-		name := filepath.Base(parent)
-		if c, ok := classes[name]; ok {
+		if c, ok := nearestWnid(images.Dir, it.Path, classes); ok {
 			labels[it.Name] = c
-		} else if images.Dir != "" && filepath.Clean(parent) != filepath.Clean(images.Dir) {
-			other[name] = true
+		} else if images.Dir != "" && strings.Contains(it.Rel, "/") {
+			other[it.Rel[:strings.LastIndex(it.Rel, "/")]] = true
 		}
 	}
 	var names []string
@@ -84,6 +83,21 @@ func FolderLabels(images *Images, classes ClassIndex) (Labels, []string) {
 	}
 	sort.Strings(names)
 	return labels, names
+}
+
+// nearestWnid is the class of the nearest folder named after a wnid above
+// path, up to and including root (the image folder itself may be one
+// class's folder).
+func nearestWnid(root, path string, classes ClassIndex) (int, bool) {
+	root = filepath.Clean(root)
+	for dir := filepath.Dir(path); ; dir = filepath.Dir(dir) {
+		if c, ok := classes[filepath.Base(dir)]; ok {
+			return c, true
+		}
+		if dir == root || root == "" || dir == filepath.Dir(dir) || !strings.HasPrefix(dir, root) {
+			return 0, false
+		}
+	}
 }
 
 // LabelSource says where an audit's labels came from.
@@ -96,26 +110,150 @@ const (
 	FromAnnotations LabelSource = LabelsFile
 )
 
+// LabelChoice is what ChooseLabels picked.
+type LabelChoice struct {
+	// Labels are keyed by the images' names (Images.Items[i].Name).
+	Labels Labels
+	Source LabelSource
+	// OtherFolders are the image folders with no wnid folder above them
+	// (see FolderLabels).
+	OtherFolders []string
+	// Match is how the rows of a labels file matched the images (zero
+	// for the other sources).
+	Match LabelMatch
+}
+
 // ChooseLabels picks the labels of images the way a researcher auditing
 // their own data expects: the labels CSV at labelsPath when given (see
-// ReadLabels); else, when any image lies in a folder named after a wnid,
-// those folders (FolderLabels); else the annotations' LabelsFile, which
-// labels the ImageNet validation images by their file names. It returns
-// the labels, their source and the image folders that are not wnids.
-func ChooseLabels(images *Images, ann *Annotations, labelsPath string) (Labels, LabelSource, []string, error) {
+// ReadLabels), its rows matched to the images by MatchLabels; else, when
+// any image lies below a folder named after a wnid, those folders
+// (FolderLabels); else the annotations' LabelsFile, which labels the
+// ImageNet validation images by their file names.
+func ChooseLabels(images *Images, ann *Annotations, labelsPath string) (LabelChoice, error) {
 	classes, err := LoadClassIndex(ann.Dir)
 	if err != nil {
-		return nil, "", nil, err
+		return LabelChoice{}, err
 	}
 	if labelsPath != "" {
-		labels, err := ReadLabels(labelsPath, classes)
-		return labels, FromLabelsFile, nil, err
+		rows, err := ReadLabels(labelsPath, classes)
+		if err != nil {
+			return LabelChoice{}, err
+		}
+		labels, match := MatchLabels(images, rows)
+		return LabelChoice{Labels: labels, Source: FromLabelsFile, Match: match}, nil
 	}
 	labels, other := FolderLabels(images, classes)
 	if len(labels) > 0 {
-		return labels, FromWnidFolders, other, nil
+		return LabelChoice{Labels: labels, Source: FromWnidFolders, OtherFolders: other}, nil
 	}
-	return ann.Labels, FromAnnotations, other, nil
+	return LabelChoice{Labels: ann.Labels, Source: FromAnnotations, OtherFolders: other}, nil
+}
+
+// LabelMatch is how the rows of a labels file matched a run's images.
+type LabelMatch struct {
+	// Rows is the number of label rows, Matched those that name an image.
+	Rows, Matched int
+	// Unmatched are the first rows that name no image (at most
+	// MaxUnmatched), in the file's name order, each with the name to use
+	// where one can be told.
+	Unmatched []UnmatchedLabel
+}
+
+// MaxUnmatched is how many unmatched label rows a LabelMatch names.
+const MaxUnmatched = 5
+
+// UnmatchedLabel is a label row that names no image.
+type UnmatchedLabel struct {
+	// Row is the name the labels file gives.
+	Row string
+	// Use are the names of the images it may have meant (none when no
+	// image has its file name; several when its bare name is ambiguous).
+	Use []string
+}
+
+// Fraction is Matched/Rows (1 for a file without rows).
+func (m LabelMatch) Fraction() float64 {
+	if m.Rows == 0 {
+		return 1
+	}
+	return float64(m.Matched) / float64(m.Rows)
+}
+
+// MinLabelMatch is the fraction of a labels file's rows that must name an
+// image for its labels to be used without a warning.
+const MinLabelMatch = 0.95
+
+// Poor reports whether fewer than MinLabelMatch of the rows matched.
+func (m LabelMatch) Poor() bool { return m.Fraction() < MinLabelMatch }
+
+// String says how the rows matched, naming the first unmatched rows and
+// the names to use.
+func (m LabelMatch) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d of %d label rows name an image (%.1f%%)", m.Matched, m.Rows, 100*m.Fraction())
+	if m.Matched == m.Rows {
+		return b.String()
+	}
+	fmt.Fprintf(&b, "; %d match none", m.Rows-m.Matched)
+	var parts []string
+	for _, u := range m.Unmatched {
+		switch len(u.Use) {
+		case 0:
+			parts = append(parts, fmt.Sprintf("%s (no image of that file name)", u.Row))
+		case 1:
+			parts = append(parts, fmt.Sprintf("%s (use %s)", u.Row, u.Use[0]))
+		default:
+			parts = append(parts, fmt.Sprintf("%s (%d images have that file name: use one of %s)", u.Row, len(u.Use), trimmedList(u.Use, 3)))
+		}
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(&b, ", e.g. %s", strings.Join(parts, "; "))
+	}
+	b.WriteString(". A row names an image by its path below the image folder (cats/001.jpg) or, where no other image has that file name, by the file name alone")
+	return b.String()
+}
+
+// MatchLabels keys the rows of a labels file by the images' names. A row
+// names an image by the image's name, by its path below the image folder
+// (cats/002.jpg, whether or not another folder has a 002.jpg), or, where
+// only one image has that file name, by the bare file name (002.jpg). The
+// rows that name no image are counted, and the first few returned with the
+// names they may have meant.
+func MatchLabels(images *Images, rows Labels) (Labels, LabelMatch) {
+	byName := make(map[string]string, 2*len(images.Items))
+	byBase := map[string][]string{}
+	for _, it := range images.Items {
+		byName[it.Name] = it.Name
+		if it.Rel != "" {
+			byName[it.Rel] = it.Name
+		}
+		base := it.Name[strings.LastIndex(it.Name, "/")+1:]
+		byBase[base] = append(byBase[base], it.Name)
+	}
+	for base, names := range byBase {
+		if _, taken := byName[base]; !taken && len(names) == 1 {
+			byName[base] = names[0]
+		}
+	}
+	keys := make([]string, 0, len(rows))
+	for k := range rows {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	labels := make(Labels, len(rows))
+	m := LabelMatch{Rows: len(rows)}
+	for _, k := range keys {
+		if name, ok := byName[filepath.ToSlash(k)]; ok {
+			labels[name] = rows[k]
+			m.Matched++
+			continue
+		}
+		if len(m.Unmatched) < MaxUnmatched {
+			base := k[strings.LastIndexAny(k, `/\`)+1:]
+			m.Unmatched = append(m.Unmatched, UnmatchedLabel{Row: k, Use: byBase[base]})
+		}
+	}
+	return labels, m
 }
 
 // Coverage is how many of a run's images have a label and how many an

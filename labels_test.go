@@ -137,7 +137,8 @@ func TestAuditOwnImages(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			labels, source, other, err := ChooseLabels(images, ann, c.labels)
+			choice, err := ChooseLabels(images, ann, c.labels)
+			labels, source, other := choice.Labels, choice.Source, choice.OtherFolders
 			if err != nil || source != c.source || len(other) != 0 || len(labels) != n {
 				t.Fatalf("labels: %d, %q, other folders %v, %v", len(labels), source, other, err)
 			}
@@ -174,7 +175,8 @@ func TestAuditOwnImages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	labels, source, _, err := ChooseLabels(images, ann, "")
+	choice, err := ChooseLabels(images, ann, "")
+	labels, source := choice.Labels, choice.Source
 	if err != nil || source != FromAnnotations {
 		t.Fatalf("flat folder's labels from %q, %v", source, err)
 	}

@@ -130,7 +130,10 @@ func TestListImages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(items) != 2 || items[0].Name != "ILSVRC2012_val_00000236.JPEG" || filepath.Base(filepath.Dir(items[0].Path)) != "n01443537" {
+		// Every image below the folder is listed, at any depth (one rule
+		// for every command).
+		if len(items) != 3 || items[0].Name != "ILSVRC2012_val_00000236.JPEG" || filepath.Base(filepath.Dir(items[0].Path)) != "n01443537" ||
+			items[2].Name != "x.JPEG" || items[2].Rel != "n01443537/deeper/x.JPEG" {
 			t.Fatalf("items %+v", items)
 		}
 	})

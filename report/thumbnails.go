@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"html/template"
 	"image/jpeg"
-	"io/fs"
-	"path/filepath"
 	"strings"
 
 	"github.com/disintegration/imaging"
@@ -70,26 +68,17 @@ func (t *thumbnails) count() int { return len(t.class) }
 // names and base64 text we wrote, so they are safe to mark as CSS.
 func (t *thumbnails) css() template.CSS { return template.CSS(t.rules.String()) }
 
-// indexImages maps the file names of the images under dir to their paths.
+// indexImages maps the names of the images below dir to their paths, named
+// by the rule every command lists a folder by (preprocess.ListImages), so
+// that an image a run named cats/001.jpg finds its thumbnail.
 func indexImages(dir string) (map[string]string, error) {
-	files := map[string]string{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		switch strings.ToLower(filepath.Ext(path)) {
-		case ".jpeg", ".jpg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp":
-			if _, dup := files[d.Name()]; !dup {
-				files[d.Name()] = path
-			}
-		}
-		return nil
-	})
+	list, err := preprocess.ListImages(dir)
 	if err != nil {
 		return nil, fmt.Errorf("report: images %s: %w", dir, err)
+	}
+	files := make(map[string]string, len(list))
+	for _, f := range list {
+		files[f.Name] = f.Path
 	}
 	return files, nil
 }

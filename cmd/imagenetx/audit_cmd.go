@@ -72,13 +72,20 @@ annotations know fails before running. Takes every flag of imagenetx run.`,
 			if err != nil {
 				return err
 			}
-			lbl, source, other, err := imagenetx.ChooseLabels(images, ann, labels)
+			choice, err := imagenetx.ChooseLabels(images, ann, labels)
 			if err != nil {
 				return fmt.Errorf("labels: %w", err)
 			}
-			if len(other) > 0 {
-				fmt.Fprintf(e.Stderr, "image folders not named after an ImageNet wnid (their images are labelled only by %s): %s\n",
-					source, strings.Join(other, ", "))
+			if len(choice.OtherFolders) > 0 {
+				fmt.Fprintf(e.Stderr, "image folders with no ImageNet wnid folder above them (their images are labelled only by %s): %s\n",
+					choice.Source, strings.Join(choice.OtherFolders, ", "))
+			}
+			if m := choice.Match; m.Matched < m.Rows {
+				warn := ""
+				if m.Poor() {
+					warn = fmt.Sprintf("warning: fewer than %.0f%% of the labels match: ", 100*imagenetx.MinLabelMatch)
+				}
+				fmt.Fprintf(e.Stderr, "%slabels %s: %s\n", warn, labels, m)
 			}
 			ms, err := f.model.openAll()
 			if err != nil {
@@ -100,7 +107,7 @@ annotations know fails before running. Takes every flag of imagenetx run.`,
 			progress := engine.NewProgressPrinter(e.Stderr, f.quiet)
 			as, err := imagenetx.AuditModels(ctx, ms, images, ann, imagenetx.AuditOptions{
 				RunOptions: imagenetx.RunOptions{Progress: progress.Update}, Dir: outDir, Resume: f.resume,
-				Labels: lbl, LabelSource: source, Baseline: baseline})
+				Labels: choice.Labels, LabelSource: choice.Source, Baseline: baseline})
 			if errors.Is(err, imagenetx.ErrNothingToScore) {
 				return fmt.Errorf("%w (--labels FILE gives the labels of other images)", err)
 			}

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/imagenetx/imagenetx"
+	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/internal/shareddata"
+)
+
+// ownFolders copies the first val_227 images to the given paths below a
+// new folder and returns it with a labels file whose rows are written as
+// rows[i] for image i (their true classes), plus extra rows.
+func ownFolders(t *testing.T, rels, rows []string, extra string) (dir, labelsFile string) {
+	t.Helper()
+	val := shareddata.Require(t, "images", "val_227")
+	ann, err := imagenetx.LoadAnnotations(shareddata.Require(t, "annotations"), eval.DatasetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := filepath.Glob(filepath.Join(val, "*.JPEG"))
+	if err != nil || len(names) < len(rels) {
+		t.Fatalf("val_227: %d images, %v", len(names), err)
+	}
+	sort.Strings(names)
+	dir = t.TempDir()
+	var csv strings.Builder
+	csv.WriteString("file_name,label\n")
+	for i, rel := range rels {
+		data, err := os.ReadFile(names[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&csv, "%s,%d\n", rows[i], ann.Labels[filepath.Base(names[i])])
+	}
+	csv.WriteString(extra)
+	labelsFile = filepath.Join(t.TempDir(), "labels.csv")
+	writeTestFile(t, labelsFile, csv.String())
+	return dir, labelsFile
+}
+
+// TestAuditOwnFolders: images in cats/, dogs/ and a deeper folder are all
+// audited, a labels file naming them by their paths below --images labels
+// every one of them, and a row that names no image is counted and named
+// before the run, with a warning when under 95% of the rows match.
+func TestAuditOwnFolders(t *testing.T) {
+	ortLibrary(t)
+	annotations := shareddata.Require(t, "annotations")
+	rels := []string{"cats/001.jpg", "cats/002.jpg", "cats/003.jpg", "dogs/001.jpg", "batch1/nested/x.jpg"}
+	dir, labels := ownFolders(t, rels, rels, "missing/004.jpg,3\n")
+	out := filepath.Join(t.TempDir(), "audit")
+	var stdout, stderr bytes.Buffer
+	err := invokeTo(context.Background(), "audit", []string{"--images", dir, "--labels", labels, "--annotations", annotations,
+		"--quiet", "-o", out}, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	preds := readLines(t, filepath.Join(out, "mobilenetv2-12-int8.predictions.csv"))
+	if len(preds) != 1+len(rels) {
+		t.Errorf("%d predictions, want %d (every image below --images):\n%s", len(preds)-1, len(rels), strings.Join(preds, "\n"))
+	}
+	if want := fmt.Sprintf("/%d = ", len(rels)); !strings.Contains(stdout.String(), "top-1 ") || !strings.Contains(stdout.String(), want) {
+		t.Errorf("top-1 not over the %d labelled images:\n%s", len(rels), stdout.String())
+	}
+	for _, want := range []string{"warning: fewer than 95% of the labels match", "5 of 6 label rows name an image", "missing/004.jpg (no image of that file name)"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		}
+	}
+}
