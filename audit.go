@@ -1,6 +1,7 @@
 package imagenetx
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -125,6 +126,10 @@ type AuditOptions struct {
 	// the others with (its leaderboard and report); "" means the first.
 	// An unknown name is refused before anything runs.
 	Baseline string
+	// MinImages is the number of images a factor needs before the summary
+	// and the report single it out (eval.Enough); 0 means
+	// eval.DefaultMinImages.
+	MinImages int
 }
 
 // Audit is the result of auditing a model.
@@ -154,6 +159,8 @@ type Audit struct {
 	// outcomes[i] is how the model fared on images.Items[i].
 	outcomes []uint8
 	failed   int
+	// minImages is AuditOptions.MinImages (resolved).
+	minImages int
 }
 
 // Row is the model's row of the factor table.
@@ -202,6 +209,9 @@ type Audits struct {
 	// the paper's published models; the summary, the report and the files
 	// then show it.
 	Among *Among
+	// MinImages is the number of images a factor needs to be singled out
+	// (AuditOptions.MinImages, by default eval.DefaultMinImages).
+	MinImages int
 	// models are the models audited, in order.
 	models []*Model
 }
@@ -231,7 +241,11 @@ func (m *Model) Audit(ctx context.Context, images *Images, ann *Annotations, opt
 // per-image outcomes that Leaderboard compares. The models must have
 // distinct names and decode images alike (the same decode options).
 func AuditModels(ctx context.Context, ms []*Model, images *Images, ann *Annotations, opts AuditOptions) (*Audits, error) {
-	as := &Audits{Labels: opts.Labels, LabelSource: opts.LabelSource, Baseline: opts.Baseline, models: ms}
+	as := &Audits{Labels: opts.Labels, LabelSource: opts.LabelSource, Baseline: opts.Baseline, models: ms,
+		MinImages: cmp.Or(opts.MinImages, eval.DefaultMinImages)}
+	if err := eval.CheckMinImages(opts.MinImages); err != nil {
+		return as, fmt.Errorf("audit: %w", err)
+	}
 	if as.Labels == nil {
 		as.Labels, as.LabelSource = ann.Labels, FromAnnotations
 	}
@@ -252,7 +266,7 @@ func AuditModels(ctx context.Context, ms []*Model, images *Images, ann *Annotati
 	sinks := make([]engine.Sink, len(ms))
 	for i, m := range ms {
 		a := &Audit{Model: m.Name(), Accumulator: as.Accumulator, Score: Score{K: m.TopK()}, outcomes: make([]uint8, len(images.Items)),
-			imagesDir: images.Dir, decode: m.opts.Decode}
+			imagesDir: images.Dir, decode: m.opts.Decode, minImages: as.MinImages}
 		if opts.Dir != "" {
 			a.Outputs = runfiles.ForModel(opts.Dir, a.Model)
 		}

@@ -1,6 +1,7 @@
 package imagenetx
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -86,7 +87,7 @@ func (as *Audits) WriteSummary(w io.Writer, lb *Leaderboard) error {
 			fmt.Fprintf(w, " (%s)\n", as.LabelSource)
 		}
 		if row, ok := as.Table.Row(a.Model); ok && row.N > 0 {
-			fmt.Fprintf(w, "%s: worst factors by error ratio: %s\n", a.Model, worstFactors(row, 3))
+			fmt.Fprintf(w, "%s: %s\n", a.Model, worstFactors(row, 3, cmp.Or(as.MinImages, eval.DefaultMinImages)))
 		}
 	}
 	if as.Among != nil {
@@ -127,13 +128,27 @@ func (as *Audits) PlaceAmongPaper(resultsDir string) error {
 	return nil
 }
 
+// ReportOptions choose what an audit's report shows beyond its results.
+type ReportOptions struct {
+	// Title heads the page ("": "ImageNet-X audit of" the models).
+	Title string
+	// Examples is how many of each factor's misclassified images get a
+	// thumbnail (0: report.DefaultExamplesPerFactor).
+	Examples int
+	// Notes are shown under the title (e.g. the command line).
+	Notes []string
+}
+
 // WriteReport writes the audit's HTML report: each model's top-1/top-k
 // over every labelled image and the images that failed (from its errors
 // file, when it wrote one), the factor tables with a column per model,
 // thumbnails of misclassified images decoded from the audited folder as
 // the run decoded them, with several models the comparison of each with
-// the baseline, and notes (the command line, …).
-func (as *Audits) WriteReport(ctx context.Context, w io.Writer, notes []string) error {
+// the baseline, and notes (the command line, …). Given the leaderboard lb,
+// the page's leaderboard and findings show its comparisons (top-1 on the
+// labelled images both scored), the numbers of the terminal and
+// leaderboard.csv. Factors are singled out by AuditOptions.MinImages.
+func (as *Audits) WriteReport(ctx context.Context, w io.Writer, lb *Leaderboard, opts ReportOptions) error {
 	var models []report.Model
 	var names []string
 	for _, a := range as.Models {
@@ -144,19 +159,22 @@ func (as *Audits) WriteReport(ctx context.Context, w io.Writer, notes []string) 
 				return err
 			}
 		}
+		m.VsBaseline = lb.paired(a.Model)
 		models, names = append(models, m), append(names, a.Model)
 	}
 	first := as.Models[0]
 	return report.Write(ctx, w, report.Input{
-		Title:       "ImageNet-X audit of " + andList(names),
-		Accumulator: as.Accumulator,
-		Models:      models,
-		Baseline:    as.Baseline,
-		ErrorType:   as.Table.ErrorType,
-		ImagesDir:   first.imagesDir,
-		Decode:      first.decode,
-		Notes:       notes,
-		Population:  as.reportPopulation(),
+		Title:             cmp.Or(opts.Title, "ImageNet-X audit of "+andList(names)),
+		Accumulator:       as.Accumulator,
+		Models:            models,
+		Baseline:          as.Baseline,
+		ErrorType:         as.Table.ErrorType,
+		MinImages:         as.MinImages,
+		ImagesDir:         first.imagesDir,
+		Decode:            first.decode,
+		ExamplesPerFactor: opts.Examples,
+		Notes:             opts.Notes,
+		Population:        as.reportPopulation(),
 	})
 }
 
@@ -174,8 +192,8 @@ func (as *Audits) reportPopulation() *report.Population {
 // (AuditOptions.Dir), each by atomicfile's rule: factors.csv, the factor
 // table in the reference layout with a row per model; leaderboard.csv when
 // lb is not nil (Leaderboard.Records); placement.csv when the models were
-// placed among the paper's (PlaceAmongPaper); and report.html.
-func (as *Audits) WriteFiles(ctx context.Context, dir string, lb *Leaderboard, notes []string) error {
+// placed among the paper's (PlaceAmongPaper); and report.html (WriteReport).
+func (as *Audits) WriteFiles(ctx context.Context, dir string, lb *Leaderboard, opts ReportOptions) error {
 	err := atomicfile.Write(filepath.Join(dir, runfiles.FactorsFile), func(w io.Writer) error {
 		return eval.WriteTable(w, as.Table, tabular.CSV, eval.ViewAccuracy)
 	})
@@ -193,7 +211,7 @@ func (as *Audits) WriteFiles(ctx context.Context, dir string, lb *Leaderboard, n
 			return err
 		}
 	}
-	err = atomicfile.Write(filepath.Join(dir, runfiles.ReportFile), func(w io.Writer) error { return as.WriteReport(ctx, w, notes) })
+	err = atomicfile.Write(filepath.Join(dir, runfiles.ReportFile), func(w io.Writer) error { return as.WriteReport(ctx, w, lb, opts) })
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

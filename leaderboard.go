@@ -9,6 +9,7 @@ import (
 	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/eval/stats"
 	"github.com/imagenetx/imagenetx/eval/tabular"
+	"github.com/imagenetx/imagenetx/report"
 )
 
 // LeaderboardOptions choose how models are compared with the baseline.
@@ -160,6 +161,21 @@ func (r *LeaderboardRow) pair(base, model []uint8) {
 	}
 }
 
+// paired is the model's comparison with the baseline as the report shows
+// it (nil for the baseline, an unknown model or a nil leaderboard).
+func (lb *Leaderboard) paired(model string) *report.Paired {
+	if lb == nil {
+		return nil
+	}
+	for _, r := range lb.Rows {
+		if r.Model == model && !r.Baseline {
+			return &report.Paired{Images: r.Paired, Difference: r.Difference, OnlyBaseline: r.OnlyBaseline, OnlyModel: r.OnlyModel,
+				P: r.P, PAdjusted: r.PAdjusted, Correction: lb.Options.Correction, Significant: r.Significant}
+		}
+	}
+	return nil
+}
+
 func (as *Audits) names() []string {
 	names := make([]string, len(as.Models))
 	for i, a := range as.Models {
@@ -228,8 +244,8 @@ func (lb *Leaderboard) WriteMarkdown(w io.Writer) error {
 		}
 		diff, pval := "", ""
 		if !r.Baseline && r.Paired > 0 {
-			diff = fmt.Sprintf("%+.1f pts", 100*r.Difference)
-			pval = fmt.Sprintf("%.3g", r.PAdjusted)
+			diff = report.Points(r.Difference)
+			pval = report.PValue3(r.PAdjusted)
 			if r.Significant {
 				pval += " *"
 				if r.Difference > 0 {
@@ -248,9 +264,28 @@ func (lb *Leaderboard) WriteMarkdown(w io.Writer) error {
 	if len(lb.Rows) == 2 {
 		compared = "one model compared, so no correction"
 	}
-	_, err := fmt.Fprintf(w, "\nTop-1 over the labelled images; each model against %s on the images both scored: exact McNemar test (%s), * p < %g.%s\n",
-		lb.Baseline, compared, lb.Options.Alpha, verdict(better, worse))
+	_, err := fmt.Fprintf(w, "\nTop-1 over the labelled images each model scored; each model against %s on the labelled images both scored (%s): exact McNemar test (%s), * p < %g.%s\n",
+		lb.Baseline, lb.pairedCounts(), compared, lb.Options.Alpha, verdict(better, worse))
 	return err
+}
+
+// pairedCounts says how many images the comparisons are over: "400
+// images", or the range when they differ between models.
+func (lb *Leaderboard) pairedCounts() string {
+	lo, hi := -1, -1
+	for _, r := range lb.Rows {
+		if r.Baseline {
+			continue
+		}
+		if lo < 0 || r.Paired < lo {
+			lo = r.Paired
+		}
+		hi = max(hi, r.Paired)
+	}
+	if lo == hi {
+		return fmt.Sprintf("%d images", lo)
+	}
+	return fmt.Sprintf("%d to %d images, leaderboard.csv's paired column", lo, hi)
 }
 
 func percent(n, d int) string {

@@ -56,7 +56,8 @@ type ModelSummary struct {
 	Top1, TopK Proportion
 	Factors    [NumFactors]FactorSummary
 	// Worst lists the factors with enough images by top-1 error ratio,
-	// highest first (Row.WorstFactors); empty when no factor has enough.
+	// highest first (Row.HighestRatios: a ranking, not a verdict; see
+	// FactorSummary's intervals); empty when no factor has enough.
 	Worst []int
 	// WorstFactor and Worst100Classes are the factor table's columns
 	// (top-1); their caveats are empty unless the value misleads
@@ -113,7 +114,7 @@ func summarize(r1, rk *Row, cov Coverage, et ErrorType, k int, opt IntervalOptio
 		Model: r1.Model, ErrorType: et, K: k, Options: opt, Coverage: cov,
 		Top1:                  newProportion(r1.NCorrect, r1.N, opt.Confidence),
 		TopK:                  newProportion(rk.NCorrect, rk.N, opt.Confidence),
-		Worst:                 r1.WorstFactors(NumFactors, opt.MinImages),
+		Worst:                 r1.HighestRatios(NumFactors, opt.MinImages),
 		WorstFactor:           r1.WorstFactor,
 		Worst100Classes:       r1.Worst100Classes,
 		WorstFactorCaveat:     r1.WorstFactorCaveat(opt.MinImages),

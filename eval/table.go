@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/imagenetx/imagenetx/eval/stats"
 )
 
 // ErrorType says when a prediction counts as correct.
@@ -82,10 +84,12 @@ func (r *Row) ErrorRatio(f int) float64 {
 	return (1 - r.Factor[f]) / (1 - r.Average)
 }
 
-// WorstFactors returns up to k factors ranked by error ratio, highest
+// HighestRatios returns up to k factors ranked by error ratio, highest
 // first (ties in factor order), among those with a finite ratio and
-// enough images (Enough: at least minImages).
-func (r *Row) WorstFactors(k, minImages int) []int {
+// enough images (Enough: at least minImages). It is a ranking, not a
+// verdict: the highest ratio may be below 1, or its interval wide; see
+// WorstFactors for the factors clearly harder than average.
+func (r *Row) HighestRatios(k, minImages int) []int {
 	idx := make([]int, 0, NumFactors)
 	for f := range NumFactors {
 		if v := r.ErrorRatio(f); Enough(r.Count[f], minImages) && !math.IsNaN(v) && !math.IsInf(v, 0) {
@@ -94,6 +98,27 @@ func (r *Row) WorstFactors(k, minImages int) []int {
 	}
 	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(r.ErrorRatio(b), r.ErrorRatio(a)) })
 	return idx[:min(k, len(idx))]
+}
+
+// WorstFactors returns up to k factors clearly harder than the average
+// image, highest error ratio first, by the rule the report names them by:
+// at least minImages images (Enough) and the error ratio's 95% interval
+// (ErrorRatioInterval) lying entirely above 1. A row without its counts
+// (read from a file) has no intervals, so no factor qualifies.
+func (r *Row) WorstFactors(k, minImages int) []int {
+	var idx []int
+	for _, f := range r.HighestRatios(NumFactors, minImages) {
+		if _, lo, _ := r.ErrorRatioInterval(f, stats.DefaultConfidence); lo > 1 {
+			idx = append(idx, f)
+		}
+	}
+	return idx[:min(k, len(idx))]
+}
+
+// ErrorRatioInterval is factor f's error ratio with its interval at the
+// given confidence (stats.ErrorRatioInterval; NaN without counts).
+func (r *Row) ErrorRatioInterval(f int, confidence float64) (ratio, lo, hi float64) {
+	return stats.ErrorRatioInterval(r.Correct[f], r.Count[f], r.NCorrect, r.N, confidence)
 }
 
 // Table is a factor table: one row per model, or per (model, metaclass) with

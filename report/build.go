@@ -113,6 +113,7 @@ func addModels(ctx context.Context, p *page, in Input) error {
 	p.Leaderboard = m.leaderboard()
 	p.Findings = findings(m)
 	p.Factors = m.factorTable()
+	p.FactorsNote = m.factorsNote()
 	p.Comparison = m.comparisonView()
 	steps := []func(*page) error{m.errorRatioChart, m.accuracyChart, m.heatmapSection, m.calibrationSection}
 	for _, step := range steps {
@@ -169,13 +170,43 @@ func (m *models) modelOutcomes() []outcome {
 
 func (m *models) facts() []fact {
 	ds := m.acc.Dataset()
+	audited, annotated := m.auditedImages()
 	return []fact{
-		{"annotated images", count(len(ds.Images))},
-		{"annotations", fmt.Sprintf("%s, %s factor", cmp.Or(string(ds.Options.Partition), "val"), ds.Options.Factors)},
+		{"images audited", count(audited)},
+		{"annotated among them", count(annotated)},
+		{"annotations", fmt.Sprintf("%s, %s factor (%s images in the release)", cmp.Or(string(ds.Options.Partition), "val"), ds.Options.Factors, count(len(ds.Images)))},
 		{"correct means", errorTypeWords(m.et)},
 		{"models", fmt.Sprint(len(m.rows))},
 		{"factors singled out from", count(m.minImages) + " images"},
 	}
+}
+
+// auditedImages are the images the models were run on (the most any
+// model predicted or failed on) and the annotated among them (the most
+// any model predicted): what the page is over, not the release's size.
+func (m *models) auditedImages() (audited, annotated int) {
+	for _, r := range m.rows {
+		mp, ok := m.acc.Model(r.Model)
+		if !ok {
+			continue
+		}
+		c := mp.Coverage()
+		audited = max(audited, c.Joined+c.Unannotated+len(m.extra[r.Model].Failed))
+		annotated = max(annotated, c.Joined)
+	}
+	return audited, annotated
+}
+
+// factorsNote says why the factor table is empty when no audited image is
+// annotated (the terminal's summary says the same).
+func (m *models) factorsNote() string {
+	audited, annotated := m.auditedImages()
+	if annotated > 0 {
+		return ""
+	}
+	return fmt.Sprintf("The factor table is empty: the annotations know none of the %s images audited. "+
+		"They annotate the ImageNet validation images by file name (ILSVRC2012_val_NNNNNNNN.JPEG, e.g. ILSVRC2012_val_00000001.JPEG); "+
+		"top-1 above is over the labelled images.", count(audited))
 }
 
 func errorTypeWords(et eval.ErrorType) string {

@@ -156,10 +156,20 @@ func (m *models) leaderboard() *table {
 	}
 	t.Head = append(t.Head,
 		column{Text: m.annotatedAccuracy(), Title: "accuracy on the annotated images, 95% Wilson interval"},
-		column{Text: "annotated images"},
-		column{Text: "vs " + m.baseline(), Title: "accuracy difference with the baseline on the annotated images both predicted"},
-		column{Text: "p (McNemar)", Title: "exact McNemar test on the annotated images exactly one of the two got right"},
-		column{Text: "failed images"})
+		column{Text: "annotated images"})
+	if m.pairedOnLabels() {
+		corr := m.pairedCorrection()
+		t.Head = append(t.Head,
+			column{Text: "vs " + m.baseline() + ", top-1", Title: "top-1 difference with the baseline in points, on the labelled images both scored"},
+			column{Text: "paired images", Title: "labelled images both this model and the baseline scored"},
+			column{Text: "p (" + corr + ")", Title: "exact McNemar test on the labelled images exactly one of the two got right, " + corr + "-corrected across the models"})
+	} else {
+		t.Head = append(t.Head,
+			column{Text: "vs " + m.baseline() + ", annotated", Title: "accuracy difference with the baseline on the annotated images both predicted"},
+			column{Text: "paired images", Title: "annotated images both this model and the baseline predicted"},
+			column{Text: "p (" + m.annotatedCorrection() + ")", Title: "exact McNemar test on the annotated images exactly one of the two got right, as in the comparison section"})
+	}
+	t.Head = append(t.Head, column{Text: "failed"})
 	for i, r := range m.rows {
 		if _, ok := m.acc.Model(r.Model); !ok {
 			continue
@@ -189,21 +199,81 @@ func (m *models) leaderboard() *table {
 	return t
 }
 
-// baselineCells are a leaderboard row's difference with the baseline and
-// its p-value.
+// pairedOnLabels reports whether the models carry the audit's comparison
+// on the labelled images (Model.VsBaseline), which the leaderboard and
+// findings then show.
+func (m *models) pairedOnLabels() bool {
+	for _, x := range m.input {
+		if x.VsBaseline != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// pairedCorrection names the correction of the labelled comparisons.
+func (m *models) pairedCorrection() string {
+	for _, x := range m.input {
+		if x.VsBaseline != nil {
+			return x.VsBaseline.Correction.String()
+		}
+	}
+	return ""
+}
+
+// annotatedCorrection names the correction of the comparisons on the
+// annotated images.
+func (m *models) annotatedCorrection() string {
+	if len(m.comparisons) == 0 {
+		return "McNemar"
+	}
+	return m.comparisons[0].Options.Correction.String()
+}
+
+// pairedClass is a labelled comparison's cell class, as significance's.
+func pairedClass(v *Paired) string {
+	switch {
+	case !v.Significant:
+		return ""
+	case v.Difference > 0:
+		return "better"
+	case v.Difference < 0:
+		return "worse"
+	}
+	return ""
+}
+
+// baselineCells are a leaderboard row's difference with the baseline, the
+// images it is over and its p-value: the audit's top-1 comparison on the
+// labelled images when given (the numbers of the terminal and
+// leaderboard.csv), else eval.Compare's on the annotated images.
 func (m *models) baselineCells(model string) []cell {
 	if model == m.baseline() {
-		return []cell{{Text: "baseline", Sort: "0"}, {Text: "", Sort: noKey}}
+		return []cell{{Text: "baseline", Sort: "0"}, {Text: "", Sort: noKey}, {Text: "", Sort: noKey}}
+	}
+	if m.pairedOnLabels() {
+		v := m.extra[model].VsBaseline
+		if v == nil || v.Images == 0 {
+			return []cell{{Text: "–"}, {Text: "–"}, {Text: "–"}}
+		}
+		class := pairedClass(v)
+		return []cell{
+			{Text: Points(v.Difference), Sort: sortKey(v.Difference), Class: class,
+				Title: fmt.Sprintf("%d right only with %s, %d only with %s", v.OnlyModel, model, v.OnlyBaseline, m.baseline())},
+			countCell(v.Images),
+			{Text: PValue3(v.PAdjusted), Sort: sortKey(v.PAdjusted), Class: class, Title: "before correction: " + PValue3(v.P)},
+		}
 	}
 	c := m.comparison(model)
 	if c == nil {
-		return []cell{{Text: "–"}, {Text: "–"}}
+		return []cell{{Text: "–"}, {Text: "–"}, {Text: "–"}}
 	}
 	all := c.Rows[len(c.Rows)-1] // AverageFactor
 	return []cell{
-		{Text: signed(all.Difference), Sort: sortKey(all.Difference), Class: significance(all),
-			Title: fmt.Sprintf("%s images both predicted; %d right only with %s, %d only with %s", count(all.N), all.OnlyB, c.ModelB, all.OnlyA, c.ModelA)},
-		{Text: pValue(all.P), Sort: sortKey(all.P), Class: significance(all)},
+		{Text: Points(all.Difference), Sort: sortKey(all.Difference), Class: significance(all),
+			Title: fmt.Sprintf("%d right only with %s, %d only with %s", all.OnlyB, c.ModelB, all.OnlyA, c.ModelA)},
+		countCell(all.N),
+		{Text: PValue3(all.PAdjusted), Sort: sortKey(all.PAdjusted), Class: significance(all), Title: "before correction: " + PValue3(all.P)},
 	}
 }
 

@@ -43,6 +43,8 @@ type page struct {
 	// Factors is the factor table: one row per factor, with counts and,
 	// per model, accuracy and error ratio with intervals.
 	Factors *table
+	// FactorsNote says why the factor table is empty, when it is.
+	FactorsNote string
 	// Comparison sets the models side by side, factor by factor.
 	Comparison *comparisonView
 

@@ -78,7 +78,38 @@ type Model struct {
 	// Failed lists images the model could not score (decode errors and
 	// the like), as the run's errors file gives them.
 	Failed []Failure
+	// VsBaseline, when set, is the model's top-1 compared with the
+	// baseline's on the labelled images both scored (an audit's
+	// leaderboard). The leaderboard and "What stands out" then show this
+	// comparison, with the same numbers as the audit's terminal summary
+	// and leaderboard.csv; without it they show the comparison on the
+	// annotated images (eval.Compare's average row).
+	VsBaseline *Paired
 }
+
+// Paired is one model's top-1 against the baseline's on the labelled
+// images both scored: the difference, and an exact McNemar test of the
+// images only one of them got right, corrected across the models.
+type Paired struct {
+	// Images is the number of labelled images both scored.
+	Images                  int
+	Difference              float64
+	OnlyBaseline, OnlyModel int
+	// P is the McNemar p-value, PAdjusted after Correction across the
+	// models; Significant is PAdjusted below the level used.
+	P, PAdjusted float64
+	Correction   eval.Correction
+	Significant  bool
+}
+
+// Points writes a difference in accuracy as signed percentage points
+// ("-4.2 pts"): the one format of a comparison with the baseline in the
+// terminal, leaderboard and page, so that it reads the same everywhere.
+func Points(d float64) string { return fmt.Sprintf("%+.1f pts", 100*d) }
+
+// PValue3 writes a corrected p-value with 3 significant digits, as the
+// terminal's leaderboard and the page's write it.
+func PValue3(p float64) string { return fmt.Sprintf("%.3g", p) }
 
 // Score counts a model's correct answers over the labelled images it
 // scored.

@@ -81,27 +81,39 @@ func comparisonFindings(m *models) []string {
 			}
 		}
 		all := c.Rows[eval.NumFactors]
-		overall := "no significant difference overall"
-		switch significance(all) {
-		case "better":
-			overall = fmt.Sprintf("more accurate overall (%s, p %s)", signed(all.Difference), pWords(all.P))
-		case "worse":
-			overall = fmt.Sprintf("less accurate overall (%s, p %s)", signed(all.Difference), pWords(all.P))
+		factors := fmt.Sprintf("significantly more accurate on %s, less accurate on %s (exact McNemar, %s-corrected)",
+			factorCount(better), factorCount(worse), c.Options.Correction)
+		var s string
+		if v := m.extra[c.ModelB].VsBaseline; m.pairedOnLabels() && v != nil {
+			// The audit's own comparison, with the leaderboard's numbers.
+			s = fmt.Sprintf("%s vs %s: %s top-1, %s (p(%s) %s) over the %s labelled images both scored; on the %s annotated images both predicted, %s.",
+				c.ModelB, c.ModelA, verdictWords(pairedClass(v)), Points(v.Difference), v.Correction, pWords3(v.PAdjusted), count(v.Images), count(all.N), factors)
+		} else {
+			s = fmt.Sprintf("%s vs %s, on the %s annotated images both predicted: %s accuracy overall, %s (p(%s) %s); %s.",
+				c.ModelB, c.ModelA, count(all.N), verdictWords(significance(all)), Points(all.Difference), c.Options.Correction, pWords3(all.PAdjusted), factors)
 		}
-		s := fmt.Sprintf("%s vs %s: %s; significantly more accurate on %s, less accurate on %s (exact McNemar, %s-corrected).",
-			c.ModelB, c.ModelA, overall, factorCount(better), factorCount(worse), c.Options.Correction)
 		out = append(out, s)
 	}
 	return out
 }
 
-// pWords writes a p-value after "p": "= 0.003" or "< 0.0001".
-func pWords(p float64) string {
-	s := pValue(p)
-	if strings.HasPrefix(s, "<") {
-		return s
+// verdictWords says a comparison's verdict before what it is about.
+func verdictWords(class string) string {
+	switch class {
+	case "better":
+		return "significantly higher"
+	case "worse":
+		return "significantly lower"
 	}
-	return "= " + s
+	return "no significant difference in"
+}
+
+// pWords3 writes a p-value after "p": "= 0.0115" (PValue3).
+func pWords3(p float64) string {
+	if !finite(p) {
+		return "–"
+	}
+	return "= " + PValue3(p)
 }
 
 // factorCount writes "no factor", or "3 factors (pose, color and shape)".

@@ -25,6 +25,7 @@ func auditCommand() *cli.Command {
 		labels   string
 		baseline string
 		results  string
+		page     pageFlags
 	)
 	return &cli.Command{
 		Name: "audit",
@@ -62,6 +63,7 @@ annotations know fails before running. Takes every flag of imagenetx run.`,
 			fs.StringVar(&labels, "labels", "", "labels CSV `FILE` (file_name,label; label a class index 0..999 or a wnid such as n01440764) for images the annotations do not label")
 			fs.StringVar(&baseline, "baseline", "", "`NAME` of the model the others are compared with (default: the first --model)")
 			resultsVar(fs, &results)
+			page.register(fs, "ImageNet-X audit of the models")
 		},
 		Run: func(ctx context.Context, e *cli.Env, _ []string) error {
 			images, err := f.images.list()
@@ -107,7 +109,7 @@ annotations know fails before running. Takes every flag of imagenetx run.`,
 			progress := engine.NewProgressPrinter(e.Stderr, f.quiet)
 			as, err := imagenetx.AuditModels(ctx, ms, images, ann, imagenetx.AuditOptions{
 				RunOptions: imagenetx.RunOptions{Progress: progress.Update}, Dir: outDir, Resume: f.resume,
-				Labels: choice.Labels, LabelSource: choice.Source, Baseline: baseline})
+				Labels: choice.Labels, LabelSource: choice.Source, Baseline: baseline, MinImages: page.minImages})
 			if errors.Is(err, imagenetx.ErrNothingToScore) {
 				return fmt.Errorf("%w (--labels FILE gives the labels of other images)", err)
 			}
@@ -132,7 +134,7 @@ annotations know fails before running. Takes every flag of imagenetx run.`,
 					return err
 				}
 			}
-			if err := as.WriteFiles(ctx, outDir, lb, []string{e.CommandLine()}); err != nil {
+			if err := as.WriteFiles(ctx, outDir, lb, imagenetx.ReportOptions{Title: page.title, Examples: page.examples, Notes: []string{e.CommandLine()}}); err != nil {
 				return err
 			}
 			if err := as.WriteSummary(e.Stdout, lb); err != nil {

@@ -76,6 +76,16 @@ func TestAuditOwnFolders(t *testing.T) {
 	if want := fmt.Sprintf("/%d = ", len(rels)); !strings.Contains(stdout.String(), "top-1 ") || !strings.Contains(stdout.String(), want) {
 		t.Errorf("top-1 not over the %d labelled images:\n%s", len(rels), stdout.String())
 	}
+	// The page says what it is over and why its factor table is empty.
+	page, err := os.ReadFile(filepath.Join(out, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<b>images audited</b>5", "<b>annotated among them</b>0", "The factor table is empty: the annotations know none of the 5 images audited"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
 	for _, want := range []string{"warning: fewer than 95% of the labels match", "5 of 6 label rows name an image", "missing/004.jpg (no image of that file name)"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())

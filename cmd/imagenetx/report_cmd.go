@@ -53,14 +53,29 @@ func (r *reportFlags) input(ctx context.Context, e *cli.Env) (report.Input, erro
 	return in, ctx.Err()
 }
 
+// pageFlags choose what a report page shows beyond the results: its title,
+// the thumbnails per factor and the small-sample rule (report, audit).
+type pageFlags struct {
+	title               string
+	examples, minImages int
+}
+
+// register adds --title (defaultTitle said in its help), --examples and
+// --min-images.
+func (p *pageFlags) register(fs *flag.FlagSet, defaultTitle string) {
+	fs.StringVar(&p.title, "title", "", "page `TITLE` (default: "+defaultTitle+")")
+	cli.Var(fs, &p.examples, "examples", fmt.Sprint(report.DefaultExamplesPerFactor), cli.AtLeast(1), "`N` misclassified examples per factor")
+	minImagesVar(fs, &p.minImages, "images (`N`) a factor needs before it is singled out (ranked, named in the headline)")
+}
+
 // reportCommand is `imagenetx report`.
 func reportCommand() *cli.Command {
 	var (
-		rf                           reportFlags
-		decode                       decodeFlags
-		images, title, out, baseline string
-		examples, minImages          int
-		errorsFiles                  map[string]string
+		rf                    reportFlags
+		decode                decodeFlags
+		images, out, baseline string
+		page                  pageFlags
+		errorsFiles           map[string]string
 	)
 	return &cli.Command{
 		Name:  "report",
@@ -79,10 +94,8 @@ sweeps.`,
 			rf.register(fs)
 			decode.register(fs, false)
 			fs.StringVar(&images, "images", "", "`DIR` of the annotated images (searched recursively), for example strips")
-			cli.Var(fs, &examples, "examples", fmt.Sprint(report.DefaultExamplesPerFactor), cli.AtLeast(1), "`N` misclassified examples per factor")
-			fs.StringVar(&title, "title", "", "page `TITLE` (default: ImageNet-X audit)")
+			page.register(fs, "ImageNet-X audit")
 			fs.StringVar(&baseline, "baseline", "", "`MODEL` the others are compared with (default: the first)")
-			minImagesVar(fs, &minImages, "images (`N`) a factor needs before the headline singles it out")
 			fs.Func("errors", "`MODEL=PATH` of a model's errors file (repeatable; default: the one beside its predictions)", func(s string) error {
 				name, path, ok := strings.Cut(s, "=")
 				if !ok || name == "" || path == "" {
@@ -110,8 +123,8 @@ sweeps.`,
 					return err
 				}
 			}
-			in.Title, in.ImagesDir, in.ExamplesPerFactor, in.Decode = title, images, examples, decode.opts
-			in.Baseline, in.MinImages = baseline, minImages
+			in.Title, in.ImagesDir, in.ExamplesPerFactor, in.Decode = page.title, images, page.examples, decode.opts
+			in.Baseline, in.MinImages = baseline, page.minImages
 			in.Notes = append([]string{e.CommandLine()}, in.Notes...)
 			return e.WriteOutput(out, func(w io.Writer) error { return report.Write(ctx, w, in) })
 		},
