@@ -20,6 +20,7 @@ type analysisFlags struct {
 	errorType   eval.ErrorType
 	byMetaclass bool
 	out         tableFlags
+	minImages   int
 }
 
 func (m *analysisFlags) register(fs *flag.FlagSet) {
@@ -27,6 +28,7 @@ func (m *analysisFlags) register(fs *flag.FlagSet) {
 	errorTypeVar(fs, &m.errorType)
 	fs.BoolVar(&m.byMetaclass, "by-metaclass", false, "one group per (model, metaclass)")
 	m.out.register(fs, tabular.CSV, tabular.JSON, tabular.Markdown)
+	minImagesVar(fs, &m.minImages, "images (`N`) a factor needs before its value is judged; fewer are flagged (* and † in markdown, a note on stderr for CSV and JSON)")
 }
 
 // calibrationCommand is `imagenetx calibration`.
@@ -53,9 +55,15 @@ predicted_probability, ECE = Σ (bin share)·|bin accuracy − bin confidence|.`
 			if err != nil {
 				return err
 			}
-			t, err := analysis.CalibrationTableOf(acc, m.errorType, bins, m.byMetaclass)
+			t, err := analysis.CalibrationTableOf(acc, m.errorType, bins, m.byMetaclass, m.minImages)
 			if err != nil {
 				return err
+			}
+			if m.out.format != tabular.Markdown && !m.in.quiet {
+				// The reference's columns have no room for the flag.
+				for _, c := range t.Caveats() {
+					fmt.Fprintln(e.Stderr, c)
+				}
 			}
 			return e.WriteOutput(m.out.path, func(w io.Writer) error { return analysis.WriteCalibration(w, t, m.out.format) })
 		},

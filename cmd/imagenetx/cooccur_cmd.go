@@ -19,6 +19,7 @@ func cooccurCommand() *cli.Command {
 		alpha    float64
 		out      tableFlags
 		quiet    bool
+		minImage int
 	)
 	return &cli.Command{
 		Name:  "cooccur",
@@ -36,6 +37,7 @@ markdown lists the distinct pairs with p < --alpha, strongest first.`,
 			cli.Var(fs, &alpha, "alpha", "0.01", cli.Level(true), "markdown: list the pairs with p below this `LEVEL`")
 			out.register(fs, tabular.CSV, tabular.JSON, tabular.Markdown)
 			quietVar(fs, &quiet, "note of the images counted")
+			minImagesVar(fs, &minImage, "images (`N`) an indicator needs before its pairs are judged; fewer are flagged (few_images in CSV)")
 		},
 		Run: func(ctx context.Context, e *cli.Env, _ []string) error {
 			dataset, err := ds.load()
@@ -45,7 +47,7 @@ markdown lists the distinct pairs with p < --alpha, strongest first.`,
 			if !quiet {
 				fmt.Fprintf(e.Stderr, "%d annotated images (%s factors, %s split)\n", len(dataset.Images), ds.opts.Factors, ds.opts.Partition)
 			}
-			t, err := analysis.CooccurrenceOf(ctx, dataset, withMeta)
+			t, err := analysis.CooccurrenceOf(ctx, dataset, withMeta, minImage)
 			if err != nil {
 				return err
 			}

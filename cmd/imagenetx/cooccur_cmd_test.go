@@ -35,7 +35,7 @@ func TestCooccurCommandOnFixture(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			out := runToFile(t, cooccurRun, append([]string{"--annotations", ann}, c.flags...)...)
-			if !strings.HasPrefix(out, "factor_a,factor_b,rho,pval\n") {
+			if !strings.HasPrefix(out, "factor_a,factor_b,rho,pval,images_a,images_b,few_images\n") {
 				t.Errorf("header: %q", strings.SplitN(out, "\n", 2)[0])
 			}
 			recs := csvRecords(t, out, "factor_a", "factor_b")
@@ -49,9 +49,14 @@ func TestCooccurCommandOnFixture(t *testing.T) {
 			}
 		})
 	}
-	md := runToFile(t, cooccurRun, "--annotations", ann, "--format", "markdown", "--alpha", "0.05")
+	md := runToFile(t, cooccurRun, "--annotations", ann, "--format", "markdown", "--alpha", "0.05", "--min-images", "0")
 	if !strings.HasPrefix(md, "1 of 120 pairs correlate significantly (Spearman, p < 0.05)") || !strings.Contains(md, "| pose     | color    | -0.7454 | 0.0338 |") {
 		t.Errorf("markdown:\n%s", md)
+	}
+	// By default (30 images) the fixture's few images judge no pair.
+	md = runToFile(t, cooccurRun, "--annotations", ann, "--format", "markdown", "--alpha", "0.05")
+	if !strings.HasPrefix(md, "0 of 120 pairs correlate significantly") || !strings.Contains(md, "Not judged, since an indicator is set on fewer than 30 images (p < 0.05 all the same): pose–color.") {
+		t.Errorf("markdown with the default --min-images:\n%s", md)
 	}
 	for _, bad := range [][]string{{"--factors", "some"}, {"--alpha", "0"}, {"--format", "xml"}, {"stray"}} {
 		if err := invoke(context.Background(), "cooccur", append([]string{"--annotations", ann}, bad...)); err == nil {

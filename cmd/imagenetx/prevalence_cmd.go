@@ -28,7 +28,7 @@ both shares are taken within each metaclass.`,
 			if err != nil {
 				return err
 			}
-			t, err := analysis.PrevalenceTableOf(acc, m.errorType, m.byMetaclass)
+			t, err := analysis.PrevalenceTableOf(acc, m.errorType, m.byMetaclass, m.minImages)
 			if err != nil {
 				return err
 			}

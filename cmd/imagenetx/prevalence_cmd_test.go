@@ -50,10 +50,18 @@ func TestPrevalenceCommandOnFixture(t *testing.T) {
 	if len(meta) != 3*eval.NumFactors {
 		t.Errorf("%d records, want 3 metaclasses × 16 factors", len(meta))
 	}
-	md := runToFile(t, prevalenceRun, "--annotations", ann, "--predictions", a, "--format", "markdown")
+	md := runToFile(t, prevalenceRun, "--annotations", ann, "--predictions", a, "--format", "markdown", "--min-images", "0")
 	for _, s := range []string{"| a     | +0.5000 |    +0.2500 |", "- a (3 mistakes on 8 images): most over-represented among its mistakes: pose (+50%), background (+25%); most under-represented: color (-100%), texture (-100%)."} {
 		if !strings.Contains(md, s) {
 			t.Errorf("markdown lacks %q:\n%s", s, md)
+		}
+	}
+	// By default (30 images) every factor of the 8-image fixture is
+	// flagged and none is ranked.
+	md = runToFile(t, prevalenceRun, "--annotations", ann, "--predictions", a, "--format", "markdown")
+	for _, s := range []string{"| a     | +0.5000* |", "most over-represented among its mistakes: none; most under-represented: none (factors with at least 30 images)."} {
+		if !strings.Contains(md, s) {
+			t.Errorf("markdown with the default --min-images lacks %q:\n%s", s, md)
 		}
 	}
 	if err := invoke(context.Background(), "prevalence", []string{"--annotations", ann, "--predictions", a, "--error-type", "top5"}); err == nil {

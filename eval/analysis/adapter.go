@@ -38,22 +38,35 @@ func DatasetColumns(ds *eval.Dataset) (factors []uint16, metaclass []int) {
 
 // CalibrationTableOf is the calibration table of every model of acc: each
 // model's FactorCalibration with bins equal-width bins, one row per model
-// (or per model and metaclass).
-func CalibrationTableOf(acc *eval.Accumulator, et eval.ErrorType, bins int, byMetaclass bool) (*CalibrationTable, error) {
+// (or per model and metaclass). A factor on fewer than minImages images
+// is flagged (eval.Enough).
+func CalibrationTableOf(acc *eval.Accumulator, et eval.ErrorType, bins int, byMetaclass bool, minImages int) (*CalibrationTable, error) {
+	if err := eval.CheckMinImages(minImages); err != nil {
+		return nil, err
+	}
 	models, reports, err := perModel(acc, et, func(p *Predictions) (CalibrationReport, error) { return FactorCalibration(p, bins) })
 	if err != nil {
 		return nil, err
 	}
-	return NewCalibrationTable(models, reports, byMetaclass), nil
+	t := NewCalibrationTable(models, reports, byMetaclass)
+	t.MinImages = minImages
+	return t, nil
 }
 
-// PrevalenceTableOf is the prevalence-shift table of every model of acc.
-func PrevalenceTableOf(acc *eval.Accumulator, et eval.ErrorType, byMetaclass bool) (*PrevalenceTable, error) {
+// PrevalenceTableOf is the prevalence-shift table of every model of acc;
+// a factor on fewer than minImages images is flagged and never named
+// among the most over- or under-represented (eval.Enough).
+func PrevalenceTableOf(acc *eval.Accumulator, et eval.ErrorType, byMetaclass bool, minImages int) (*PrevalenceTable, error) {
+	if err := eval.CheckMinImages(minImages); err != nil {
+		return nil, err
+	}
 	models, reports, err := perModel(acc, et, Prevalence)
 	if err != nil {
 		return nil, err
 	}
-	return NewPrevalenceTable(models, reports, byMetaclass), nil
+	t := NewPrevalenceTable(models, reports, byMetaclass)
+	t.MinImages = minImages
+	return t, nil
 }
 
 // perModel runs analyse on each model of acc, in Models order.
@@ -74,11 +87,27 @@ func perModel[R any](acc *eval.Accumulator, et eval.ErrorType, analyse func(*Pre
 
 // CooccurrenceOf is the Spearman co-occurrence table of the dataset's
 // factor indicators (and, withMetaclasses, its metaclass indicators).
-func CooccurrenceOf(ctx context.Context, ds *eval.Dataset, withMetaclasses bool) (*CooccurrenceTable, error) {
+// A pair with an indicator set on fewer than minImages images is flagged
+// and never called significant (eval.Enough).
+func CooccurrenceOf(ctx context.Context, ds *eval.Dataset, withMetaclasses bool, minImages int) (*CooccurrenceTable, error) {
+	if err := eval.CheckMinImages(minImages); err != nil {
+		return nil, err
+	}
 	factors, metaclass := DatasetColumns(ds)
 	names, rho, p, err := Cooccurrence(ctx, factors, metaclass, withMetaclasses)
 	if err != nil {
 		return nil, err
 	}
-	return &CooccurrenceTable{Names: names, Rho: rho, P: p, Factors: eval.NumFactors}, nil
+	images := make([]int, len(names))
+	for i := range factors {
+		for f := range eval.NumFactors {
+			if factors[i]&(1<<f) != 0 {
+				images[f]++
+			}
+		}
+		if m := metaclass[i]; withMetaclasses && m >= 0 && eval.NumFactors+m < len(images) {
+			images[eval.NumFactors+m]++
+		}
+	}
+	return &CooccurrenceTable{Names: names, Rho: rho, P: p, Factors: eval.NumFactors, Images: images, MinImages: minImages}, nil
 }

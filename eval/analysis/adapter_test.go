@@ -114,7 +114,7 @@ func TestTablesOfAccumulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ct, err := CalibrationTableOf(acc, eval.ErrorClass, 2, false)
+	ct, err := CalibrationTableOf(acc, eval.ErrorClass, 2, false, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,17 +125,17 @@ func TestTablesOfAccumulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pt, err := PrevalenceTableOf(acc, eval.ErrorClass, true)
+	pt, err := PrevalenceTableOf(acc, eval.ErrorClass, true, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := NewPrevalenceTable([]string{"m"}, []PrevalenceReport{prev}, true); fmt.Sprint(pt) != fmt.Sprint(want) {
 		t.Errorf("prevalence table %+v, want %+v", pt, want)
 	}
-	if _, err := PrevalenceTableOf(acc, eval.ErrorReal, false); err == nil {
+	if _, err := PrevalenceTableOf(acc, eval.ErrorReal, false, 0); err == nil {
 		t.Error("a table under ReaL labels the fixture lacks")
 	}
-	co, err := CooccurrenceOf(context.Background(), acc.Dataset(), true)
+	co, err := CooccurrenceOf(context.Background(), acc.Dataset(), true, 0)
 	if err != nil || co.Factors != eval.NumFactors || len(co.Names) <= eval.NumFactors {
 		t.Errorf("co-occurrence with metaclasses: %d names, %v", len(co.Names), err)
 	}

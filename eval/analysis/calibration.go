@@ -16,6 +16,11 @@ type Calibration struct {
 	Overall     float64
 	// N is the number of images behind Overall.
 	N int
+	// Count is the number of images behind each factor's value, which
+	// eval.Enough judges it by; Worst is the factor WorstFactor is of (-1
+	// when none has a value).
+	Count [eval.NumFactors]int
+	Worst int
 }
 
 // CalibrationReport is a model's calibration overall and per metaclass
@@ -66,12 +71,12 @@ func FactorCalibration(p *Predictions, bins int) (CalibrationReport, error) {
 		}
 	}
 	summarize := func(h *hists) Calibration {
-		c := Calibration{WorstFactor: math.NaN(), Overall: h.overall.ECE(), N: h.overall.N()}
+		c := Calibration{WorstFactor: math.NaN(), Overall: h.overall.ECE(), N: h.overall.N(), Worst: -1}
 		for f, fh := range h.factor {
-			c.Factor[f] = fh.ECE()
+			c.Factor[f], c.Count[f] = fh.ECE(), fh.N()
 			// pandas max(axis=1) skips NaN
 			if v := c.Factor[f]; !math.IsNaN(v) && (math.IsNaN(c.WorstFactor) || v > c.WorstFactor) {
-				c.WorstFactor = v
+				c.WorstFactor, c.Worst = v, f
 			}
 		}
 		return c

@@ -22,6 +22,9 @@ type PrevalenceShift struct {
 	Shift [eval.NumFactors]float64
 	// Images and Mistakes count the images behind the shares.
 	Images, Mistakes int
+	// Count is the number of images carrying each factor, which
+	// eval.Enough judges a factor's shift by.
+	Count [eval.NumFactors]int
 }
 
 // PrevalenceReport is a model's prevalence shift overall and per metaclass
@@ -62,6 +65,7 @@ func (c *factorCounts) shift() PrevalenceShift {
 		totalMistakes += c.mistakes[f]
 	}
 	for f := range c.all {
+		s.Count[f] = int(c.all[f])
 		s.Share[f] = c.all[f] / total
 		s.MistakeShare[f] = c.mistakes[f] / totalMistakes
 		s.Shift[f] = (s.MistakeShare[f] - s.Share[f]) / s.Share[f]

@@ -29,6 +29,9 @@ type CalibrationRow struct {
 type CalibrationTable struct {
 	ByMetaclass bool
 	Rows        []CalibrationRow
+	// MinImages is the number of images a value needs not to be flagged
+	// (eval.Enough); 0 flags nothing.
+	MinImages int
 }
 
 // NewCalibrationTable arranges the reports of models (reports[i] belongs
@@ -72,10 +75,73 @@ func (t *CalibrationTable) Records() *tabular.Records {
 	return rec
 }
 
-// WriteCalibration writes a calibration table in the reference layout
-// (markdown: four decimals).
+// WriteCalibration writes a calibration table in the reference layout.
+// CSV and JSON keep the reference's columns (Caveats says what they
+// cannot); markdown writes four decimals, marks a factor's value on fewer
+// than MinImages images with "*" and a worst_factor that is such a
+// factor's with "†", and explains both below the table.
 func WriteCalibration(w io.Writer, t *CalibrationTable, format tabular.Format) error {
-	return writeRecords(w, t.Records(), format, len(labelColumns(t.ByMetaclass)))
+	if format != tabular.Markdown {
+		return writeRecords(w, t.Records(), format, len(labelColumns(t.ByMetaclass)))
+	}
+	var rows [][]string
+	few := false
+	for _, r := range t.Rows {
+		row := []string{r.Model}
+		if t.ByMetaclass {
+			row = append(row, r.Metaclass)
+		}
+		for f, v := range r.Factor {
+			cell := tabular.FormatFixed(v)
+			if !math.IsNaN(v) && !eval.Enough(r.Count[f], t.MinImages) {
+				cell += "*"
+				few = true
+			}
+			row = append(row, cell)
+		}
+		worst := tabular.FormatFixed(r.WorstFactor)
+		if t.worstFew(r) {
+			worst += "†"
+		}
+		rows = append(rows, append(row, worst, tabular.FormatFixed(r.Overall)))
+	}
+	if err := tabular.WriteMarkdown(w, t.Columns(), rows, len(labelColumns(t.ByMetaclass))); err != nil {
+		return err
+	}
+	var notes []string
+	if few {
+		notes = append(notes, fmt.Sprintf("\\* fewer than %d images behind the value: not a verdict on the factor.", t.MinImages))
+	}
+	notes = append(notes, t.Caveats()...)
+	if len(notes) > 0 {
+		_, err := fmt.Fprintf(w, "\n%s\n", strings.Join(notes, "\n"))
+		return err
+	}
+	return nil
+}
+
+// worstFew reports whether a row's worst_factor is the value of a factor
+// on fewer than MinImages images.
+func (t *CalibrationTable) worstFew(r CalibrationRow) bool {
+	return r.Worst >= 0 && !eval.Enough(r.Count[r.Worst], t.MinImages)
+}
+
+// Caveats says, for each row whose worst_factor rests on fewer than
+// MinImages images, which factor and how many images ("†" in markdown).
+func (t *CalibrationTable) Caveats() []string {
+	var out []string
+	for _, r := range t.Rows {
+		if !t.worstFew(r) {
+			continue
+		}
+		who := r.Model
+		if r.Metaclass != "" {
+			who += " (" + r.Metaclass + ")"
+		}
+		out = append(out, fmt.Sprintf("† %s: worst_factor %s is %s's on %d image(s), fewer than %d: not the model's worst calibrated factor, only its smallest sample's.",
+			who, tabular.FormatFixed(r.WorstFactor), eval.Factors[r.Worst], r.Count[r.Worst], t.MinImages))
+	}
+	return out
 }
 
 // PrevalenceRow is the prevalence shift of one model, or of one (model,
@@ -91,6 +157,10 @@ type PrevalenceRow struct {
 type PrevalenceTable struct {
 	ByMetaclass bool
 	Rows        []PrevalenceRow
+	// MinImages is the number of images a factor needs to be named among
+	// the most over- or under-represented (eval.Enough); below it its
+	// shift is flagged. 0 flags nothing.
+	MinImages int
 }
 
 // NewPrevalenceTable arranges the reports of models (reports[i] belongs to
@@ -123,7 +193,7 @@ func accuracy(s PrevalenceShift) float64 {
 
 // PrevalenceColumns returns the long-form header of a prevalence table.
 func PrevalenceColumns(byMetaclass bool) []string {
-	return append(labelColumns(byMetaclass), "factor", "share", "mistake_share", "shift", "images", "mistakes", "accuracy")
+	return append(labelColumns(byMetaclass), "factor", "share", "mistake_share", "shift", "images", "mistakes", "accuracy", "factor_images", "few_images")
 }
 
 // Records returns the table in long form: one record per group and factor.
@@ -132,7 +202,8 @@ func (t *PrevalenceTable) Records() *tabular.Records {
 	for _, r := range t.Rows {
 		for f, name := range eval.Factors {
 			row := labels(r.Model, r.Metaclass, t.ByMetaclass)
-			rec.Rows = append(rec.Rows, append(row, name, r.Share[f], r.MistakeShare[f], r.Shift[f], r.Images, r.Mistakes, r.Accuracy))
+			rec.Rows = append(rec.Rows, append(row, name, r.Share[f], r.MistakeShare[f], r.Shift[f], r.Images, r.Mistakes, r.Accuracy,
+				r.Count[f], !eval.Enough(r.Count[f], t.MinImages)))
 		}
 	}
 	return rec
@@ -155,8 +226,12 @@ func WritePrevalence(w io.Writer, t *PrevalenceTable, format tabular.Format) err
 		for _, l := range row {
 			cells = append(cells, l.(string))
 		}
-		for _, v := range r.Shift {
-			cells = append(cells, tabular.FormatSigned(v, 4))
+		for f, v := range r.Shift {
+			cell := tabular.FormatSigned(v, 4)
+			if r.Count[f] > 0 && !eval.Enough(r.Count[f], t.MinImages) {
+				cell += "*"
+			}
+			cells = append(cells, cell)
 		}
 		rows = append(rows, append(cells, tabular.FormatFixed(r.Accuracy)))
 	}
@@ -164,10 +239,14 @@ func WritePrevalence(w io.Writer, t *PrevalenceTable, format tabular.Format) err
 		return err
 	}
 	var b strings.Builder
-	b.WriteString("\nshift = (mistake share − share)/share of each factor's annotations; above 0 the factor is over-represented among the mistakes.\n\n")
+	b.WriteString("\nshift = (mistake share − share)/share of each factor's annotations; above 0 the factor is over-represented among the mistakes.\n")
+	if t.MinImages > 0 {
+		fmt.Fprintf(&b, "\\* fewer than %d images carry the factor: its shift is shown but not ranked.\n", t.MinImages)
+	}
+	b.WriteString("\n")
 	for _, r := range t.Rows {
 		if r.Metaclass == "" {
-			b.WriteString(prevalenceSentence(r))
+			b.WriteString(prevalenceSentence(r, t.MinImages))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -176,7 +255,7 @@ func WritePrevalence(w io.Writer, t *PrevalenceTable, format tabular.Format) err
 
 // prevalenceSentence names the (at most three) factors most over- and most
 // under-represented among a model's mistakes.
-func prevalenceSentence(r PrevalenceRow) string {
+func prevalenceSentence(r PrevalenceRow, minImages int) string {
 	type fs struct {
 		name  string
 		shift float64
@@ -184,7 +263,7 @@ func prevalenceSentence(r PrevalenceRow) string {
 	var over, under []fs
 	for f, v := range r.Shift {
 		switch {
-		case r.Share[f] == 0:
+		case r.Share[f] == 0 || !eval.Enough(r.Count[f], minImages):
 		case v > 0:
 			over = append(over, fs{eval.Factors[f], v})
 		case v < 0:
@@ -203,8 +282,12 @@ func prevalenceSentence(r PrevalenceRow) string {
 		}
 		return strings.Join(parts, ", ")
 	}
-	return fmt.Sprintf("- %s (%d mistakes on %d images): most over-represented among its mistakes: %s; most under-represented: %s.\n",
-		r.Model, r.Mistakes, r.Images, list(over), list(under))
+	among := ""
+	if minImages > 0 {
+		among = fmt.Sprintf(" (factors with at least %d images)", minImages)
+	}
+	return fmt.Sprintf("- %s (%d mistakes on %d images): most over-represented among its mistakes: %s; most under-represented: %s%s.\n",
+		r.Model, r.Mistakes, r.Images, list(over), list(under), among)
 }
 
 // CooccurrenceTable is the Spearman correlation between factor (and
@@ -215,10 +298,23 @@ type CooccurrenceTable struct {
 	// Factors is how many of the first Names are factors; the rest are
 	// metaclass indicators. 0 means all are factors.
 	Factors int
+	// Images counts the images whose indicator Names[i] is set (nil:
+	// unknown); a pair with an indicator on fewer than MinImages images is
+	// flagged and never listed as significant (eval.Enough).
+	Images    []int
+	MinImages int
+}
+
+// few reports whether the pair (i, j) rests on too few images.
+func (t *CooccurrenceTable) few(i, j int) bool {
+	if t.Images == nil {
+		return false
+	}
+	return !eval.Enough(t.Images[i], t.MinImages) || !eval.Enough(t.Images[j], t.MinImages)
 }
 
 // CooccurrenceColumns is the long-form header of a co-occurrence table.
-var CooccurrenceColumns = []string{"factor_a", "factor_b", "rho", "pval"}
+var CooccurrenceColumns = []string{"factor_a", "factor_b", "rho", "pval", "images_a", "images_b", "few_images"}
 
 // Records returns every ordered pair, the diagonal included, so that
 // pandas' pivot(index="factor_a", columns="factor_b") rebuilds the matrix.
@@ -226,7 +322,11 @@ func (t *CooccurrenceTable) Records() *tabular.Records {
 	rec := &tabular.Records{Header: CooccurrenceColumns}
 	for i, a := range t.Names {
 		for j, b := range t.Names {
-			rec.Rows = append(rec.Rows, []any{a, b, t.Rho.At(i, j), t.P.At(i, j)})
+			var na, nb any = math.NaN(), math.NaN()
+			if t.Images != nil {
+				na, nb = t.Images[i], t.Images[j]
+			}
+			rec.Rows = append(rec.Rows, []any{a, b, t.Rho.At(i, j), t.P.At(i, j), na, nb, t.few(i, j)})
 		}
 	}
 	return rec
@@ -246,6 +346,7 @@ func WriteCooccurrence(w io.Writer, t *CooccurrenceTable, format tabular.Format,
 		rho, p float64
 	}
 	var pairs []pair
+	var few []string
 	total := 0
 	factors := t.Factors
 	if factors == 0 {
@@ -254,7 +355,12 @@ func WriteCooccurrence(w io.Writer, t *CooccurrenceTable, format tabular.Format,
 	for i := range t.Names[:factors] {
 		for j := i + 1; j < len(t.Names); j++ {
 			total++
-			if p := t.P.At(i, j); p < alpha {
+			p := t.P.At(i, j)
+			switch {
+			case !(p < alpha):
+			case t.few(i, j):
+				few = append(few, t.Names[i]+"–"+t.Names[j])
+			default:
 				pairs = append(pairs, pair{t.Names[i], t.Names[j], t.Rho.At(i, j), p})
 			}
 		}
@@ -271,7 +377,15 @@ func WriteCooccurrence(w io.Writer, t *CooccurrenceTable, format tabular.Format,
 		}
 		rows[k] = []string{p.a, p.b, tabular.FormatSigned(p.rho, 4), pval}
 	}
-	return tabular.WriteMarkdown(w, CooccurrenceColumns, rows, 2)
+	if err := tabular.WriteMarkdown(w, CooccurrenceColumns[:4], rows, 2); err != nil {
+		return err
+	}
+	if len(few) > 0 {
+		_, err := fmt.Fprintf(w, "\nNot judged, since an indicator is set on fewer than %d images (p < %g all the same): %s.\n",
+			t.MinImages, alpha, strings.Join(few, ", "))
+		return err
+	}
+	return nil
 }
 
 func labelColumns(byMetaclass bool) []string {

@@ -59,7 +59,7 @@ func TestPrevalenceTableRecords(t *testing.T) {
 	}
 	tbl := NewPrevalenceTable([]string{"m"}, []PrevalenceReport{rep}, false)
 	rec := tbl.Records()
-	if strings.Join(rec.Header, ",") != "model,factor,share,mistake_share,shift,images,mistakes,accuracy" || len(rec.Rows) != eval.NumFactors {
+	if strings.Join(rec.Header, ",") != "model,factor,share,mistake_share,shift,images,mistakes,accuracy,factor_images,few_images" || len(rec.Rows) != eval.NumFactors {
 		t.Fatalf("header %v, %d rows", rec.Header, len(rec.Rows))
 	}
 	// tiny(): 5 joined images, 3 mistakes; factor 0's share 4/7.
@@ -85,12 +85,85 @@ func TestPrevalenceSentence(t *testing.T) {
 	r.Model, r.Images, r.Mistakes = "m", 10, 4
 	for f := range r.Share {
 		r.Share[f] = 1.0 / eval.NumFactors
+		r.Count[f] = 50
 	}
 	r.Shift[0], r.Shift[1], r.Shift[2], r.Shift[3], r.Shift[4] = 0.5, 1.5, -0.25, 0.1, 0.2
-	got := prevalenceSentence(r)
-	want := "- m (4 mistakes on 10 images): most over-represented among its mistakes: background (+150%), pose (+50%), smaller (+20%); most under-represented: pattern (-25%).\n"
-	if got != want {
-		t.Errorf("got  %q\nwant %q", got, want)
+	r.Count[1] = 2 // background: +150% on 2 images
+	for _, c := range []struct {
+		minImages int
+		want      string
+	}{
+		{0, "- m (4 mistakes on 10 images): most over-represented among its mistakes: background (+150%), pose (+50%), smaller (+20%); most under-represented: pattern (-25%).\n"},
+		{30, "- m (4 mistakes on 10 images): most over-represented among its mistakes: pose (+50%), smaller (+20%), color (+10%); most under-represented: pattern (-25%) (factors with at least 30 images).\n"},
+	} {
+		if got := prevalenceSentence(r, c.minImages); got != c.want {
+			t.Errorf("min %d:\ngot  %q\nwant %q", c.minImages, got, c.want)
+		}
+	}
+}
+
+// TestSmallSamplesFlagged: prevalence, calibration and co-occurrence
+// flag values on fewer than MinImages images (eval.Enough) as eval does,
+// and never rank or call them significant.
+func TestSmallSamplesFlagged(t *testing.T) {
+	var pr PrevalenceRow
+	pr.Model, pr.Images, pr.Mistakes = "m", 100, 40
+	for f := range pr.Share {
+		pr.Share[f], pr.Count[f] = 1.0/eval.NumFactors, 50
+	}
+	pr.Shift[0], pr.Shift[1] = 3.58, -1
+	pr.Count[0], pr.Count[1] = 2, 1 // texture-like: huge shifts on 2 and 1 images
+	var pmd strings.Builder
+	if err := WritePrevalence(&pmd, &PrevalenceTable{Rows: []PrevalenceRow{pr}, MinImages: 30}, tabular.Markdown); err != nil {
+		t.Fatal(err)
+	}
+	var pcsv strings.Builder
+	if err := WritePrevalence(&pcsv, &PrevalenceTable{Rows: []PrevalenceRow{pr}, MinImages: 30}, tabular.CSV); err != nil {
+		t.Fatal(err)
+	}
+	var cr CalibrationRow
+	cr.Model, cr.Worst, cr.WorstFactor, cr.Overall, cr.N = "m", 2, 0.4, 0.05, 100
+	for f := range cr.Factor {
+		cr.Factor[f], cr.Count[f] = 0.05, 50
+	}
+	cr.Factor[2], cr.Count[2] = 0.4, 9
+	var cmd strings.Builder
+	ct := &CalibrationTable{Rows: []CalibrationRow{cr}, MinImages: 30}
+	if err := WriteCalibration(&cmd, ct, tabular.Markdown); err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"pose", "texture", "color"}
+	one := []float64{1, 0.9, 0.8, 0.9, 1, 0.2, 0.8, 0.2, 1}
+	pv := []float64{0, 0.001, 0.001, 0.001, 0, 0.5, 0.001, 0.5, 0}
+	co := &CooccurrenceTable{Names: names, Rho: mat.NewSymDense(3, one), P: mat.NewSymDense(3, pv), Images: []int{500, 2, 300}, MinImages: 30}
+	var comd, cocsv strings.Builder
+	if err := WriteCooccurrence(&comd, co, tabular.Markdown, 0.01); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteCooccurrence(&cocsv, co, tabular.CSV, 0.01); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, text string
+		want       []string
+		not        []string
+	}{
+		{"prevalence markdown", pmd.String(), []string{"+3.5800*", "-1.0000*", "* fewer than 30 images carry the factor"}, []string{"pose (+358%)", "background (-100%)"}},
+		{"prevalence CSV", pcsv.String(), []string{"factor_images,few_images", ",2,True", ",50,False"}, nil},
+		{"calibration markdown", cmd.String(), []string{"0.4000*", "0.4000†", "worst_factor 0.4000 is pattern's on 9 image(s), fewer than 30"}, nil},
+		{"co-occurrence markdown", comd.String(), []string{"1 of 3 pairs correlate significantly", "| pose     | color    |", "Not judged, since an indicator is set on fewer than 30 images", "pose–texture"}, []string{"| pose     | texture  |"}},
+		{"co-occurrence CSV", cocsv.String(), []string{"images_a,images_b,few_images", "pose,texture,0.9,0.001,500,2,True", "pose,color,0.8,0.001,500,300,False"}, nil},
+	} {
+		for _, s := range c.want {
+			if !strings.Contains(c.text, s) {
+				t.Errorf("%s lacks %q:\n%s", c.name, s, c.text)
+			}
+		}
+		for _, s := range c.not {
+			if strings.Contains(c.text, s) {
+				t.Errorf("%s has %q:\n%s", c.name, s, c.text)
+			}
+		}
 	}
 }
 
@@ -112,7 +185,7 @@ func TestCooccurrenceTableOutputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(csv.String()), "\n")
-	if len(lines) != 17 || lines[2] != "pose,background,0.3,0.001" || lines[8] != "background,bird,," {
+	if len(lines) != 17 || lines[2] != "pose,background,0.3,0.001,,,False" || lines[8] != "background,bird,,,,,False" {
 		t.Errorf("CSV:\n%s", csv.String())
 	}
 	// The pair of two metaclasses (dog/bird) is not listed: pose/dog and
