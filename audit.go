@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/imagenetx/imagenetx/engine"
 	"github.com/imagenetx/imagenetx/eval"
@@ -115,6 +117,11 @@ type AuditOptions struct {
 	// began. Several models resume together from the fewest images any of
 	// them had done.
 	Resume bool
+	// Replace lets an audit write into a Dir that holds another run's
+	// files (runfiles.RunFilesIn): they are all removed first, so that no
+	// earlier model's predictions stay beside the new tables. Without
+	// Resume or Replace such a folder is refused (ErrDirHoldsRun).
+	Replace bool
 	// ErrorType decides when a prediction counts as correct in Table.
 	ErrorType eval.ErrorType
 	// Labels score top-1/top-k; nil means the annotations' Labels (see
@@ -263,6 +270,11 @@ func AuditModels(ctx context.Context, ms []*Model, images *Images, ann *Annotati
 	if err := as.Coverage.check(); err != nil {
 		return as, err
 	}
+	if opts.Dir != "" {
+		if err := prepareDir(opts.Dir, opts.Resume, opts.Replace); err != nil {
+			return as, err
+		}
+	}
 	sinks := make([]engine.Sink, len(ms))
 	for i, m := range ms {
 		a := &Audit{Model: m.Name(), Accumulator: as.Accumulator, Score: Score{K: m.TopK()}, outcomes: make([]uint8, len(images.Items)),
@@ -300,6 +312,35 @@ func AuditModels(ctx context.Context, ms []*Model, images *Images, ann *Annotati
 		a.Table = as.Table
 	}
 	return as, nil
+}
+
+// ErrDirHoldsRun is returned (wrapped) by an audit into a folder that
+// holds another run's files, neither resumed nor replaced.
+var ErrDirHoldsRun = errors.New("the output folder holds another run")
+
+// prepareDir refuses a folder holding a run's files unless the audit
+// resumes it or replaces it; replacing removes them all.
+func prepareDir(dir string, resume, replace bool) error {
+	if resume && replace {
+		return fmt.Errorf("audit into %s: resuming a run and replacing it contradict each other", dir)
+	}
+	if resume {
+		return nil
+	}
+	files, err := runfiles.RunFilesIn(dir)
+	if err != nil || len(files) == 0 {
+		return err
+	}
+	if !replace {
+		return fmt.Errorf("%w: %s holds %s; resume that run, replace it (its files are removed first) or choose another folder",
+			ErrDirHoldsRun, dir, trimmedList(files, 6))
+	}
+	for _, f := range files {
+		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("replace the run in %s: %w", dir, err)
+		}
+	}
+	return nil
 }
 
 // checkModels requires at least one model, distinct names, and a

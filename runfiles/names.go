@@ -2,7 +2,11 @@ package runfiles
 
 import (
 	"cmp"
+	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -113,4 +117,33 @@ func namedBase(predsPath string) (string, bool) {
 		return "", false
 	}
 	return strings.TrimSuffix(predsPath, predictions.FileSuffix), true
+}
+
+// RunFilesIn lists, sorted, the files in the folder dir that a run wrote
+// there: each model's predictions, errors and run.json (named after it, or
+// the older predictions.csv, errors.csv and run.json) and the folder's
+// factors.csv, leaderboard.csv and report.html. A folder that does not
+// exist holds none. Lock files are left out: they hold no results.
+func RunFilesIn(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("output folder %s: %w", dir, err)
+	}
+	fixed := map[string]bool{FactorsFile: true, LeaderboardFile: true, ReportFile: true,
+		PredictionsFile: true, ErrorsFile: true, ManifestFile: true}
+	var names []string
+	for _, e := range entries {
+		n := e.Name()
+		if e.IsDir() {
+			continue
+		}
+		if fixed[n] || strings.HasSuffix(n, predictions.FileSuffix) || strings.HasSuffix(n, ".errors.csv") || strings.HasSuffix(n, ".run.json") {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names, nil
 }

@@ -26,6 +26,7 @@ func auditCommand() *cli.Command {
 		baseline string
 		results  string
 		page     pageFlags
+		replace  bool
 	)
 	return &cli.Command{
 		Name: "audit",
@@ -64,8 +65,12 @@ annotations know fails before running. Takes every flag of imagenetx run.`,
 			fs.StringVar(&baseline, "baseline", "", "`NAME` of the model the others are compared with (default: the first --model)")
 			resultsVar(fs, &results)
 			page.register(fs, "ImageNet-X audit of the models")
+			fs.BoolVar(&replace, "replace", false, "OUTDIR holds another run: remove its files first (without it, or --resume, that is refused)")
 		},
 		Run: func(ctx context.Context, e *cli.Env, _ []string) error {
+			if f.resume && replace {
+				return cli.Usagef("--resume continues the run in %s and --replace removes it: give one of them", outDir)
+			}
 			images, err := f.images.list()
 			if err != nil {
 				return err
@@ -108,10 +113,13 @@ annotations know fails before running. Takes every flag of imagenetx run.`,
 			defer lock.Unlock()
 			progress := engine.NewProgressPrinter(e.Stderr, f.quiet)
 			as, err := imagenetx.AuditModels(ctx, ms, images, ann, imagenetx.AuditOptions{
-				RunOptions: imagenetx.RunOptions{Progress: progress.Update}, Dir: outDir, Resume: f.resume,
+				RunOptions: imagenetx.RunOptions{Progress: progress.Update}, Dir: outDir, Resume: f.resume, Replace: replace,
 				Labels: choice.Labels, LabelSource: choice.Source, Baseline: baseline, MinImages: page.minImages})
 			if errors.Is(err, imagenetx.ErrNothingToScore) {
 				return fmt.Errorf("%w (--labels FILE gives the labels of other images)", err)
+			}
+			if errors.Is(err, imagenetx.ErrDirHoldsRun) {
+				return fmt.Errorf("%w (--resume continues it, --replace removes its files first)", err)
 			}
 			if len(as.Models) == 0 {
 				return err // refused before the pass (names, baseline)

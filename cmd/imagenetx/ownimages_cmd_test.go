@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/imagenetx/imagenetx"
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/internal/cli"
 	"github.com/imagenetx/imagenetx/internal/shareddata"
 )
 
@@ -90,5 +93,42 @@ func TestAuditOwnFolders(t *testing.T) {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
 		}
+	}
+}
+
+// TestAuditRefusesFolderOfAnotherRun: an audit into a folder that holds
+// another run's files is refused, naming them, unless --resume or
+// --replace; --replace removes the old model's files, so that a later
+// compare finds only the new run; both together are a usage error.
+func TestAuditRefusesFolderOfAnotherRun(t *testing.T) {
+	ortLibrary(t)
+	annotations := shareddata.Require(t, "annotations")
+	dir, _ := ownFolders(t, []string{"n01440764/a.jpg", "n01443537/b.jpg"}, []string{"a.jpg", "b.jpg"}, "")
+	out := t.TempDir()
+	writeTestFile(t, filepath.Join(out, "oldmodel.predictions.csv"), "file_name,predicted_class,predicted_probability\n")
+	writeTestFile(t, filepath.Join(out, "oldmodel.run.json"), "{}\n")
+	base := []string{"--images", dir, "--annotations", annotations, "--quiet", "-o", out}
+	var stderr bytes.Buffer
+	err := invokeTo(context.Background(), "audit", base, io.Discard, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "oldmodel.predictions.csv") || !strings.Contains(err.Error(), "--replace") {
+		t.Fatalf("audit into a folder of another run: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "mobilenetv2-12-int8.predictions.csv")); err == nil {
+		t.Error("the refused audit wrote predictions")
+	}
+	err = invokeTo(context.Background(), "audit", append(base, "--resume", "--replace"), io.Discard, io.Discard)
+	if !errors.As(err, new(cli.UsageError)) {
+		t.Errorf("--resume with --replace: %v, want a usage error (exit status 2)", err)
+	}
+	if err := invokeTo(context.Background(), "audit", append(base, "--replace"), io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, gone := range []string{"oldmodel.predictions.csv", "oldmodel.run.json"} {
+		if _, err := os.Stat(filepath.Join(out, gone)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s survived --replace (%v)", gone, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "mobilenetv2-12-int8.predictions.csv")); err != nil {
+		t.Error(err)
 	}
 }
