@@ -9,6 +9,7 @@ import (
 	"github.com/imagenetx/imagenetx/engine"
 	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/eval/population"
+	"github.com/imagenetx/imagenetx/eval/stats"
 )
 
 // Audit a model: its factor table, top-1 and the worst factors, from the
@@ -36,14 +37,27 @@ func ExampleModel_Audit() {
 	row := audit.Row()
 	fmt.Printf("%s: %d images, %d failed, top-1 %d/%d\n", audit.Model, audit.Stats.Total, audit.Stats.Failed, audit.Score.Top1, audit.Score.Labeled)
 	fmt.Printf("annotated: %d, accuracy %.4f\n", row.N, row.Average)
-	for _, f := range row.WorstFactors(2, 20) {
-		fmt.Printf("%s: error ratio %.2f over %d images\n", eval.Factors[f], row.ErrorRatio(f), row.Count[f])
+	// Factors clearly harder than average: the error ratio's 95% interval
+	// above 1, on at least 20 images (the report's rule).
+	worst := row.WorstFactors(3, 20)
+	if len(worst) == 0 {
+		fmt.Println("no factor with at least 20 images is clearly harder than average")
+	}
+	for _, f := range worst {
+		ratio, lo, hi := row.ErrorRatioInterval(f, stats.DefaultConfidence)
+		fmt.Printf("%s: error ratio %.2f [%.2f, %.2f] over %d images\n", eval.Factors[f], ratio, lo, hi, row.Count[f])
+	}
+	// The highest ratios are a ranking, not a verdict: pattern's is below 1.
+	for _, f := range row.HighestRatios(2, 20) {
+		ratio, lo, hi := row.ErrorRatioInterval(f, stats.DefaultConfidence)
+		fmt.Printf("highest: %s %.2f [%.2f, %.2f] over %d images\n", eval.Factors[f], ratio, lo, hi, row.Count[f])
 	}
 	// Output:
 	// mobilenetv2-12-int8: 200 images, 0 failed, top-1 155/200
 	// annotated: 180, accuracy 0.7611
-	// background: error ratio 1.13 over 52 images
-	// pattern: error ratio 0.91 over 23 images
+	// no factor with at least 20 images is clearly harder than average
+	// highest: background 1.13 [0.74, 1.55] over 52 images
+	// highest: pattern 0.91 [0.40, 1.63] over 23 images
 }
 
 // Run a model and take its predictions as they come, in file-name order,
