@@ -59,7 +59,7 @@ a subset of them); an audit of images that neither the labels nor the
 annotations know fails before running. Takes every flag of imagenetx run.`,
 		Flags: func(fs *flag.FlagSet) {
 			f.register(fs, true)
-			ds.register(fs, "top", true)
+			ds.register(fs, "top")
 			fs.StringVar(&outDir, "o", "audit", "output `DIR`")
 			fs.StringVar(&labels, "labels", "", "labels CSV `FILE` (file_name,label; label a class index 0..999 or a wnid such as n01440764) for images the annotations do not label")
 			fs.StringVar(&baseline, "baseline", "", "`NAME` of the model the others are compared with (default: the first --model)")

@@ -39,7 +39,7 @@ func calibrationCommand() *cli.Command {
 	)
 	return &cli.Command{
 		Name:  "calibration",
-		Usage: "imagenetx calibration --annotations DIR --predictions PATH... [-o FILE] [flags]",
+		Usage: "imagenetx calibration [--annotations DIR] --predictions PATH... [-o FILE] [flags]",
 		Short: "expected calibration error per factor, worst factor and overall",
 		Long: `
 Expected calibration error of each model per factor, the worst factor and

@@ -22,7 +22,7 @@ func compareCommand() *cli.Command {
 	)
 	return &cli.Command{
 		Name:  "compare",
-		Usage: "imagenetx compare --annotations DIR --predictions A.csv --predictions B.csv [-o FILE] [flags]",
+		Usage: "imagenetx compare [--annotations DIR] --predictions A.csv --predictions B.csv [-o FILE] [flags]",
 		Short: "paired per-factor comparison of two models (exact McNemar tests, corrected)",
 		Long: `
 Compares two models on the images both predicted: per factor and overall,

@@ -23,7 +23,7 @@ func cooccurCommand() *cli.Command {
 	)
 	return &cli.Command{
 		Name:  "cooccur",
-		Usage: "imagenetx cooccur --annotations DIR [-o FILE] [flags]",
+		Usage: "imagenetx cooccur [--annotations DIR] [-o FILE] [flags]",
 		Short: "Spearman co-occurrence of the factors (and metaclasses)",
 		Long: `
 Spearman correlation, with p-values, between the 16 factor indicators of the
@@ -32,7 +32,7 @@ reference toolkit's spearman_corr_heatmaps. CSV and JSON list every ordered
 pair (factor_a,factor_b,rho,pval; pandas pivot rebuilds the matrix);
 markdown lists the distinct pairs with p < --alpha, strongest first.`,
 		Flags: func(fs *flag.FlagSet) {
-			ds.register(fs, "multi", false)
+			ds.register(fs, "multi")
 			fs.BoolVar(&withMeta, "metaclasses", false, "add the metaclass indicators")
 			cli.Var(fs, &alpha, "alpha", "0.01", cli.Level(true), "markdown: list the pairs with p below this `LEVEL`")
 			out.register(fs, tabular.CSV, tabular.JSON, tabular.Markdown)

@@ -28,7 +28,7 @@ func evalCommand() *cli.Command {
 	)
 	return &cli.Command{
 		Name:  "eval",
-		Usage: "imagenetx eval --annotations DIR --predictions PATH... [-o FILE] [flags]",
+		Usage: "imagenetx eval [--annotations DIR] --predictions PATH... [-o FILE] [flags]",
 		Short: "per-factor accuracy / error-ratio tables from prediction CSVs",
 		Long: `
 Joins each model's predictions with the ImageNet-X annotations and writes

@@ -239,38 +239,40 @@ func (f *imageFlags) list() (*imagenetx.Images, error) {
 type datasetFlags struct {
 	dir  string
 	opts eval.DatasetOptions
-	// setUp: without --annotations, set-up's copy in the data home.
-	setUp bool
 }
 
-// register adds the flags with factors as the default release; setUp
-// makes --annotations optional.
-func (d *datasetFlags) register(fs *flag.FlagSet, factors string, setUp bool) {
-	d.registerAs(fs, "factors", factors, setUp)
-}
-
-// registerAs is register with the release flag named releaseFlag
-// (spillover's --factors lists factors).
-func (d *datasetFlags) registerAs(fs *flag.FlagSet, releaseFlag, factors string, setUp bool) {
-	d.setUp = setUp
-	usage := "ImageNet-X annotations `DIR` (upstream file names)"
-	if setUp {
-		usage += " (default: set-up's, in the data home)"
-	}
-	fs.StringVar(&d.dir, "annotations", "", usage)
-	cli.Var(fs, &d.opts.Factors, releaseFlag, factors, eval.ParseFactorSet, "annotation `RELEASE`: top or multi")
+// register adds the flags with factors as the default release. Every
+// command finds set-up's annotations without --annotations, as audit does.
+func (d *datasetFlags) register(fs *flag.FlagSet, factors string) {
+	fs.StringVar(&d.dir, "annotations", "", "ImageNet-X annotations `DIR` (upstream file names; default: set-up's, in the data home)")
+	cli.Var(fs, &d.opts.Factors, "factors", factors, parseRelease, "annotation `RELEASE`: top or multi")
 	cli.Var(fs, &d.opts.Partition, "partition", "val", eval.ParsePartition, "annotated `SPLIT`: val or train")
 	fs.BoolVar(&d.opts.KeepPrototypes, "keep-prototypes", false, "keep the 3,000 prototypical images (left out by default, as in the reference)")
 	fs.StringVar(&d.opts.File, "annotations-file", "", "annotation `FILE` (JSON lines, a subset of a release's) read instead of the release's file in the annotations folder, which still gives the classes and metaclasses")
 }
 
+// OnlyFactorsFlag is the flag of spillover's list of factors to analyse;
+// --factors is the annotation release in every command.
+const OnlyFactorsFlag = "only-factors"
+
+// parseRelease reads --factors, the annotation release. A list of factor
+// names there (spillover's --factors before it meant the release) is
+// refused naming the flag that takes one.
+func parseRelease(s string) (eval.FactorSet, error) {
+	set, err := eval.ParseFactorSet(s)
+	if err != nil {
+		if list, lerr := eval.ParseFactors(s); lerr == nil && len(list) > 0 {
+			return set, fmt.Errorf("--factors is the annotation release (top or multi) in every command; "+
+				"the factors spillover analyses are --%s %s", OnlyFactorsFlag, s)
+		}
+	}
+	return set, err
+}
+
 // folder is the annotation folder: --annotations, or set-up's.
 func (d *datasetFlags) folder() (string, error) {
-	switch {
-	case d.dir != "":
+	if d.dir != "" {
 		return d.dir, nil
-	case !d.setUp:
-		return "", cli.Usagef("--annotations DIR is required")
 	}
 	return datahome.Annotations()
 }
@@ -288,13 +290,18 @@ func (d *datasetFlags) annotations() (*imagenetx.Annotations, error) {
 	return nil, fmt.Errorf("annotations: %w (run `bash scripts/setup.sh` to fetch them, or pass --annotations DIR)", err)
 }
 
-// load reads the annotations.
+// load reads the annotations; a failure to find set-up's says how to get
+// them.
 func (d *datasetFlags) load() (*eval.Dataset, error) {
 	dir, err := d.folder()
 	if err != nil {
 		return nil, err
 	}
-	return load.Annotations(dir, d.opts)
+	ds, err := load.Annotations(dir, d.opts)
+	if err != nil && d.dir == "" {
+		return nil, fmt.Errorf("annotations: %w (run `bash scripts/setup.sh` to fetch them, or pass --annotations DIR)", err)
+	}
+	return ds, err
 }
 
 // inputFlags are the inputs of the commands that score prediction files:
@@ -309,12 +316,7 @@ type inputFlags struct {
 // register adds the flags; predictionsUsage is --predictions' help ("" for
 // the usual).
 func (in *inputFlags) register(fs *flag.FlagSet, predictionsUsage string) {
-	in.registerAs(fs, predictionsUsage, "factors")
-}
-
-// registerAs is register with the release flag named releaseFlag.
-func (in *inputFlags) registerAs(fs *flag.FlagSet, predictionsUsage, releaseFlag string) {
-	in.dataset.registerAs(fs, releaseFlag, "top", false)
+	in.dataset.register(fs, "top")
 	fs.Func("predictions", cmp.Or(predictionsUsage, "predictions CSV `PATH`, NAME=PATH (the file, as model NAME) or folder of CSVs, one model each (repeatable)"),
 		func(s string) error {
 			in.predictions = append(in.predictions, s)

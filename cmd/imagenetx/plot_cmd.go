@@ -26,9 +26,10 @@ func plotCommand() *cli.Command {
 	)
 	return &cli.Command{
 		Name: "plot",
-		Usage: "imagenetx plot KIND --annotations DIR --predictions PATH... -o FILE.svg|png [flags]\n" +
+		Usage: "imagenetx plot KIND [--annotations DIR] --predictions PATH... -o FILE.svg|png [flags]\n" +
 			"imagenetx plot sweep --sweep DIR -o FILE.svg|png\n" +
-			"imagenetx plot model-types|population-scatter [--results DIR] [--predictions PATH]... -o FILE.svg|png",
+			"imagenetx plot model-types|population-scatter [--results DIR] [--predictions PATH]...\n" +
+			"-o FILE.svg|png",
 		Short: "one report chart as SVG or PNG",
 		Long: `
 Draws one chart of the report on its own, for papers. KIND is one of:

@@ -14,7 +14,7 @@ func prevalenceCommand() *cli.Command {
 	var m analysisFlags
 	return &cli.Command{
 		Name:  "prevalence",
-		Usage: "imagenetx prevalence --annotations DIR --predictions PATH... [-o FILE] [flags]",
+		Usage: "imagenetx prevalence [--annotations DIR] --predictions PATH... [-o FILE] [flags]",
 		Short: "prevalence shift of each factor among a model's mistakes",
 		Long: `
 Prevalence shift of the factors among each model's mistakes, as the

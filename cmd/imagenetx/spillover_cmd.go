@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -24,7 +25,7 @@ func spilloverCommand() *cli.Command {
 	return &cli.Command{
 		Name: "spillover",
 		Usage: "imagenetx spillover --table FILE.csv --strength-regex REGEX [-o FILE] [flags]\n" +
-			"imagenetx spillover --predictions PATH... --annotations DIR (--strength-regex REGEX | --strength NAME=S...) [flags]",
+			"imagenetx spillover --predictions PATH... [--annotations DIR] (--strength-regex REGEX | --strength NAME=S...) [flags]",
 		Short: "augmentation spill-over from models trained at many strengths",
 		Long: `
 Measures the spill-over of a training augmentation from models trained at
@@ -40,8 +41,12 @@ and never called significant. A model's strength is read from its name
 (--strength-regex) or given (--strength NAME=S, which wins).`,
 		Flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&table, "table", "", "per-factor accuracy table `FILE` in the reference layout (model,<16 factors>,worst_factor,average,…)")
-			// --factors lists the factors to analyse: the release is --release.
-			in.registerAs(fs, "predictions CSV `PATH`, NAME=PATH (the file, as model NAME) or folder of CSVs, one model each (repeatable); instead of --table", "release")
+			in.register(fs, "predictions CSV `PATH`, NAME=PATH (the file, as model NAME) or folder of CSVs, one model each (repeatable); instead of --table")
+			// --release was spillover's name of the release before --factors
+			// meant the release in every command.
+			fs.Func("release", "old name of --factors (refused, naming it)", func(string) error {
+				return errors.New("--release is now --factors, the annotation release (top or multi), as in every command")
+			})
 			errorTypeVar(fs, &errType)
 			minImagesVar(fs, &opt.MinImages, "with --predictions, flag factors some model saw on fewer than `N` images (never significant)")
 			fs.StringVar(&regex, "strength-regex", "", `regular expression (`+"`REGEX`"+`) whose first capture group is the strength in a model name, e.g. "color([0-9.]+)"`)
@@ -55,7 +60,7 @@ and never called significant. A model's strength is read from its name
 			})
 			fs.StringVar(&transform, "strength-transform", "x", "map the captured value x to the strength (`EXPR`): x, or C-x (crop tables: 100-x)")
 			cli.Var(fs, &opt.MinModels, "min-models", fmt.Sprint(spillover.DefaultMinModels), cli.AtLeast(1), "keep only strengths with at least `N` models")
-			cli.Var(fs, &opt.Factors, "factors", "", eval.ParseFactors, "comma-separated `FACTORS` to analyse (default: all 16)")
+			cli.Var(fs, &opt.Factors, OnlyFactorsFlag, "", eval.ParseFactors, "comma-separated `FACTORS` to analyse (default: all 16)")
 			out.register(fs, tabular.CSV, tabular.Markdown)
 		},
 		Run: func(ctx context.Context, e *cli.Env, _ []string) error {

@@ -20,7 +20,7 @@ func TestSpilloverCommandOnColorjitterTable(t *testing.T) {
 	table := shareddata.Require(t, "results", "val", "top_factor", "colorjitter", "class", "accuracies_per_factor.csv")
 	var out bytes.Buffer
 	err := invokeTo(context.Background(), "spillover", []string{"--table", table, "--strength-regex", `color([0-9.]+)`,
-		"--factors", "pose,color"}, &out, io.Discard)
+		"--only-factors", "pose,color"}, &out, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestSpilloverCommandRejectsBadFlags(t *testing.T) {
 		"no strengths":          {"--table", missing},
 		"no group":              {"--table", missing, "--strength-regex", "color"},
 		"bad format":            {"--table", missing, "--strength-regex", "a(b)", "--format", "json"},
-		"bad factor":            {"--table", missing, "--strength-regex", "a(b)", "--factors", "pose,colour"},
+		"bad factor":            {"--table", missing, "--strength-regex", "a(b)", "--only-factors", "pose,colour"},
 		"bad transform":         {"--table", missing, "--strength-regex", "a(b)", "--strength-transform", "x/2"},
 		"min models":            {"--table", missing, "--strength-regex", "a(b)", "--min-models", "0"},
 		"missing file":          {"--table", missing, "--strength-regex", "a(b)"},

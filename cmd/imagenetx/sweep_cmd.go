@@ -43,7 +43,7 @@ statistics need every image in one pass.`,
 		Flags: func(fs *flag.FlagSet) {
 			model.register(fs, false)
 			images.register(fs, false)
-			ds.register(fs, "top", true)
+			ds.register(fs, "top")
 			cli.Var(fs, &opts.Family, "variant", "", family, "variant `FAMILY` to sweep: "+cli.OrList(variant.Families()))
 			cli.Var(fs, &opts.Strengths, "strengths", "0,0.25,0.5,1", sweep.ParseStrengths, "comma-separated `STRENGTHS` in [0, 1], including 0 (the baseline)")
 			fs.Uint64Var(&opts.Seed, "seed", 0, "`SEED` of the variants' random draws (0: the draws of run --variant)")

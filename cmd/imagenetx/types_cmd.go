@@ -43,7 +43,7 @@ func typesCommand() *cli.Command {
 	)
 	return &cli.Command{
 		Name: "types",
-		Usage: "imagenetx types [--release top|multi] [--error-type TYPE] [--by type|architecture] [--results DIR]\n" +
+		Usage: "imagenetx types [--factors top|multi] [--error-type TYPE] [--by type|architecture] [--results DIR]\n" +
 			"[--predictions PATH]... [--placement FILE] [-o FILE] [--format csv|markdown]",
 		Short: "failure modes by model type or architecture over the paper's models, and yours among them",
 		Long: `
@@ -67,8 +67,7 @@ expects at its accuracy with a 95% prediction interval, and the residual
 the prediction interval separate are named; a model scored on part of the
 annotated images gets an indicative placement.`,
 		Flags: func(fs *flag.FlagSet) {
-			in.registerAs(fs, "", "release")
-			in.dataset.setUp = true
+			in.register(fs, "")
 			errorTypeVar(fs, &errorType)
 			resultsVar(fs, &results)
 			groupingVar(fs, &by)

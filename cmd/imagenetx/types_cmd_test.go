@@ -35,7 +35,7 @@ func TestTypesCommand(t *testing.T) {
 		t.Errorf("self-supervised models: %s, want 13", recs["pose/Self-supervised"]["n_models"])
 	}
 
-	arch := runToFile(t, typesRun, "--results", results, "--by", "architecture", "--release", "multi", "--error-type", "real")
+	arch := runToFile(t, typesRun, "--results", results, "--by", "architecture", "--factors", "multi", "--error-type", "real")
 	if !strings.HasPrefix(arch, "factor,architecture,n_models,") || strings.Count(arch, "\n") != 1+eval.NumFactors*2 {
 		t.Errorf("architecture table:\n%.300s", arch)
 	}
