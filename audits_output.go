@@ -22,7 +22,8 @@ import (
 // one model Model.Summary's line; for several, the pass's images and
 // throughput, then per model what it predicted, its failures and where its
 // predictions went. After a run error it says where the pass stopped and
-// claims no predictions.
+// claims no predictions (the error is the caller's to say, once); a pass
+// refused before it began gives "".
 func (as *Audits) Summary(images *Images, runErr error) string {
 	if len(as.models) == 0 {
 		return ""
@@ -32,13 +33,16 @@ func (as *Audits) Summary(images *Images, runErr error) string {
 		return as.models[0].Summary(images, a.Stats, a.Outputs.Predictions, runErr)
 	}
 	st := as.Stats
+	if runErr != nil && st.Total == 0 {
+		return "" // refused before the pass began: the error says why
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d models in one pass on %d images", len(as.models), st.Total)
 	if sh := images.Shard(); !sh.IsWhole() {
 		fmt.Fprintf(&b, " (shard %s of %d)", sh, images.List.Count)
 	}
 	if runErr != nil {
-		fmt.Fprintf(&b, ": stopped after %d images: %v", st.Skipped+st.Done, runErr)
+		fmt.Fprintf(&b, ": stopped after %d images", st.Skipped+st.Done)
 		return b.String()
 	}
 	if st.Skipped > 0 {

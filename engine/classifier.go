@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 
@@ -92,6 +93,11 @@ func checkClasses(spec models.Spec, io ModelIO) error {
 	return nil
 }
 
+// ErrTopKBeyondClasses is returned (wrapped) when more top classes are
+// asked for than the model has: every row would carry columns of classes
+// that do not exist.
+var ErrTopKBeyondClasses = errors.New("more top classes than the model has")
+
 func runConfig(spec models.Spec, io ModelIO, opts Options) (Config, error) {
 	kind := opts.Output
 	if kind == OutputAuto {
@@ -101,6 +107,9 @@ func runConfig(spec models.Spec, io ModelIO, opts Options) (Config, error) {
 		}
 	}
 	offset := io.Classes - 1000 // checkClasses allowed 1000 or 1001
+	if classes := io.Classes - offset; opts.TopK > classes {
+		return Config{}, fmt.Errorf("%w: top-k %d asked of model %s, which has %d classes", ErrTopKBeyondClasses, opts.TopK, spec.Path, classes)
+	}
 	batch := opts.Batch
 	if batch <= 0 {
 		batch = DefaultBatch

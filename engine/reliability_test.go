@@ -44,7 +44,7 @@ func TestBrokenModelsNameTheFile(t *testing.T) {
 		data    []byte
 		wantErr string
 	}{
-		{"empty", nil, "not a loadable ONNX model"},
+		{"empty", nil, "not a loadable ONNX model: the file is empty (0 bytes)"},
 		{"text", []byte("this is not an ONNX model\n"), "not a loadable ONNX model"},
 		{"truncated", good[:len(good)/2], "not a loadable ONNX model"},
 		{"vector input", identityModel(batchDim, dim{size: 10}), "not an image batch"},
@@ -62,6 +62,12 @@ func TestBrokenModelsNameTheFile(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("err = %v\nwant the file %s and %q", err, path, tc.wantErr)
+			}
+			// The reason, not ONNX Runtime's C++ source lines and signatures.
+			for _, internal := range []string{"onnxruntime::", "onnxruntime_src", ".cc:", "temporary session"} {
+				if strings.Contains(err.Error(), internal) {
+					t.Errorf("err = %v\nshows C++ internals (%q)", err, internal)
+				}
 			}
 		})
 	}

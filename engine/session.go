@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -111,15 +112,35 @@ type ModelIO struct {
 
 // Inspect reads a model's input and output description. Init must have run.
 func Inspect(modelPath string) (ModelIO, error) {
+	if st, err := os.Stat(modelPath); err == nil && st.Mode().IsRegular() && st.Size() == 0 {
+		return ModelIO{}, fmt.Errorf("model %s: not a loadable ONNX model: the file is empty (0 bytes)", modelPath)
+	}
 	ins, outs, err := ort.GetInputOutputInfo(modelPath)
 	if err != nil {
-		return ModelIO{}, fmt.Errorf("model %s: not a loadable ONNX model: %w", modelPath, err)
+		return ModelIO{}, fmt.Errorf("model %s: not a loadable ONNX model: %s", modelPath, ortReason(err))
 	}
 	io, err := describeIO(ins, outs)
 	if err != nil {
 		return ModelIO{}, fmt.Errorf("model %s: %w", modelPath, err)
 	}
 	return io, nil
+}
+
+// ortReason is why ONNX Runtime refused a model, without the source file,
+// line and C++ signature it puts before the reason ("Load model from F
+// failed:/onnxruntime_src/…/model.cc:166 onnxruntime::Model::Model(…)
+// ModelProto does not have a graph."): a user can act on the reason only.
+func ortReason(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, " failed:"); i >= 0 {
+		msg = msg[i+len(" failed:"):]
+	}
+	if strings.Contains(msg, "onnxruntime::") || strings.Contains(msg, "onnxruntime_src") {
+		if i := strings.LastIndex(msg, ") "); i >= 0 {
+			msg = msg[i+2:]
+		}
+	}
+	return strings.TrimSpace(msg)
 }
 
 // describeIO checks that the model takes one float image tensor and produces

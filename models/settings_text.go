@@ -21,6 +21,9 @@ func (s *Settings) Set(name, text string) error {
 	case "resize", "crop":
 		var n int
 		if n, err = strconv.Atoi(text); err == nil && n >= 0 {
+			if name == "resize" && s.CropPct != nil && n > 0 {
+				return fmt.Errorf("resize %d with crop_pct %g: crop_pct already sets the resize (crop/crop_pct); give one of them", n, *s.CropPct)
+			}
 			if name == "resize" {
 				s.ResizeSize = &n
 			} else {
@@ -32,6 +35,9 @@ func (s *Settings) Set(name, text string) error {
 	case "crop_pct":
 		var v float64
 		if v, err = strconv.ParseFloat(text, 64); err == nil && v > 0 && v <= 1 {
+			if s.ResizeSize != nil && *s.ResizeSize > 0 {
+				return fmt.Errorf("crop_pct %g with resize %d: crop_pct sets the resize (crop/crop_pct); give one of them", v, *s.ResizeSize)
+			}
 			zero := 0
 			s.CropPct, s.ResizeSize = &v, &zero
 			return nil
@@ -69,10 +75,12 @@ func (s *Settings) Set(name, text string) error {
 	default:
 		return fmt.Errorf("no setting %q (want resize, crop, crop_pct, interpolation, mean, std, layout or num_classes)", name)
 	}
-	if err != nil {
+	if err != nil && !strings.Contains(err.Error(), strconv.Quote(text)) {
+		// Name the setting and value, unless the parser's error already
+		// does (interpolation, layout): said once.
 		return fmt.Errorf("%s %q: %w", name, text, err)
 	}
-	return nil
+	return err
 }
 
 // parseTriple reads "a,b,c" into three float32s.

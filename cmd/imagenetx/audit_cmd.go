@@ -30,8 +30,8 @@ func auditCommand() *cli.Command {
 	)
 	return &cli.Command{
 		Name: "audit",
-		Usage: "imagenetx audit [--model NAME|FILE]... [--name NAME]... --images DIR [--annotations DIR] [--labels FILE]\n" +
-			"[--baseline NAME] [-o OUTDIR] [flags]",
+		Usage: "imagenetx audit [--model NAME|FILE]... [--name NAME]... --images DIR\n" +
+			"[--annotations DIR] [--labels FILE] [--baseline NAME] [-o OUTDIR] [flags]",
 		Short: "run + factor evaluation + report in one process, for one model or several in one pass",
 		Long: `
 Runs one model, or several in one pass (--model repeated; registered names and
@@ -48,15 +48,23 @@ model; with several models leaderboard.csv, top-1 (and top-k with --topk K)
 over the labelled images, each model against the baseline (--baseline, by
 default the first model) by an exact McNemar test, Holm-corrected across the
 models; placement.csv, each model placed among the paper's published models
-(as imagenetx types --placement writes it); and report.html. The terminal gets the factor table, top-1, the worst
-factors and the leaderboard.
+(as imagenetx types --placement writes it); and report.html. The terminal gets
+the factor table, top-1, the factors clearly harder than average, the
+placement and the leaderboard.
 
 Labels: --labels FILE (file_name,label; a class index or a wnid), else the
 images' folders when they are named after ImageNet wnids (n01440764/...), else
 the annotations' filename_label.csv. The factor table covers the images the
 annotations know (ILSVRC2012_val_NNNNNNNN.JPEG; --annotations-file FILE reads
 a subset of them); an audit of images that neither the labels nor the
-annotations know fails before running. Takes every flag of imagenetx run.`,
+annotations know fails before running. Label rows that name no image are
+counted and the first few named; under 95% matched, the audit says so first.
+
+OUTDIR holding another run's files is refused unless --resume continues
+that run or --replace removes its files first. The report takes --title,
+--examples and --min-images, which also decides the factors the terminal
+names. Takes the flags of imagenetx run but its -o FILE and --errors FILE:
+each model's files are named after it in OUTDIR.`,
 		Flags: func(fs *flag.FlagSet) {
 			f.register(fs, true)
 			ds.register(fs, "top")
@@ -125,7 +133,9 @@ annotations know fails before running. Takes every flag of imagenetx run.`,
 				return err // refused before the pass (names, baseline)
 			}
 			progress.Finish(as.Stats.Progress)
-			fmt.Fprintln(e.Stderr, as.Summary(images, err))
+			if s := as.Summary(images, err); s != "" {
+				fmt.Fprintln(e.Stderr, s)
+			}
 			if sh := images.Shard(); !sh.IsWhole() {
 				fmt.Fprintf(e.Stderr, "shard %s: factors.csv covers this shard's %d images only; "+
 					"`imagenetx merge` the shards' output folders and run `imagenetx eval` on the result for the whole table\n", sh, len(images.Items))

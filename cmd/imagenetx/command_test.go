@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/imagenetx/imagenetx/internal/cli"
 )
@@ -42,7 +43,7 @@ var placeholder = regexp.MustCompile(`^([A-Z][A-Z0-9_.]*([|,=][A-Z][A-Z0-9_.]*)*
 // (a second "(default", Go's bare "Usage of", a leftover backquote, a -1).
 func TestHelpOfEveryCommand(t *testing.T) {
 	cmds := allCommands()
-	if len(cmds) != 15 {
+	if len(cmds) != 16 {
 		t.Fatalf("%d commands", len(cmds))
 	}
 	for _, c := range cmds {
@@ -63,6 +64,12 @@ func TestHelpOfEveryCommand(t *testing.T) {
 				t.Errorf("-h, --help and help %s differ", c.Name)
 			}
 			text := help[0]
+			// Every line fits a 100-column terminal unwrapped.
+			for _, l := range strings.Split(text, "\n") {
+				if n := utf8.RuneCountInString(l); n > 100 {
+					t.Errorf("a help line of %d characters: %q", n, l)
+				}
+			}
 			firstLine := strings.SplitN(c.Usage, "\n", 2)[0]
 			for _, want := range []string{"usage: " + firstLine, strings.Fields(c.Long)[0]} {
 				if !strings.Contains(text, want) {
@@ -123,6 +130,11 @@ func TestTopLevelHelp(t *testing.T) {
 		err := execute(context.Background(), args, &stdout, &stderr)
 		if exitStatus(args, err, &stderr) != 0 {
 			t.Fatalf("%q: %v", args, err)
+		}
+		for _, l := range strings.Split(stdout.String(), "\n") {
+			if n := utf8.RuneCountInString(l); n > 100 {
+				t.Errorf("%q: a line of %d characters: %q", args, n, l)
+			}
 		}
 		for _, c := range allCommands() {
 			if !strings.Contains(stdout.String(), "  "+c.Name+" ") || !strings.Contains(stdout.String(), c.Short) {

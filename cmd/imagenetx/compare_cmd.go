@@ -21,8 +21,9 @@ func compareCommand() *cli.Command {
 		out tableFlags
 	)
 	return &cli.Command{
-		Name:  "compare",
-		Usage: "imagenetx compare [--annotations DIR] --predictions A.csv --predictions B.csv [-o FILE] [flags]",
+		Name: "compare",
+		Usage: "imagenetx compare [--annotations DIR] --predictions A.csv --predictions B.csv\n" +
+			"[-o FILE] [flags]",
 		Short: "paired per-factor comparison of two models (exact McNemar tests, corrected)",
 		Long: `
 Compares two models on the images both predicted: per factor and overall,

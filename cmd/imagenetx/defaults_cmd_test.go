@@ -59,7 +59,7 @@ func TestFactorsIsTheReleaseEverywhere(t *testing.T) {
 		want string
 	}{
 		{"spillover", []string{"--table", "t.csv", "--strength-regex", "a(b)", "--factors", "pose,color"}, "--only-factors pose,color"},
-		{"spillover", []string{"--table", "t.csv", "--strength-regex", "a(b)", "--release", "multi"}, "--release is now --factors"},
+		{"spillover", []string{"--table", "t.csv", "--strength-regex", "a(b)", "--release", "multi"}, "it is now --factors"},
 		{"eval", []string{"--predictions", "a.csv", "--factors", "pose"}, "--only-factors pose"},
 	} {
 		err := invokeTo(context.Background(), c.name, c.args, io.Discard, io.Discard)

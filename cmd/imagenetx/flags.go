@@ -156,6 +156,8 @@ func (m *modelFlags) openOne(ref, name string) (*imagenetx.Model, error) {
 		return model, nil
 	case errors.Is(err, models.ErrNotInstalled):
 		return nil, fmt.Errorf("%w (`imagenetx setup --models %s` fetches it)", err, ref)
+	case errors.Is(err, engine.ErrTopKBeyondClasses):
+		return nil, cli.UsageError{Err: fmt.Errorf("--topk: %w", err)}
 	case errors.Is(err, engine.ErrNoCUDAProvider):
 		return nil, fmt.Errorf("%w (`imagenetx setup --gpu` installs one and checks the CUDA libraries it needs)", err)
 	case m.opts.RuntimeLibrary != "" && strings.Contains(err.Error(), m.opts.RuntimeLibrary):

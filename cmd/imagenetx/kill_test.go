@@ -289,6 +289,10 @@ func TestInterruptExitsCleanlyAndResumes(t *testing.T) {
 			if len(gotP) > 0 && !strings.HasSuffix(gotP, "\n") {
 				t.Fatalf("trial %d: a clean stop left a torn line", trial)
 			}
+			// A run stopped part-way says how to go on, once.
+			if len(gotP) > 0 && (!strings.Contains(p.stderr.String(), "continue with --resume") || strings.Count(p.stderr.String(), "--resume") > 1) {
+				t.Fatalf("trial %d: the interrupted run does not say once how to continue:\n%s", trial, &p.stderr)
+			}
 			t.Logf("trial %d: SIGINT at %v, exit 130 after %v", trial, delay, latency.Round(time.Millisecond))
 		}
 		r := startBinary(t, append(fx.args, "-o", out, "--resume")...)

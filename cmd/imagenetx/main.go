@@ -29,7 +29,7 @@ func program() *cli.Program {
 		Commands: []func() *cli.Command{
 			setupCommand, runCommand, auditCommand, evalCommand, compareCommand, calibrationCommand,
 			prevalenceCommand, cooccurCommand, spilloverCommand, sweepCommand, typesCommand, preprocessCommand,
-			reportCommand, plotCommand, mergeCommand,
+			reportCommand, plotCommand, mergeCommand, versionCommand,
 		},
 	}
 }

@@ -17,7 +17,7 @@ func mergeCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "merge",
 		Usage: "imagenetx merge SHARD... -o FILE.csv [--errors FILE]\nimagenetx merge SHARDDIR... -o OUTDIR",
-		Short: "put the outputs of run/audit --shard i/n back together (checked; identical to one run)",
+		Short: "put the outputs of run/audit --shard i/n back together (checked, as one run)",
 		Long: `
 Puts the outputs of the shards of one sharded run back together. SHARD is a
 predictions CSV of run --shard (with its run.json and errors file beside it)

@@ -78,8 +78,9 @@ func reportCommand() *cli.Command {
 		errorsFiles           map[string]string
 	)
 	return &cli.Command{
-		Name:  "report",
-		Usage: "imagenetx report [--annotations DIR] --predictions PATH... [--images DIR] [--sweep DIR] [-o report.html] [flags]",
+		Name: "report",
+		Usage: "imagenetx report [--annotations DIR] --predictions PATH... [--images DIR] [--sweep DIR]\n" +
+			"[-o report.html] [flags]",
 		Short: "self-contained HTML audit report (charts, tables, examples)",
 		Long: `
 Writes the audit as one self-contained HTML page (inline SVG charts, one

@@ -61,9 +61,10 @@ registered name or file stem, which every command that reads predictions
 takes as the model's name), its errors file listing the images that failed
 (with the stage and the reason; NAME.errors.csv, or FILE.errors.csv for
 another FILE) and its run.json describing the run (NAME.run.json, or
-FILE.run.json). One bad image never stops the run; the exit status is then 3. An interrupted run continues with --resume;
---shard i/n runs one part of the images, put back together by
-imagenetx merge.`,
+FILE.run.json). Every image below --images is taken, at any depth. One bad
+image never stops the run; the exit status is then 3. An interrupted run
+continues with --resume; --shard i/n runs one part of the images, put back
+together by imagenetx merge.`,
 		Flags: func(fs *flag.FlagSet) {
 			f.register(fs, false)
 			fs.StringVar(&out, "o", "", "predictions CSV `FILE` (default NAME"+predictions.FileSuffix+")")
@@ -85,7 +86,9 @@ imagenetx merge.`,
 			progress := engine.NewProgressPrinter(e.Stderr, f.quiet)
 			st, err := model.RunToFiles(ctx, images, imagenetx.Output{Outputs: o, Resume: f.resume}, nil, imagenetx.RunOptions{Progress: progress.Update})
 			progress.Finish(st.Progress)
-			fmt.Fprintln(e.Stderr, model.Summary(images, st, o.Predictions, err))
+			if s := model.Summary(images, st, o.Predictions, err); s != "" {
+				fmt.Fprintln(e.Stderr, s)
+			}
 			return runOutcome(st, err, o.Errors)
 		},
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,7 +24,8 @@ func spilloverCommand() *cli.Command {
 	return &cli.Command{
 		Name: "spillover",
 		Usage: "imagenetx spillover --table FILE.csv --strength-regex REGEX [-o FILE] [flags]\n" +
-			"imagenetx spillover --predictions PATH... [--annotations DIR] (--strength-regex REGEX | --strength NAME=S...) [flags]",
+			"imagenetx spillover --predictions PATH... [--annotations DIR]\n" +
+			"(--strength-regex REGEX | --strength NAME=S...) [flags]",
 		Short: "augmentation spill-over from models trained at many strengths",
 		Long: `
 Measures the spill-over of a training augmentation from models trained at
@@ -39,14 +39,13 @@ one), from which the table is built in memory exactly as eval writes it;
 then a factor some model saw on fewer than --min-images images is flagged
 and never called significant. A model's strength is read from its name
 (--strength-regex) or given (--strength NAME=S, which wins).`,
+		// --release was spillover's name of the release before --factors
+		// meant the release in every command.
+		Renamed: map[string]string{"release": "it is now --factors, the annotation release (top or multi), as in every command"},
 		Flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&table, "table", "", "per-factor accuracy table `FILE` in the reference layout (model,<16 factors>,worst_factor,average,…)")
 			in.register(fs, "predictions CSV `PATH`, NAME=PATH (the file, as model NAME) or folder of CSVs, one model each (repeatable); instead of --table")
-			// --release was spillover's name of the release before --factors
-			// meant the release in every command.
-			fs.Func("release", "old name of --factors (refused, naming it)", func(string) error {
-				return errors.New("--release is now --factors, the annotation release (top or multi), as in every command")
-			})
+
 			errorTypeVar(fs, &errType)
 			minImagesVar(fs, &opt.MinImages, "with --predictions, flag factors some model saw on fewer than `N` images (never significant)")
 			fs.StringVar(&regex, "strength-regex", "", `regular expression (`+"`REGEX`"+`) whose first capture group is the strength in a model name, e.g. "color([0-9.]+)"`)

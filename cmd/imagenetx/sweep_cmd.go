@@ -29,17 +29,18 @@ func sweepCommand() *cli.Command {
 	)
 	return &cli.Command{
 		Name: "sweep",
-		Usage: "imagenetx sweep [--model NAME|FILE] [--name NAME] --images DIR [--annotations DIR] --variant FAMILY\n" +
-			"[--strengths 0,0.25,0.5,1] [--seed N] [--correction holm|bh|none] [--bootstrap 1000] [-o OUTDIR] [flags]",
+		Usage: "imagenetx sweep [--model NAME|FILE] [--name NAME] --images DIR [--annotations DIR]\n" +
+			"--variant FAMILY [--strengths 0,0.25,0.5,1] [--seed N] [--correction holm|bh|none]\n" +
+			"[--bootstrap 1000] [-o OUTDIR] [flags]",
 		Short: "test-time spill-over: one pass, every strength of a variant family",
 		Long: `
 Test-time spill-over: one pass over the images, each decoded, resized and
 cropped once, then every strength of the variant family applied to a copy of
 the crop. OUTDIR gets NAME_FAMILYSTRENGTH.predictions.csv per strength (NAME
 is --name, e.g. mobilenetv2-12-int8_colorjitter0.25, the name spillover reads
-the strength from; strength 0 is exactly a plain run), factors.csv, spillover.csv, run.json and report.html;
-stdout a summary per factor. A sweep is neither sharded nor resumed: its
-statistics need every image in one pass.`,
+the strength from; strength 0 is exactly a plain run), factors.csv,
+spillover.csv, run.json and report.html; stdout a summary per factor. A sweep
+is neither sharded nor resumed: its statistics need every image in one pass.`,
 		Flags: func(fs *flag.FlagSet) {
 			model.register(fs, false)
 			images.register(fs, false)

@@ -43,9 +43,11 @@ func typesCommand() *cli.Command {
 	)
 	return &cli.Command{
 		Name: "types",
-		Usage: "imagenetx types [--factors top|multi] [--error-type TYPE] [--by type|architecture] [--results DIR]\n" +
-			"[--predictions PATH]... [--placement FILE] [-o FILE] [--format csv|markdown]",
-		Short: "failure modes by model type or architecture over the paper's models, and yours among them",
+		// --factors is the annotation release here as in every command.
+		Renamed: map[string]string{"release": "the annotation release is --factors top|multi, as in every command"},
+		Usage: "imagenetx types [--factors top|multi] [--error-type TYPE] [--by type|architecture]\n" +
+			"[--results DIR] [--predictions PATH]... [--placement FILE] [-o FILE] [--format csv|markdown]",
+		Short: "failure modes by model type or architecture among the paper's models, and yours",
 		Long: `
 The paper's first finding, from its published per-model factor tables: the
 error ratio (1 − factor accuracy)/(1 − accuracy) per factor and model type,

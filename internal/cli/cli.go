@@ -29,6 +29,9 @@ type Command struct {
 	MinArgs, MaxArgs int
 	// Flags registers the command's flags.
 	Flags func(fs *flag.FlagSet)
+	// Renamed maps a flag the command no longer has to what to use
+	// instead: given, it is a usage error saying so.
+	Renamed map[string]string
 	// Run does the work once the flags and arguments are checked.
 	Run func(ctx context.Context, env *Env, args []string) error
 }
@@ -133,7 +136,17 @@ func (p *Program) ExitStatus(args []string, err error, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: %v\n", prefix, err)
 		return 3
 	case errors.Is(err, context.Canceled):
-		fmt.Fprintf(stderr, "%s: interrupted\n", prefix)
+		// Say what the command said about where it stopped and how to go
+		// on (--resume), without Go's "context canceled".
+		msg := strings.TrimSuffix(err.Error(), ": "+context.Canceled.Error())
+		if i := strings.LastIndex(msg, ": "); i >= 0 && strings.HasSuffix(msg, " signal received") {
+			msg = msg[:i] // signal.NotifyContext's cause
+		}
+		if msg == context.Canceled.Error() || strings.HasSuffix(msg, " signal received") {
+			fmt.Fprintf(stderr, "%s: interrupted\n", prefix)
+		} else {
+			fmt.Fprintf(stderr, "%s: interrupted: %s\n", prefix, msg)
+		}
 		return 130
 	}
 	fmt.Fprintf(stderr, "%s: %v\n", prefix, err)
@@ -204,7 +217,10 @@ func (c *Command) execute(ctx context.Context, e *Env, args []string) error {
 		return ErrHelp
 	}
 	if err != nil {
-		return UsageError{Err: errors.New(LongFlagNames(err.Error()))}
+		if name, ok := undefinedFlag(err); ok && c.Renamed[name] != "" {
+			return Usagef("--%s is no longer a flag of %s: %s", name, c.Name, c.Renamed[name])
+		}
+		return UsageError{Err: errors.New(sayValueOnce(LongFlagNames(err.Error())))}
 	}
 	switch {
 	case c.Args == "" && len(pos) > 0:
@@ -235,6 +251,40 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		}
 		pos, args = append(pos, rest[0]), rest[1:]
 	}
+}
+
+// undefinedFlag is the name in package flag's "flag provided but not
+// defined: -name".
+func undefinedFlag(err error) (string, bool) {
+	name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: ")
+	return strings.TrimLeft(name, "-"), ok
+}
+
+// sayValueOnce drops the second naming of the flag and value from package
+// flag's message when the value's parser named them too: `invalid value
+// "x" for flag --f: f "x": why` becomes `invalid value "x" for flag --f:
+// why`.
+func sayValueOnce(msg string) string {
+	rest, ok := strings.CutPrefix(msg, "invalid value ")
+	if !ok {
+		return msg
+	}
+	end := strings.Index(rest, " for flag ")
+	if end < 0 {
+		return msg
+	}
+	value := rest[:end]
+	colon := strings.Index(rest[end:], ": ")
+	if colon < 0 {
+		return msg
+	}
+	head := len(msg) - len(rest) + end + colon + 2 // through "for flag --f: "
+	inner := msg[head:]
+	i := strings.Index(inner, value+": ")
+	if i < 0 || strings.ContainsAny(inner[:i], ":\"") {
+		return msg
+	}
+	return msg[:head] + inner[i+len(value)+2:]
 }
 
 // LongFlagNames spells the long flags in package flag's messages with two

@@ -20,10 +20,11 @@ func testProgram(got *[]string) *Program {
 			var kind string
 			var quiet bool
 			return &Command{Name: "do", Usage: "prog do [flags] THING", Short: "do a thing", Long: "Does THING.",
-				Args: "THING", MinArgs: 1, MaxArgs: 1,
+				Args: "THING", MinArgs: 1, MaxArgs: 1, Renamed: map[string]string{"number": "it is now --count"},
 				Flags: func(fs *flag.FlagSet) {
 					Var(fs, &n, "count", "3", AtLeast(1), "do it `N` times")
 					Var(fs, &kind, "kind", "", OneOf("a", "b"), "the `KIND`: a or b")
+					fs.Func("filter", "a `FILTER`", func(s string) error { return fmt.Errorf("filter %q: want bilinear", s) })
 					fs.BoolVar(&quiet, "quiet", false, "say nothing")
 				},
 				Run: func(_ context.Context, e *Env, args []string) error {
@@ -35,6 +36,8 @@ func testProgram(got *[]string) *Program {
 						return fmt.Errorf("%w: 1 of 2", ErrIncomplete)
 					case "stop":
 						return context.Canceled
+					case "stopat":
+						return fmt.Errorf("stopped after 3 of 9 images; continue with --resume: %w", context.Cause(canceledBySignal()))
 					}
 					return nil
 				}}
@@ -44,6 +47,14 @@ func testProgram(got *[]string) *Program {
 				Run: func(context.Context, *Env, []string) error { return nil }}
 		},
 	}}
+}
+
+// canceledBySignal is a context cancelled as signal.NotifyContext cancels
+// one, with its cause.
+func canceledBySignal() context.Context {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(fmt.Errorf("interrupt signal received: %w", context.Canceled))
+	return ctx
 }
 
 func TestExecuteAndExitStatus(t *testing.T) {
@@ -59,6 +70,11 @@ func TestExecuteAndExitStatus(t *testing.T) {
 		{[]string{"do", "fail"}, 1, "[fail] 3  false", "prog do: it failed\n"},
 		{[]string{"do", "partly"}, 3, "[partly] 3  false", "prog do: incomplete: 1 of 2\n"},
 		{[]string{"do", "stop"}, 130, "[stop] 3  false", "prog do: interrupted\n"},
+		// An interrupt says how to go on, once, without Go's words.
+		{[]string{"do", "stopat"}, 130, "[stopat] 3  false", "prog do: interrupted: stopped after 3 of 9 images; continue with --resume\n"},
+		// The value is named once, though the parser names it too.
+		{[]string{"do", "x", "--filter", "lanczos"}, 2, "", "prog do: invalid value \"lanczos\" for flag --filter: want bilinear\n"},
+		{[]string{"do", "x", "--number", "2"}, 2, "", "prog do: --number is no longer a flag of do: it is now --count\n"},
 		{[]string{"do"}, 2, "", "prog do: THING is required\nRun 'prog help do' for usage.\n"},
 		{[]string{"do", "x", "y"}, 2, "", `prog do: unexpected argument "y"`},
 		{[]string{"plain", "y"}, 2, "", `prog plain: unexpected argument "y"`},
@@ -79,7 +95,7 @@ func TestExecuteAndExitStatus(t *testing.T) {
 				t.Errorf("%q: command line %q, want %q", tc.args, got[1], want)
 			}
 		}
-		if status != tc.status || ran != tc.ran || !strings.Contains(stderr.String(), tc.stderr) {
+		if status != tc.status || ran != tc.ran || !strings.Contains(stderr.String(), tc.stderr) || strings.Count(stderr.String(), "lanczos") > 1 {
 			t.Errorf("%q: status %d, ran %q, stderr %q; want %d, %q, %q", tc.args, status, ran, stderr.String(), tc.status, tc.ran, tc.stderr)
 		}
 	}
@@ -92,7 +108,7 @@ func TestHelp(t *testing.T) {
 		var stdout, stderr bytes.Buffer
 		err := p.Execute(context.Background(), args, &stdout, &stderr)
 		want := "usage: prog do [flags] THING\n\nDoes THING.\n\nflags:\n  --count N\n      do it N times (default 3)\n" +
-			"  --kind KIND\n      the KIND: a or b\n  --quiet\n      say nothing\n"
+			"  --filter FILTER\n      a FILTER\n  --kind KIND\n      the KIND: a or b\n  --quiet\n      say nothing\n"
 		if p.ExitStatus(args, err, &stderr) != 0 || stdout.String() != want || stderr.Len() != 0 || len(got) != 0 {
 			t.Errorf("%q: %v\n%s\nwant\n%s", args, err, stdout.String(), want)
 		}
