@@ -21,7 +21,7 @@ type Version struct {
 	// Runtime and RuntimePath are the ONNX Runtime library's version and
 	// path; RuntimeErr says why there is none (not found, not loadable).
 	Runtime, RuntimePath string
-	RuntimeErr          error
+	RuntimeErr           error
 }
 
 // BuildVersion reports this build and the ONNX Runtime library found as a
