@@ -84,7 +84,7 @@ func TestOneComparisonEverywhere(t *testing.T) {
 	}
 	page := readFile(t, filepath.Join(dir, "report.html"))
 	lbTable := page[strings.Index(page, `id="leaderboard"`):]
-	lbTable = lbTable[:strings.Index(lbTable, "</table>")]
+	lbTable = lbTable[:strings.Index(lbTable, "</section>")] // the table and the note under it
 	findings := page[strings.Index(page, `id="findings"`):]
 	findings = findings[:strings.Index(findings, "</section>")]
 	for _, c := range []struct{ where, text string }{

@@ -75,6 +75,12 @@ type browserPage struct {
 // Chromium, which the test's cleanup closes.
 func openInBrowser(t *testing.T, html string) *browserPage {
 	t.Helper()
+	return openInBrowserAt(t, html, 1280, 900)
+}
+
+// openInBrowserAt is openInBrowser in a window of width × height pixels.
+func openInBrowserAt(t *testing.T, html string, width, height int) *browserPage {
+	t.Helper()
 	browser := chromium(t)
 	file := filepath.Join(t.TempDir(), "report.html")
 	writeFile(t, file, html)
@@ -82,7 +88,7 @@ func openInBrowser(t *testing.T, html string) *browserPage {
 	t.Cleanup(cancel)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.WindowSize(1280, 900), chromedp.UserDataDir(t.TempDir()))
+		chromedp.WindowSize(width, height), chromedp.UserDataDir(t.TempDir()))
 	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
 	t.Cleanup(acancel)
 	bp := &browserPage{t: t}
@@ -449,6 +455,47 @@ func TestReportInBrowser(t *testing.T) {
 	bp.screenshot("fixture")
 	bp.checkNoProblems()
 	t.Logf("browser test: %v", time.Since(start).Round(time.Millisecond))
+}
+
+// TestFourModelLeaderboardFits: the leaderboard of four models under the
+// registry's long names, with top-5, intervals and the comparison with the
+// baseline, fits a 1,400-pixel window: no column (the p-value last of
+// all) is scrolled out of view.
+func TestFourModelLeaderboardFits(t *testing.T) {
+	fx := makeFixture(t)
+	ds, err := load.Annotations(fx.annotations, eval.DatasetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"mobilenetv2-12-int8", "shufflenet-v2-12-qdq", "mobilenet_v2_int8_dynamic", "mobilenetv2-7.quant"}
+	var sources []load.Source
+	var models []Model
+	for i, name := range names {
+		sources = append(sources, load.Source{Model: name, Path: fx.predictions[i%2]})
+		m := Model{Name: name, Score: Score{Labeled: 400, Top1: 320 - 40*i, TopK: 370 - 30*i, K: 5}}
+		if i > 0 {
+			m.VsBaseline = &Paired{Images: 400, Difference: -0.1125 * float64(i), OnlyBaseline: 50 * i, OnlyModel: 5, P: 3.18e-07, PAdjusted: 6.91e-37,
+				Correction: eval.CorrectionHolm, Significant: true}
+		}
+		models = append(models, m)
+	}
+	acc := eval.NewAccumulator(ds)
+	if err := load.Predictions(context.Background(), acc, sources); err != nil {
+		t.Fatal(err)
+	}
+	bp := openInBrowserAt(t, writeReport(t, Input{Accumulator: acc, Models: models, Baseline: names[0]}), 1400, 1000)
+	type fit struct {
+		TableWidth, BoxWidth, Right, PageWidth float64
+		Columns                                int
+	}
+	got := evalJS(bp, fit{}, `(() => { const t = document.getElementById('leaderboard'); const box = t.parentElement;
+		return {TableWidth: t.scrollWidth, BoxWidth: box.clientWidth, Right: t.getBoundingClientRect().right,
+			PageWidth: document.documentElement.scrollWidth, Columns: t.querySelectorAll('thead th').length}; })()`)
+	if got.Columns < 7 || got.TableWidth > got.BoxWidth || got.Right > 1400 || got.PageWidth > 1400 {
+		t.Errorf("the leaderboard does not fit a 1,400-pixel window: %+v", got)
+	}
+	bp.screenshot("four-models")
+	bp.checkNoProblems()
 }
 
 // TestBrowserSeesBlockedScript checks the checker: a page whose script no

@@ -110,7 +110,7 @@ func addModels(ctx context.Context, p *page, in Input) error {
 		p.Models = append(p.Models, swatch{Name: r.Model, Color: cssColor(i)})
 	}
 	p.Cards = m.cards()
-	p.Leaderboard = m.leaderboard()
+	p.Leaderboard, p.LeaderboardNote = m.leaderboard()
 	p.Findings = findings(m)
 	p.Factors = m.factorTable()
 	p.FactorsNote = m.factorsNote()

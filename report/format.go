@@ -35,6 +35,15 @@ func pct(v float64) string {
 	return strconv.FormatFloat(100*v, 'f', 2, 64) + "%"
 }
 
+// pct1 writes a proportion as a percentage with one decimal and no sign,
+// for the bounds of an interval beside its value ("[75.8, 83.6]").
+func pct1(v float64) string {
+	if !finite(v) {
+		return "–"
+	}
+	return strconv.FormatFloat(100*v, 'f', 1, 64)
+}
+
 // signed writes a difference with its sign, e.g. "+0.052".
 func signed(v float64) string {
 	if !finite(v) {

@@ -133,43 +133,73 @@ func (m *models) factorNotes(r *eval.Row, fs []int, limit int, kind string) []fa
 
 // leaderboard ranks several models: top-1/top-k over all their labelled
 // images, accuracy on the annotated ones, and the paired comparison with
-// the baseline on those.
-func (m *models) leaderboard() *table {
+// the baseline. The note under it says which images each figure is over;
+// a count is a column only where it differs between the models, so that
+// four models fit a 1,400-pixel page.
+func (m *models) leaderboard() (*table, string) {
 	if len(m.outcomes) < 2 {
-		return nil
+		return nil, ""
 	}
 	k, labelled := 0, false
+	var nLabelled, nAnnotated, nPaired []int
 	for _, r := range m.rows {
+		if _, ok := m.acc.Model(r.Model); !ok {
+			continue
+		}
 		s := m.extra[r.Model].Score
 		k, labelled = max(k, s.K), labelled || s.Labeled > 0
+		nLabelled, nAnnotated = append(nLabelled, s.Labeled), append(nAnnotated, r.N)
+		if r.Model != m.baseline() {
+			nPaired = append(nPaired, m.pairedImages(r.Model))
+		}
 	}
 	if !labelled {
 		k = 0
 	}
+	labelledVary, annotatedVary, pairedVary := varies(nLabelled), varies(nAnnotated), varies(nPaired)
 	t := &table{ID: "leaderboard", Sortable: true, Head: []column{{Text: "model"}}}
+	var over []string
 	if labelled {
 		t.Head = append(t.Head, column{Text: "top-1", Title: "over every labelled image the model scored, 95% Wilson interval"})
 		if k > 1 {
 			t.Head = append(t.Head, column{Text: fmt.Sprintf("top-%d", k)})
 		}
-		t.Head = append(t.Head, column{Text: "labelled images"})
+		which := "top-1 is"
+		if k > 1 {
+			which = fmt.Sprintf("top-1 and top-%d are", k)
+		}
+		if labelledVary {
+			t.Head = append(t.Head, column{Text: "labelled images"})
+			over = append(over, which+" over the labelled images each model scored")
+		} else {
+			over = append(over, fmt.Sprintf("%s over the %s labelled images", which, count(nLabelled[0])))
+		}
 	}
-	t.Head = append(t.Head,
-		column{Text: m.annotatedAccuracy(), Title: "accuracy on the annotated images, 95% Wilson interval"},
-		column{Text: "annotated images"})
-	if m.pairedOnLabels() {
-		corr := m.pairedCorrection()
-		t.Head = append(t.Head,
-			column{Text: "vs " + m.baseline() + ", top-1", Title: "top-1 difference with the baseline in points, on the labelled images both scored"},
-			column{Text: "paired images", Title: "labelled images both this model and the baseline scored"},
-			column{Text: "p (" + corr + ")", Title: "exact McNemar test on the labelled images exactly one of the two got right, " + corr + "-corrected across the models"})
+	t.Head = append(t.Head, column{Text: m.annotatedAccuracy(), Title: "accuracy on the annotated images, 95% Wilson interval"})
+	if annotatedVary {
+		t.Head = append(t.Head, column{Text: "annotated images"})
+		over = append(over, "“"+m.annotatedAccuracy()+"” is over the annotated images each model predicted")
 	} else {
-		t.Head = append(t.Head,
-			column{Text: "vs " + m.baseline() + ", annotated", Title: "accuracy difference with the baseline on the annotated images both predicted"},
-			column{Text: "paired images", Title: "annotated images both this model and the baseline predicted"},
-			column{Text: "p (" + m.annotatedCorrection() + ")", Title: "exact McNemar test on the annotated images exactly one of the two got right, as in the comparison section"})
+		over = append(over, fmt.Sprintf("“%s” is over the %s annotated images", m.annotatedAccuracy(), count(nAnnotated[0])))
 	}
-	t.Head = append(t.Head, column{Text: "failed"})
+	paired := "labelled images both scored"
+	test := "exact McNemar test, " + m.pairedCorrection() + "-corrected across the models, as in the terminal and leaderboard.csv"
+	diff := column{Text: "vs " + m.baseline(), Title: "top-1 difference with the baseline in points, on the labelled images both scored"}
+	pcol := column{Text: "p (" + m.pairedCorrection() + ")", Title: "exact McNemar test on the labelled images exactly one of the two got right"}
+	if !m.pairedOnLabels() {
+		paired = "annotated images both predicted"
+		test = "exact McNemar test, " + m.annotatedCorrection() + "-corrected, as in the comparison section"
+		diff = column{Text: "vs " + m.baseline(), Title: "accuracy difference with the baseline on the annotated images both predicted"}
+		pcol = column{Text: "p (" + m.annotatedCorrection() + ")", Title: "exact McNemar test on the annotated images exactly one of the two got right"}
+	}
+	t.Head = append(t.Head, diff)
+	if pairedVary {
+		t.Head = append(t.Head, column{Text: "paired images", Title: paired})
+		over = append(over, fmt.Sprintf("“vs %s” is over the %s (%s)", m.baseline(), paired, test))
+	} else if len(nPaired) > 0 {
+		over = append(over, fmt.Sprintf("“vs %s” is over the %s %s (%s)", m.baseline(), count(nPaired[0]), paired, test))
+	}
+	t.Head = append(t.Head, pcol, column{Text: "failed"})
 	for i, r := range m.rows {
 		if _, ok := m.acc.Model(r.Model); !ok {
 			continue
@@ -186,17 +216,52 @@ func (m *models) leaderboard() *table {
 					row = append(row, cell{Text: "–"})
 				}
 			}
-			row = append(row, countCell(s.Labeled))
+			if labelledVary {
+				row = append(row, countCell(s.Labeled))
+			}
 		}
-		row = append(row, proportionCell(r.NCorrect, r.N, pct), countCell(r.N))
-		row = append(row, m.baselineCells(r.Model)...)
+		row = append(row, proportionCell(r.NCorrect, r.N, pct))
+		if annotatedVary {
+			row = append(row, countCell(r.N))
+		}
+		vs := m.baselineCells(r.Model)
+		row = append(row, vs[0])
+		if pairedVary {
+			row = append(row, vs[1])
+		}
+		row = append(row, vs[2])
 		failed := countCell(len(x.Failed))
 		if len(x.Failed) > 0 {
 			failed.Href = "#" + failedID(i)
 		}
 		t.Rows = append(t.Rows, append(row, failed))
 	}
-	return t
+	return t, strings.ToUpper(over[0][:1]) + over[0][1:] + "; " + strings.Join(over[1:], "; ") + "."
+}
+
+// varies reports whether the counts are not all the same.
+func varies(ns []int) bool {
+	for _, n := range ns {
+		if n != ns[0] {
+			return true
+		}
+	}
+	return false
+}
+
+// pairedImages is the number of images the model's comparison with the
+// baseline is over (0 without one).
+func (m *models) pairedImages(model string) int {
+	if m.pairedOnLabels() {
+		if v := m.extra[model].VsBaseline; v != nil {
+			return v.Images
+		}
+		return 0
+	}
+	if c := m.comparison(model); c != nil {
+		return c.Rows[len(c.Rows)-1].N
+	}
+	return 0
 }
 
 // pairedOnLabels reports whether the models carry the audit's comparison
@@ -284,7 +349,7 @@ func proportionCell(k, n int, format func(float64) string) cell {
 	}
 	v := float64(k) / float64(n)
 	lo, hi := stats.WilsonInterval(k, n, stats.DefaultConfidence)
-	return cell{Text: withInterval(v, lo, hi, format), Sort: sortKey(v), Title: fmt.Sprintf("%s of %s", count(k), count(n))}
+	return cell{Text: format(v) + " " + bracket(lo, hi, pct1), Sort: sortKey(v), Title: fmt.Sprintf("%s of %s", count(k), count(n))}
 }
 
 func countCell(n int) cell { return cell{Text: count(n), Sort: fmt.Sprint(n)} }

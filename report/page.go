@@ -39,6 +39,8 @@ type page struct {
 	// models with their paired comparison to the baseline.
 	Cards       []card
 	Leaderboard *table
+	// LeaderboardNote says which images each leaderboard figure is over.
+	LeaderboardNote string
 	Findings    []string
 	// Factors is the factor table: one row per factor, with counts and,
 	// per model, accuracy and error ratio with intervals.
