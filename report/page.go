@@ -41,7 +41,7 @@ type page struct {
 	Leaderboard *table
 	// LeaderboardNote says which images each leaderboard figure is over.
 	LeaderboardNote string
-	Findings    []string
+	Findings        []string
 	// Factors is the factor table: one row per factor, with counts and,
 	// per model, accuracy and error ratio with intervals.
 	Factors *table
