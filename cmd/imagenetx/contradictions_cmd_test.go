@@ -81,3 +81,33 @@ func TestVersionCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestResumeRefusalSaidOnce: a resume refused (the settings changed) is
+// said once, by the exit status's message, not also by the run's summary.
+func TestResumeRefusalSaidOnce(t *testing.T) {
+	ortLibrary(t)
+	images := shareddata.Require(t, "images", "val_227")
+	out := filepath.Join(t.TempDir(), "p.csv")
+	base := []string{"--images", images, "--limit", "2", "--quiet", "-o", out}
+	auditDir := filepath.Join(t.TempDir(), "audit")
+	audit := []string{"--images", images, "--limit", "2", "--quiet", "-o", auditDir}
+	if err := invokeTo(context.Background(), "run", base, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := invokeTo(context.Background(), "audit", audit, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range [][]string{
+		append(append([]string{"run"}, base...), "--resume", "--resize", "300"),
+		append(append([]string{"audit"}, audit...), "--resume", "--resize", "300"),
+	} {
+		var stderr bytes.Buffer
+		err := invokeTo(context.Background(), cmd[0], cmd[1:], io.Discard, &stderr)
+		if rc := exitStatus(cmd, err, &stderr); rc != 1 {
+			t.Errorf("%s --resume with another --resize: exit status %d, want 1\n%s", cmd[0], rc, stderr.String())
+		}
+		if n := strings.Count(stderr.String(), "different settings"); n != 1 {
+			t.Errorf("%s: the refusal is said %d times:\n%s", cmd[0], n, stderr.String())
+		}
+	}
+}
