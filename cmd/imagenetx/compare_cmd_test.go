@@ -219,7 +219,9 @@ func TestCompareCommandRejectsBadInput(t *testing.T) {
 		{"different images", []string{"--predictions", a, "--predictions", c}, "3 annotated images have predictions from both, 5 only from a, 0 only from c (pass --allow-partial"},
 		{"bad correction", []string{"--predictions", a, "--predictions", b, "--correction", "bonferroni"}, "unknown correction"},
 		{"bad alpha", []string{"--predictions", a, "--predictions", b, "--alpha", "0"}, "--alpha"},
-		{"no annotations", []string{"--predictions", a, "--predictions", b, "--annotations", ""}, "--annotations"},
+		// Without --annotations set-up's are read (TestReadersFindSetUpAnnotations);
+		// a folder that is not there is named.
+		{"missing annotations", []string{"--predictions", a, "--predictions", b, "--annotations", filepath.Join(other, "none")}, filepath.Join(other, "none")},
 		{"extra argument", []string{"--predictions", a, "--predictions", b, "b.csv"}, "unexpected argument"},
 	}
 	for _, tc := range cases {
