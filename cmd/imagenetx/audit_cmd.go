@@ -52,9 +52,11 @@ models; placement.csv, each model placed among the paper's published models
 the factor table, top-1, the factors clearly harder than average, the
 placement and the leaderboard.
 
-Labels: --labels FILE (file_name,label; a class index or a wnid), else the
-images' folders when they are named after ImageNet wnids (n01440764/...), else
-the annotations' filename_label.csv. The factor table covers the images the
+Every image below --images is audited, at any depth. Labels: --labels FILE
+(file_name,label; a class index or a wnid; a row names an image by its path
+below --images, or by its file name where no other image has it), else the
+nearest folder above an image named after an ImageNet wnid (n01440764/...),
+else the annotations' filename_label.csv. The factor table covers the images the
 annotations know (ILSVRC2012_val_NNNNNNNN.JPEG; --annotations-file FILE reads
 a subset of them); an audit of images that neither the labels nor the
 annotations know fails before running. Label rows that name no image are
