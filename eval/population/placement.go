@@ -119,9 +119,11 @@ type Placement struct {
 	// [ExpectedLo, ExpectedHi]; Residual is ErrorRatio − Expected.
 	Expected, ExpectedLo, ExpectedHi, Residual float64
 	// Separate says the model's own interval and the prediction interval
-	// do not overlap: only then does the placement say something of the
-	// factor.
-	Separate bool
+	// do not overlap, on at least eval.DefaultMinImages images (the one
+	// small-sample rule, eval.Enough): only then does the placement say
+	// something of the factor. FewImages marks a factor on fewer images,
+	// never separate whatever its interval.
+	Separate, FewImages bool
 }
 
 // Above reports whether a separate placement is above what the model's
@@ -141,7 +143,8 @@ func (ref *Reference) Place(row *eval.Row) []Placement {
 		p.Percentile = fit.Percentile(p.ErrorRatio)
 		p.Expected, p.ExpectedLo, p.ExpectedHi = fit.Predict(row.Average)
 		p.Residual = p.ErrorRatio - p.Expected
-		p.Separate = finite(p.Lo) && finite(p.Hi) && (p.Lo > p.ExpectedHi || p.Hi < p.ExpectedLo)
+		p.FewImages = !eval.Enough(p.Images, eval.DefaultMinImages)
+		p.Separate = !p.FewImages && finite(p.Lo) && finite(p.Hi) && (p.Lo > p.ExpectedHi || p.Hi < p.ExpectedLo)
 		if !finite(p.ErrorRatio) {
 			p.Percentile = math.NaN()
 		}

@@ -325,6 +325,16 @@ func TestPlacementFlags(t *testing.T) {
 	if ps[1].Separate {
 		t.Errorf("background: %+v, want not separate", ps[1])
 	}
+	// The small-sample rule (eval.Enough): pattern 1 of 11 right is far
+	// above the line, its interval too, but 11 images single out nothing.
+	row.Count[2], row.Correct[2] = 11, 1
+	row.Factor[2] = 1.0 / 11
+	if p := ref.Place(&row)[2]; p.Separate || !p.FewImages || !(p.Lo > p.ExpectedHi) {
+		t.Errorf("pattern on 11 images: %+v, want flagged few and not separate, though its interval lies above", p)
+	}
+	if notes := strings.Join(Notes(&row, ref.Place(&row), 40), "\n"); strings.Contains(notes, "pattern") {
+		t.Errorf("the notes name a factor on 11 images:\n%s", notes)
+	}
 	if !Indicative(&row) {
 		t.Error("1,000 of 2,000 images: want indicative")
 	}
