@@ -66,8 +66,8 @@ score them on the same release and error type): per factor its error ratio,
 its percentile, the error ratio the paper's models' least-squares line
 expects at its accuracy with a 95% prediction interval, and the residual
 (--placement FILE writes them as CSV). Only factors whose own interval and
-the prediction interval separate are named; a model scored on part of the
-annotated images gets an indicative placement.`,
+the prediction interval separate, on at least 30 images, are named; a model
+scored on part of the annotated images gets an indicative placement.`,
 		Flags: func(fs *flag.FlagSet) {
 			in.register(fs, "")
 			errorTypeVar(fs, &errorType)
