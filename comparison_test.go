@@ -75,6 +75,9 @@ func TestOneComparisonEverywhere(t *testing.T) {
 		d, _ := strconv.ParseFloat(rec[col["top1_difference"]], 64)
 		padj, _ := strconv.ParseFloat(rec[col["pval_adj"]], 64)
 		n, _ := strconv.Atoi(rec[col["paired"]])
+		if ann, _ := strconv.Atoi(rec[col["annotated"]]); ann != as.Coverage.Annotated {
+			t.Errorf("leaderboard.csv: annotated_accuracy over %d images, want the %d annotated", ann, as.Coverage.Annotated)
+		}
 		if report.Points(d) != diff || report.PValue3(padj) != p || n != r.Paired {
 			t.Errorf("leaderboard.csv: %s, p %s over %d; the leaderboard says %s, p %s over %d", report.Points(d), report.PValue3(padj), n, diff, p, r.Paired)
 		}

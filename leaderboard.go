@@ -38,9 +38,11 @@ type LeaderboardRow struct {
 	Score          Score
 	// Top1Lo and Top1Hi are the Wilson interval of top-1 accuracy.
 	Top1Lo, Top1Hi float64
-	// Annotated is the accuracy over the annotated images (the factor
-	// table's average; NaN when none is annotated).
-	Annotated float64
+	// Annotated is the accuracy over the AnnotatedImages annotated images
+	// the model predicted (the factor table's average; NaN when none is
+	// annotated).
+	Annotated       float64
+	AnnotatedImages int
 	// Paired is the number of labelled images both this model and the
 	// baseline scored; Difference this model's top-1 accuracy minus the
 	// baseline's on them; OnlyBaseline and OnlyModel the images only one
@@ -107,7 +109,7 @@ func (as *Audits) Leaderboard(opt LeaderboardOptions) (*Leaderboard, error) {
 		r.Top1Lo, r.Top1Hi = stats.WilsonInterval(a.Score.Top1, a.Score.Labeled, opt.Confidence)
 		if as.Table != nil {
 			if row, ok := as.Table.Row(a.Model); ok && row.N > 0 {
-				r.Annotated = row.Average
+				r.Annotated, r.AnnotatedImages = row.Average, row.N
 			}
 		}
 		if a != base {
@@ -186,7 +188,7 @@ func (as *Audits) names() []string {
 
 // LeaderboardColumns is the header of a leaderboard's records.
 var LeaderboardColumns = []string{"model", "baseline", "images", "failed", "labeled", "top1", "top1_low", "top1_high",
-	"k", "topk", "annotated_accuracy", "paired", "top1_difference", "baseline_only", "model_only", "pval", "pval_adj", "significant"}
+	"k", "topk", "annotated_accuracy", "annotated", "paired", "top1_difference", "baseline_only", "model_only", "pval", "pval_adj", "significant"}
 
 // Records returns the leaderboard as a table (LeaderboardColumns), rows
 // best first: accuracies as fractions, NaN (an empty CSV field) where a
@@ -199,7 +201,7 @@ func (lb *Leaderboard) Records() *tabular.Records {
 			topk = r.Score.TopKAccuracy()
 		}
 		rec.Rows = append(rec.Rows, []any{r.Model, r.Baseline, r.Images, r.Failed, r.Score.Labeled, nanIfNone(r.Score.Top1Accuracy(), r.Score.Labeled),
-			r.Top1Lo, r.Top1Hi, max(r.Score.K, 1), nanIfNone(topk, r.Score.Labeled), r.Annotated, r.Paired, r.Difference,
+			r.Top1Lo, r.Top1Hi, max(r.Score.K, 1), nanIfNone(topk, r.Score.Labeled), r.Annotated, r.AnnotatedImages, r.Paired, r.Difference,
 			r.OnlyBaseline, r.OnlyModel, r.P, r.PAdjusted, r.Significant})
 	}
 	return rec
