@@ -236,7 +236,11 @@ func (m *models) leaderboard() (*table, string) {
 		}
 		t.Rows = append(t.Rows, append(row, failed))
 	}
-	return t, strings.ToUpper(over[0][:1]) + over[0][1:] + "; " + strings.Join(over[1:], "; ") + "."
+	note := strings.Join(over, "; ") + "."
+	if c := note[0]; 'a' <= c && c <= 'z' { // "“top-1, annotated” …" stays as it is
+		note = string(c-'a'+'A') + note[1:]
+	}
+	return t, note
 }
 
 // varies reports whether the counts are not all the same.

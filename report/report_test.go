@@ -304,3 +304,22 @@ func TestTopKColumns(t *testing.T) {
 		}
 	}
 }
+
+// TestLeaderboardNoteWithoutLabels: a report of prediction files whose
+// scores over labelled images are unknown still says which images each
+// leaderboard figure is over, its note starting with the annotated
+// accuracy's name as written.
+func TestLeaderboardNoteWithoutLabels(t *testing.T) {
+	in := makeFixture(t).input(t)
+	in.Models = nil // no scores over labelled images: the annotated ones only
+	page := writeReport(t, in)
+	for _, want := range []string{"<p class=\"note\">“top-1, annotated” is over the 480 annotated images; “vs alpha” is over the 480 annotated images both predicted"} {
+		if !strings.Contains(page, want) {
+			i := strings.Index(page, `id="leaderboard"`)
+			t.Errorf("page lacks %q; leaderboard: %.2000s", want, page[max(i, 0):])
+		}
+	}
+	if strings.Contains(page, "\uFFFD") {
+		t.Error("the page holds a replacement character (a broken UTF-8 sequence)")
+	}
+}
