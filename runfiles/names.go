@@ -122,7 +122,7 @@ func namedBase(predsPath string) (string, bool) {
 // RunFilesIn lists, sorted, the files in the folder dir that a run wrote
 // there: each model's predictions, errors and run.json (named after it, or
 // the older predictions.csv, errors.csv and run.json) and the folder's
-// factors.csv, leaderboard.csv and report.html. A folder that does not
+// factors.csv, leaderboard.csv, placement.csv and report.html. A folder that does not
 // exist holds none. Lock files are left out: they hold no results.
 func RunFilesIn(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
@@ -132,7 +132,7 @@ func RunFilesIn(dir string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("output folder %s: %w", dir, err)
 	}
-	fixed := map[string]bool{FactorsFile: true, LeaderboardFile: true, ReportFile: true,
+	fixed := map[string]bool{FactorsFile: true, LeaderboardFile: true, PlacementFile: true, ReportFile: true,
 		PredictionsFile: true, ErrorsFile: true, ManifestFile: true}
 	var names []string
 	for _, e := range entries {

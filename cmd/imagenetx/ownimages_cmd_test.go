@@ -107,6 +107,7 @@ func TestAuditRefusesFolderOfAnotherRun(t *testing.T) {
 	out := t.TempDir()
 	writeTestFile(t, filepath.Join(out, "oldmodel.predictions.csv"), "file_name,predicted_class,predicted_probability\n")
 	writeTestFile(t, filepath.Join(out, "oldmodel.run.json"), "{}\n")
+	writeTestFile(t, filepath.Join(out, "placement.csv"), "model,factor\noldmodel,pose\n")
 	base := []string{"--images", dir, "--annotations", annotations, "--quiet", "-o", out}
 	var stderr bytes.Buffer
 	err := invokeTo(context.Background(), "audit", base, io.Discard, &stderr)
@@ -124,11 +125,15 @@ func TestAuditRefusesFolderOfAnotherRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, gone := range []string{"oldmodel.predictions.csv", "oldmodel.run.json"} {
+		// placement.csv is written anew by the audit (its models only).
 		if _, err := os.Stat(filepath.Join(out, gone)); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("%s survived --replace (%v)", gone, err)
 		}
 	}
 	if _, err := os.Stat(filepath.Join(out, "mobilenetv2-12-int8.predictions.csv")); err != nil {
 		t.Error(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(out, "placement.csv")); err != nil || strings.Contains(string(b), "oldmodel") {
+		t.Errorf("placement.csv after --replace: %v, %q", err, b)
 	}
 }
