@@ -43,9 +43,7 @@ func typesCommand() *cli.Command {
 	)
 	return &cli.Command{
 		Name: "types",
-		// --factors is the annotation release here as in every command.
-		Renamed: map[string]string{"release": "the annotation release is --factors top|multi, as in every command"},
-		Usage: "imagenetx types [--factors top|multi] [--error-type TYPE] [--by type|architecture]\n" +
+		Usage: "imagenetx types [--factors|--release top|multi] [--error-type TYPE] [--by type|architecture]\n" +
 			"[--results DIR] [--predictions PATH]... [--placement FILE] [-o FILE] [--format csv|markdown]",
 		Short: "failure modes by model type or architecture among the paper's models, and yours",
 		Long: `
@@ -70,6 +68,9 @@ the prediction interval separate, on at least 30 images, are named; a model
 scored on part of the annotated images gets an indicative placement.`,
 		Flags: func(fs *flag.FlagSet) {
 			in.register(fs, "")
+			// The published results are named by release (top_factor,
+			// multi_factor): --release says the same as --factors here.
+			cli.Var(fs, &in.dataset.opts.Factors, "release", "top", parseRelease, "the same as --factors: the `RELEASE` the population and your models are scored on")
 			errorTypeVar(fs, &errorType)
 			resultsVar(fs, &results)
 			groupingVar(fs, &by)

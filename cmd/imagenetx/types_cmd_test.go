@@ -36,6 +36,10 @@ func TestTypesCommand(t *testing.T) {
 	}
 
 	arch := runToFile(t, typesRun, "--results", results, "--by", "architecture", "--factors", "multi", "--error-type", "real")
+	// --release, the name the published results' folders go by, is --factors.
+	if same := runToFile(t, typesRun, "--results", results, "--by", "architecture", "--release", "multi", "--error-type", "real"); same != arch {
+		t.Error("--release multi and --factors multi differ")
+	}
 	if !strings.HasPrefix(arch, "factor,architecture,n_models,") || strings.Count(arch, "\n") != 1+eval.NumFactors*2 {
 		t.Errorf("architecture table:\n%.300s", arch)
 	}
