@@ -61,25 +61,48 @@ func planPass(ms []*Model) (*pass, error) {
 // runPass runs ms over images in one pass, each model's results into its
 // sink, and with opts.Dir into its files too (resumed together).
 func runPass(ctx context.Context, ms []*Model, images *Images, sinks []engine.Sink, audits []*Audit, opts AuditOptions) (engine.Stats, error) {
+	var work, outs []runfiles.Outputs
 	if opts.Dir != "" {
+		for _, a := range audits {
+			if err := a.Outputs.Check(); err != nil {
+				return engine.Stats{}, fmt.Errorf("%s: %w", a.Model, err)
+			}
+			outs = append(outs, a.Outputs)
+		}
+		if err := runfiles.CheckDistinct(outs...); err != nil {
+			return engine.Stats{}, err
+		}
 		for _, a := range audits {
 			lock, err := runfiles.Lock(a.Outputs)
 			if err != nil {
 				return engine.Stats{}, err
 			}
 			defer lock.Unlock()
+			w, err := a.Outputs.Work(opts.Resume)
+			if err != nil {
+				return engine.Stats{}, fmt.Errorf("%s: %w", a.Model, err)
+			}
+			work = append(work, w)
 		}
 		// A resumed run's output kinds are decided before the pass is
 		// planned, which copies each model's scorer.
 		for i, m := range ms {
-			if err := m.startFiles(images, Output{Outputs: audits[i].Outputs, Resume: opts.Resume}); err != nil {
+			if err := m.startFiles(images, Output{Outputs: work[i], Resume: opts.Resume}); err != nil {
+				if !opts.Resume {
+					for j := range work[:i+1] {
+						err = errors.Join(err, runfiles.Discard(work[j], outs[j]))
+					}
+				}
 				return engine.Stats{}, err
 			}
 		}
 	}
 	p, err := planPass(ms)
 	if err != nil {
-		return engine.Stats{}, err
+		if opts.Resume {
+			return engine.Stats{}, err
+		}
+		return engine.Stats{}, finishFiles(work, outs, nil, err)
 	}
 	cfg := p.cfg
 	cfg.Progress = opts.Progress
@@ -88,26 +111,29 @@ func runPass(ctx context.Context, ms []*Model, images *Images, sinks []engine.Si
 	copy(views, sinks)
 	var files []*runfiles.FileSink
 	if opts.Dir != "" {
-		if files, start, err = openPassFiles(ms, images, audits, sinks, opts.Resume, cfg.Batch); err != nil {
-			return engine.Stats{}, err
+		if files, start, err = openPassFiles(ms, images, work, sinks, opts.Resume, cfg.Batch); err != nil {
+			if opts.Resume {
+				return engine.Stats{}, err
+			}
+			return engine.Stats{}, finishFiles(work, outs, nil, err)
 		}
 		for i, m := range ms {
 			views[i] = engine.Tee{files[i], sinks[i]}
-			cfg.Heads[i].KindDecided = m.writeManifestOnKind(images, audits[i].Outputs.Manifest)
+			cfg.Heads[i].KindDecided = m.writeManifestOnKind(images, work[i].Manifest)
 		}
 	}
 	st, err := engine.Run(ctx, images.Items, start, p.prep, p.inf, views, cfg)
 	for _, f := range files {
 		err = errors.Join(err, f.Close())
 	}
-	return st, err
+	return st, finishFiles(work, outs, files, err)
 }
 
 // openPassFiles opens every model's files: new ones, or on resume the
 // ones there, each kept up to the fewest images any model's files hold,
 // cut back to the pass's batch (every kept result replayed into the
 // model's sink). It returns the index the pass starts from.
-func openPassFiles(ms []*Model, images *Images, audits []*Audit, sinks []engine.Sink, resume bool, batch int) ([]*runfiles.FileSink, int, error) {
+func openPassFiles(ms []*Model, images *Images, work []runfiles.Outputs, sinks []engine.Sink, resume bool, batch int) ([]*runfiles.FileSink, int, error) {
 	var files []*runfiles.FileSink
 	fail := func(err error) ([]*runfiles.FileSink, int, error) {
 		for _, f := range files {
@@ -119,7 +145,7 @@ func openPassFiles(ms []*Model, images *Images, audits []*Audit, sinks []engine.
 	if resume {
 		start = len(images.Items)
 		for i, m := range ms {
-			o := audits[i].Outputs
+			o := work[i]
 			n, err := runfiles.Resumable(o.Predictions, o.Errors, m.TopK(), images.Items)
 			if err != nil {
 				return fail(err)
@@ -129,7 +155,7 @@ func openPassFiles(ms []*Model, images *Images, audits []*Audit, sinks []engine.
 		start = runfiles.ResumeStart(start, len(images.Items), batch)
 	}
 	for i, m := range ms {
-		o := audits[i].Outputs
+		o := work[i]
 		var f *runfiles.FileSink
 		var err error
 		if resume {

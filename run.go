@@ -47,29 +47,70 @@ type Output struct {
 // results the earlier run's files already held, so that an evaluator sees
 // the whole list. The returned Stats count those kept results too (Skipped,
 // and Failed for the kept failures).
+//
+// Outputs that cannot be written, or two of them that are one file, are
+// refused before anything is written. The files are written under their
+// partial names (runfiles.PartialSuffix) and renamed onto out's when the
+// run completes, so that the previous run's files stay whole until then;
+// an interrupted or failed run leaves its partial files for Resume, unless
+// it failed before its first result: then it leaves nothing.
 func (m *Model) RunToFiles(ctx context.Context, images *Images, out Output, also engine.Sink, opts RunOptions) (engine.Stats, error) {
+	if err := out.Outputs.Check(); err != nil {
+		return engine.Stats{}, err
+	}
 	lock, err := runfiles.Lock(out.Outputs)
 	if err != nil {
 		return engine.Stats{}, err
 	}
 	defer lock.Unlock()
+	work, err := out.Outputs.Work(out.Resume)
+	if err != nil {
+		return engine.Stats{}, err
+	}
 	var replay func(engine.Result) error
 	if also != nil {
 		replay = also.Put
 	}
-	sink, start, err := m.openFiles(images, out, replay)
+	sink, start, err := m.openFiles(images, Output{Outputs: work, Resume: out.Resume}, replay)
 	if err != nil {
+		if !out.Resume {
+			err = errors.Join(err, runfiles.Discard(work, out.Outputs))
+		}
 		return engine.Stats{}, err
 	}
 	var into engine.Sink = sink
 	if also != nil {
 		into = engine.Tee{sink, also}
 	}
-	st, err := m.run(ctx, images, start, into, opts, m.writeManifestOnKind(images, out.Manifest))
+	st, err := m.run(ctx, images, start, into, opts, m.writeManifestOnKind(images, work.Manifest))
 	err = errors.Join(err, sink.Close())
 	_, keptFailed := sink.Kept()
 	st.Failed += keptFailed
-	return st, err
+	return st, finishFiles([]runfiles.Outputs{work}, []runfiles.Outputs{out.Outputs}, []*runfiles.FileSink{sink}, err)
+}
+
+// finishFiles ends a run into files: a complete run's files (work[i]) are
+// put in place of out[i]'s (runfiles.Promote); an incomplete one keeps its
+// partial files for a resumed run, unless none of them holds a result: a
+// run that failed before its first result leaves nothing behind.
+func finishFiles(work, out []runfiles.Outputs, sinks []*runfiles.FileSink, runErr error) error {
+	if runErr == nil {
+		for i := range work {
+			if err := runfiles.Promote(work[i], out[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, s := range sinks {
+		if s.Results() > 0 {
+			return runErr
+		}
+	}
+	for i := range work {
+		runErr = errors.Join(runErr, runfiles.Discard(work[i], out[i]))
+	}
+	return runErr
 }
 
 // writeManifestOnKind is the engine's KindDecided for a run of m over

@@ -123,7 +123,7 @@ func (s *Sweep) run(ctx context.Context, m *Model, opts SweepOptions) error {
 	if err != nil {
 		return err
 	}
-	sink, files, err := s.sinks(opts.Dir, m.TopK())
+	sink, files, work, outs, err := s.sinks(opts.Dir, m.TopK())
 	if err != nil {
 		return err
 	}
@@ -134,14 +134,23 @@ func (s *Sweep) run(ctx context.Context, m *Model, opts SweepOptions) error {
 	for _, f := range files {
 		err = errors.Join(err, f.Close())
 	}
-	return err
+	return finishFiles(work, outs, files, err)
 }
 
 // sinks makes, per strength, the accumulator for the statistics and, with
-// a folder, the predictions file (with its errors file beside it).
-func (s *Sweep) sinks(dir string, topK int) (engine.Sink, []*runfiles.FileSink, error) {
+// a folder, the predictions file (with its errors file beside it), written
+// under its partial name (work) until the sweep completes (outs).
+func (s *Sweep) sinks(dir string, topK int) (sink engine.Sink, files []*runfiles.FileSink, work, outs []runfiles.Outputs, err error) {
 	var views engine.ViewSinks
-	var files []*runfiles.FileSink
+	fail := func(err error) (engine.Sink, []*runfiles.FileSink, []runfiles.Outputs, []runfiles.Outputs, error) {
+		for _, open := range files {
+			open.Close()
+		}
+		for i := range files {
+			err = errors.Join(err, runfiles.Discard(work[i], outs[i]))
+		}
+		return nil, nil, nil, nil, err
+	}
 	for _, st := range s.Strengths {
 		acc := eval.NewAccumulator(s.ann.Dataset)
 		s.Levels = append(s.Levels, sweep.Level{Strength: st, Acc: acc, Model: s.Model})
@@ -153,19 +162,24 @@ func (s *Sweep) sinks(dir string, topK int) (engine.Sink, []*runfiles.FileSink, 
 		})}
 		if dir != "" {
 			path := filepath.Join(dir, predictions.FileName(runfiles.StrengthName(s.Model, s.Family, st)))
-			f, err := runfiles.CreateFileSink(path, runfiles.ErrorsPathFor(path), topK)
-			if err != nil {
-				for _, open := range files {
-					open.Close()
-				}
-				return nil, nil, err
+			o := runfiles.Outputs{Predictions: path, Errors: runfiles.ErrorsPathFor(path)}
+			if err := o.Check(); err != nil {
+				return fail(err)
 			}
-			files = append(files, f)
+			w, err := o.Partial()
+			if err != nil {
+				return fail(err)
+			}
+			f, err := runfiles.CreateFileSink(w.Predictions, w.Errors, topK)
+			if err != nil {
+				return fail(err)
+			}
+			files, work, outs = append(files, f), append(work, w), append(outs, o)
 			view = engine.Tee{f, view[0]}
 		}
 		views = append(views, view)
 	}
-	return views, files, nil
+	return views, files, work, outs, nil
 }
 
 // Summary is one line on the pass: images, failures, throughput.

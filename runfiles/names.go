@@ -45,8 +45,8 @@ type Outputs struct {
 	// failed (made only when one did), Manifest the run.json ("" for
 	// predictions written in place: none).
 	Predictions, Errors, Manifest string
-	// Lock is the lock file that keeps a second process off these
-	// outputs (see Lock).
+	// Lock is the lock file that keeps a second process off the
+	// predictions file (see Lock, which locks the other files too).
 	Lock string
 }
 

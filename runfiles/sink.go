@@ -42,7 +42,13 @@ type FileSink struct {
 	keptDone, keptFailed int
 	// failed is the first write error; the sink writes nothing after it.
 	failed error
+	// puts counts the results written by this sink.
+	puts int
 }
+
+// Results returns how many images' results the files hold: those kept
+// from an earlier run and those written since.
+func (s *FileSink) Results() int { return s.keptDone + s.puts }
 
 // Kept returns how many images, from the first, the files held from an
 // earlier run when this sink resumed them (0 for new files), and how many
@@ -140,13 +146,18 @@ func (s *FileSink) Put(r engine.Result) error {
 		return s.failed
 	}
 	if r.Err != nil {
-		return s.putError(r)
+		err := s.putError(r)
+		if err == nil {
+			s.puts++
+		}
+		return err
 	}
 	pred := r.Pred
 	pred.FileName = preprocess.PrintablePath(pred.FileName)
 	if err := s.pw.Write(pred); err != nil {
 		return s.fail(s.predsPath, err)
 	}
+	s.puts++
 	if time.Since(s.lastFlush) >= s.FlushInterval {
 		return s.Flush()
 	}

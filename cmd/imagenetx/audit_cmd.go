@@ -185,10 +185,10 @@ each model's files are named after it in OUTDIR.`,
 func auditOutcome(as *imagenetx.Audits, err error) error {
 	if len(as.Models) == 1 {
 		a := as.Models[0]
-		return runOutcome(a.Stats, err, a.Outputs.Errors)
+		return runOutcome(a.Stats, err, a.Outputs)
 	}
 	if err != nil {
-		return runOutcome(as.Stats, err, "")
+		return runOutcome(as.Stats, err, runfiles.Outputs{})
 	}
 	var failed []string
 	for _, a := range as.Models {

@@ -11,8 +11,9 @@ import (
 // TestFullDiskFailsAndResumes runs imagenetx under a file-size limit (a
 // full disk as the process sees it, without mounting anything: writes past
 // the limit fail with EFBIG): the run must fail with an error naming the
-// predictions file, leave a clean prefix, and a later --resume must finish
-// with output identical to an uninterrupted run.
+// predictions file it was writing (its partial file), leave a clean prefix
+// there, and a later --resume must finish with output identical to an
+// uninterrupted run.
 func TestFullDiskFailsAndResumes(t *testing.T) {
 	fx := newCrashFixture(t)
 	wantP, wantE, _ := fx.reference(t)
@@ -28,7 +29,8 @@ func TestFullDiskFailsAndResumes(t *testing.T) {
 	if msg := string(stderr); !strings.Contains(msg, "write "+out) || !strings.Contains(msg, "file too large") {
 		t.Fatalf("the error does not name the file and the cause:\n%s", msg)
 	}
-	gotP, gotE := readOutputs(t, out)
+	mustNotExist(t, out) // never put in place unfinished
+	gotP, gotE := readPartial(t, out)
 	if len(gotP) >= len(wantP) {
 		t.Fatalf("the size limit did not cut the predictions (%d bytes)", len(gotP))
 	}

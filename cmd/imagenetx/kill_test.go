@@ -156,6 +156,16 @@ func readOutputs(t *testing.T, preds string) (string, string) {
 	return out[0], out[1]
 }
 
+// readStopped reads what a stopped run left: its partial files, or the
+// finished files when it was stopped after it had put them in place.
+func readStopped(t *testing.T, preds string) (string, string) {
+	t.Helper()
+	if _, err := os.Stat(preds + runfiles.PartialSuffix); err == nil {
+		return readPartial(t, preds)
+	}
+	return readOutputs(t, preds)
+}
+
 // reference runs the fixture without interruption.
 func (fx crashFixture) reference(t *testing.T) (preds, errs string, took time.Duration) {
 	t.Helper()
@@ -229,7 +239,7 @@ func TestKillAndResumeIsIdentical(t *testing.T) {
 				if killed, _ := p.signalAfter(t, delay, syscall.SIGKILL); killed {
 					kills++
 					schedule = append(schedule, delay.Round(time.Millisecond).String())
-					gotP, gotE := readOutputs(t, out)
+					gotP, gotE := readStopped(t, out)
 					checkPrefix(t, fmt.Sprintf("trial %d kill at %v: predictions", trial, delay), gotP, wantP)
 					checkPrefix(t, fmt.Sprintf("trial %d kill at %v: errors", trial, delay), gotE, wantE)
 					continue
@@ -283,7 +293,7 @@ func TestInterruptExitsCleanlyAndResumes(t *testing.T) {
 			if latency > 10*time.Second {
 				t.Fatalf("trial %d: exit took %v after SIGINT", trial, latency)
 			}
-			gotP, gotE := readOutputs(t, out)
+			gotP, gotE := readStopped(t, out)
 			checkPrefix(t, fmt.Sprintf("trial %d: predictions", trial), gotP, wantP)
 			checkPrefix(t, fmt.Sprintf("trial %d: errors", trial), gotE, wantE)
 			if len(gotP) > 0 && !strings.HasSuffix(gotP, "\n") {

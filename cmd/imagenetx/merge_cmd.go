@@ -55,6 +55,9 @@ would have written it.`,
 				return mergeOutcome(results, out)
 			}
 			o := runfiles.ForFile(out, errorsPath)
+			if err := checkOutputs(o); err != nil {
+				return err
+			}
 			res, err := runfiles.Merge(ctx, shards, o)
 			if err != nil {
 				return err

@@ -71,6 +71,16 @@ together by imagenetx merge.`,
 			fs.StringVar(&errorsPath, "errors", "", "errors CSV `FILE` for the images that failed (default: FILE with .errors.csv)")
 		},
 		Run: func(ctx context.Context, e *cli.Env, _ []string) error {
+			if out != "" {
+				// Refused before the model is loaded: nothing runs
+				// that could not be written.
+				if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+					return fmt.Errorf("output folder: %w", err)
+				}
+				if err := checkOutputs(runfiles.ForFile(out, errorsPath)); err != nil {
+					return err
+				}
+			}
 			images, model, err := f.open()
 			if err != nil {
 				return err
@@ -79,9 +89,12 @@ together by imagenetx merge.`,
 			if out == "" {
 				out = predictions.FileName(model.Name())
 			}
-			o := runfiles.ForFile(out, errorsPath)
 			if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 				return fmt.Errorf("output folder: %w", err)
+			}
+			o := runfiles.ForFile(out, errorsPath)
+			if err := checkOutputs(o); err != nil {
+				return err
 			}
 			progress := engine.NewProgressPrinter(e.Stderr, f.quiet)
 			st, err := model.RunToFiles(ctx, images, imagenetx.Output{Outputs: o, Resume: f.resume}, nil, imagenetx.RunOptions{Progress: progress.Update})
@@ -89,19 +102,35 @@ together by imagenetx merge.`,
 			if s := model.Summary(images, st, o.Predictions, err); s != "" {
 				fmt.Fprintln(e.Stderr, s)
 			}
-			return runOutcome(st, err, o.Errors)
+			return runOutcome(st, err, o)
 		},
 	}
 }
 
-// runOutcome is a finished run's error: an interruption says how to go on;
-// failed images make the run incomplete (exit status 3).
-func runOutcome(st engine.Stats, err error, errorsAt string) error {
+// runOutcome is a finished run's error: an interruption says how to go on
+// and where the partial files are; failed images make the run incomplete
+// (exit status 3).
+func runOutcome(st engine.Stats, err error, o runfiles.Outputs) error {
 	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("stopped after %d of %d images; continue with --resume: %w", st.Skipped+st.Done, st.Total, err)
+		kept := ""
+		if p, perr := o.Work(true); perr == nil && p.Predictions != o.Predictions {
+			kept = fmt.Sprintf(" (kept as %s; %s is untouched)", p.Predictions, o.Predictions)
+		}
+		return fmt.Errorf("stopped after %d of %d images%s; continue with --resume: %w", st.Skipped+st.Done, st.Total, kept, err)
 	}
 	if err == nil && st.Failed > 0 {
-		return fmt.Errorf("%w: %d of %d images failed (see %s)", cli.ErrIncomplete, st.Failed, st.Total, errorsAt)
+		return fmt.Errorf("%w: %d of %d images failed (see %s)", cli.ErrIncomplete, st.Failed, st.Total, o.Errors)
+	}
+	return err
+}
+
+// checkOutputs refuses, before anything runs, outputs that cannot be
+// written (runfiles.Outputs.Check); two outputs that are one file are a
+// usage error (exit status 2).
+func checkOutputs(o runfiles.Outputs) error {
+	err := o.Check()
+	if errors.Is(err, runfiles.ErrSameFile) {
+		return cli.UsageError{Err: err}
 	}
 	return err
 }

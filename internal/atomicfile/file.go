@@ -351,3 +351,39 @@ func Remove(path string) error {
 	}
 	return nil
 }
+
+// Rename puts the finished file src in place of the output path by the
+// package's rule: a missing or regular file (behind any links, which stay)
+// is replaced in one rename(2), src taking the old file's mode and owner
+// (0644 for a new one), so that a reader sees the old file or the whole
+// new one. src must be on the target's file system: a file made beside
+// the target, such as a run's partial predictions. An output written in
+// place (a device, FIFO or descriptor) cannot be replaced: an error.
+func Rename(src, path string) error {
+	t, err := Resolve(path)
+	if err != nil {
+		return err
+	}
+	if t.InPlace() {
+		return fmt.Errorf("replace %s: is a %v, written in place, not replaced", path, t.Kind)
+	}
+	f, err := os.OpenFile(src, os.O_RDWR|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return fmt.Errorf("replace %s: %w", path, err)
+	}
+	af := &File{File: f, target: t}
+	err = af.adopt()
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(src, t.Path)
+	}
+	if err != nil {
+		return &fs.PathError{Op: "replace", Path: path, Err: underlying(err)}
+	}
+	return syncDir(filepath.Dir(t.Path))
+}
