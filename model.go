@@ -122,11 +122,24 @@ func (m *Model) Manifest(images *Images) runfiles.Manifest {
 	pl := c.Session.Placement()
 	return runfiles.Manifest{
 		Name: m.Name(), Model: c.Spec.Name, ModelSHA256: c.Spec.SHA256, Preprocess: c.Spec.Preprocess, Variant: m.opts.Variant,
-		Decode: m.opts.Decode.Policy(), FastDecode: m.opts.Decode.Fast, Batch: c.Config.Batch, TopK: m.TopK(), LabelOffset: c.Config.Scorer.LabelOffset,
+		Decode: m.opts.Decode.Policy(), FastDecode: m.opts.Decode.Fast, MaxPixels: m.opts.Decode.MaxPixels, MaxFileBytes: m.opts.Decode.MaxFileBytes,
+		Layout: c.Preparer.Layout.String(), ConvAlgoSearch: convAlgoSearch(m.opts), Batch: c.Config.Batch, TopK: m.TopK(), LabelOffset: c.Config.Scorer.LabelOffset,
 		OutputKind: c.Config.Scorer.Kind.String(), Device: deviceKind(m.opts.Device), Runtime: engine.RuntimeVersion(),
 		ExecutionProvider: pl.Provider.ORTName(), Nodes: pl.Total(), CPUNodes: pl.OnCPU(),
 		Images: images.List.Count, ImagesSHA256: images.List.Fingerprint, Shard: images.Shard(), ShardImages: len(images.Items),
 	}
+}
+
+// convAlgoSearch is the cuDNN algorithm search a CUDA device uses (as
+// engine's default, EXHAUSTIVE, when not set), "" on other devices.
+func convAlgoSearch(opts Options) string {
+	if deviceKind(opts.Device) != "cuda" {
+		return ""
+	}
+	if opts.ConvAlgoSearch == "" {
+		return "EXHAUSTIVE"
+	}
+	return opts.ConvAlgoSearch
 }
 
 // deviceKind drops the GPU number: cuda:0 on one machine and cuda:1 on

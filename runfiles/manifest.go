@@ -33,11 +33,24 @@ type Manifest struct {
 	Decode string `json:"decode"`
 	// FastDecode is preprocess.DecodeOptions.Fast: it changes the pixels,
 	// so resume and merge must not mix it with exact decoding either.
-	FastDecode  bool   `json:"fast_decode,omitempty"`
-	Batch       int    `json:"batch"`
-	TopK        int    `json:"topk"`
-	LabelOffset int    `json:"label_offset"`
-	OutputKind  string `json:"output_kind"`
+	FastDecode bool `json:"fast_decode,omitempty"`
+	// MaxPixels and MaxFileBytes are the decoder's limits
+	// (preprocess.DecodeOptions; 0: its defaults): a lower one fails
+	// images a higher one accepts, so resume and merge must not mix them.
+	// Outputs made before they were recorded used the defaults.
+	MaxPixels    int64 `json:"max_pixels,omitempty"`
+	MaxFileBytes int64 `json:"max_file_bytes,omitempty"`
+	// Layout is the input tensor's memory order (NCHW or NHWC), read from
+	// the model or overridden: the other order feeds the model other
+	// numbers. Empty in outputs made before it was recorded.
+	Layout string `json:"layout,omitempty"`
+	// ConvAlgoSearch is cuDNN's convolution algorithm search on a CUDA
+	// device (empty elsewhere): the algorithms differ in their last bits.
+	ConvAlgoSearch string `json:"cudnn_conv_algo_search,omitempty"`
+	Batch          int    `json:"batch"`
+	TopK           int    `json:"topk"`
+	LabelOffset    int    `json:"label_offset"`
+	OutputKind     string `json:"output_kind"`
 	// Device is "cpu", "webgpu" or "cuda" and Runtime the ONNX Runtime
 	// version: the scores' last bits may differ between them.
 	Device  string `json:"device"`
@@ -170,6 +183,9 @@ func CheckResume(path string, cur *Manifest) error {
 	}
 	if old.ExecutionProvider == "" {
 		old.ExecutionProvider = cur.ExecutionProvider // recorded since; Device tells the rest
+	}
+	if old.Layout == "" {
+		old.Layout = cur.Layout // recorded since; the model file's sha256 tells the rest
 	}
 	if cs := Diff(old, *cur); len(cs) > 0 {
 		return fmt.Errorf("the existing output was made with different settings (%s) — %s; start afresh instead of resuming", path, joinChanges(cs))

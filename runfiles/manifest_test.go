@@ -34,6 +34,10 @@ func TestCheckResumeNamesWhatChanged(t *testing.T) {
 			[]string{"preprocess.ResizeSize: 256 then, 232 now", "preprocess.Interpolation: bilinear then, bicubic now"}},
 		{"image list", func(m *Manifest) { m.Images, m.ImagesSHA256 = 101, strings.Repeat("00", 32) },
 			[]string{"images: 100 then, 101 now", "images_sha256: "}},
+		{"decoder limits", func(m *Manifest) { m.MaxPixels, m.MaxFileBytes = 1000, 2000 },
+			[]string{"max_pixels: 0 then, 1000 now", "max_file_bytes: 0 then, 2000 now"}},
+		{"cuDNN's algorithm search", func(m *Manifest) { m.ConvAlgoSearch = "DEFAULT" },
+			[]string{"cudnn_conv_algo_search:  then, DEFAULT now"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -91,5 +95,29 @@ func TestCheckResumeExecutionProvider(t *testing.T) {
 	now = was
 	if err := CheckResume(path, &now); err != nil {
 		t.Fatalf("a run.json from before execution_provider: %v", err)
+	}
+}
+
+// TestCheckResumeOfRunJSONBeforeLayout: a run.json written before the
+// input layout was recorded resumes under the layout read from the model
+// (the model file's sha256 is checked), and one that recorded it does not
+// resume under another.
+func TestCheckResumeOfRunJSONBeforeLayout(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.json")
+	if err := WriteManifest(path, testManifest()); err != nil {
+		t.Fatal(err)
+	}
+	now := testManifest()
+	now.Layout = "NCHW"
+	if err := CheckResume(path, &now); err != nil {
+		t.Fatalf("an older run.json: %v", err)
+	}
+	was := testManifest()
+	was.Layout = "NHWC"
+	if err := WriteManifest(path, was); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckResume(path, &now); err == nil || !strings.Contains(err.Error(), "layout: NHWC then, NCHW now") {
+		t.Fatalf("a changed layout: %v", err)
 	}
 }
