@@ -255,7 +255,7 @@ func TestResumeRefusesChangedSettings(t *testing.T) {
 		{[]string{"--max-pixels", "1000"}, "max_pixels"},
 		{[]string{"--strict-decode"}, "decode"},
 		{[]string{"--fast-decode"}, "fast_decode"},
-		{[]string{"--crop", "200"}, "CropSize"},
+		{[]string{"--resize", "232"}, "ResizeSize"},
 		{[]string{"--interpolation", "bicubic"}, "Interpolation"},
 		{[]string{"--variant", "brightness:factor=1.5"}, "variant"},
 		{[]string{"--limit", "7"}, "images"},
