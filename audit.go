@@ -37,8 +37,12 @@ func LoadAnnotations(dir string, opts eval.DatasetOptions) (*Annotations, error)
 	if opts.Partition == "" {
 		opts.Partition = eval.Val
 	}
+	opts = PinDataHome(dir, opts)
 	ds, err := load.Annotations(dir, opts)
 	if err != nil {
+		return nil, err
+	}
+	if err := load.CheckPin(opts.Pins, filepath.Join(dir, LabelsFile)); err != nil {
 		return nil, err
 	}
 	labels, err := LoadLabels(dir)

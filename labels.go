@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/imagenetx/imagenetx/datahome"
+	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/eval/load"
 	"github.com/imagenetx/imagenetx/models"
 )
@@ -309,6 +310,24 @@ func annotationsDir(dir string) (string, error) {
 		return dir, nil
 	}
 	return datahome.Annotations()
+}
+
+// PinDataHome returns opts with the annotation files' pins
+// (eval.DatasetOptions.Pins) when dir is the data home's annotation folder,
+// whose files set-up installed sha256-checked: each is checked again when
+// it is read, so that one damaged since is refused, never used. Other
+// folders are one's own and are read as they are.
+func PinDataHome(dir string, opts eval.DatasetOptions) eval.DatasetOptions {
+	home, err := datahome.Annotations()
+	if err != nil {
+		return opts
+	}
+	a, err1 := os.Stat(dir)
+	b, err2 := os.Stat(home)
+	if err1 == nil && err2 == nil && os.SameFile(a, b) {
+		opts.Pins = models.AnnotationSHA256s()
+	}
+	return opts
 }
 
 // trimmedList is names joined for a message, at most n of them.

@@ -3,6 +3,8 @@ package eval
 import (
 	"errors"
 	"fmt"
+
+	"github.com/imagenetx/imagenetx/internal/clip"
 )
 
 // FactorSet selects the annotation release: the top factor per image, or
@@ -65,6 +67,12 @@ type DatasetOptions struct {
 	// file for Factors and Partition (eval/load): a subset of its lines,
 	// such as the annotations of one's own selection of images.
 	File string
+	// Pins, when set, maps the name of a file of the annotation folder to
+	// its sha256: each such file is checked when it is read, and one that
+	// differs is refused (eval/load's PinError), never used. Set for the
+	// data home's copies, which set-up installed pinned, so that a file
+	// damaged since cannot change a table silently.
+	Pins map[string]string
 }
 
 // Image is one annotated image.
@@ -124,7 +132,7 @@ type DuplicateImageError struct {
 }
 
 func (e *DuplicateImageError) Error() string {
-	return fmt.Sprintf("duplicate file_name %q", e.FileName)
+	return fmt.Sprintf("duplicate file_name %s", clip.Quote(e.FileName))
 }
 
 // NewDataset indexes images by file name and sets each image's Metaclass

@@ -68,13 +68,18 @@ func digest(t *testing.T, tbl *eval.Table, err error) string {
 }
 
 func TestMatchesReferenceToolkit(t *testing.T) {
-	accs := map[eval.DatasetOptions]*eval.Accumulator{}
+	type key struct {
+		factors        eval.FactorSet
+		keepPrototypes bool
+	}
+	accs := map[key]*eval.Accumulator{}
 	for _, c := range referenceDigests {
 		opts := eval.DatasetOptions{Factors: c.factors, Partition: eval.Val, KeepPrototypes: c.keepPrototypes}
-		if accs[opts] == nil {
-			accs[opts] = loadBase(t, opts)
+		k := key{c.factors, c.keepPrototypes}
+		if accs[k] == nil {
+			accs[k] = loadBase(t, opts)
 		}
-		acc := accs[opts]
+		acc := accs[k]
 		name := c.factors.String() + "/" + c.errType.String()
 		if c.keepPrototypes {
 			name += "/keep-prototypes"

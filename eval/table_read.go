@@ -8,6 +8,8 @@ import (
 	"math"
 	"os"
 	"strconv"
+
+	"github.com/imagenetx/imagenetx/internal/clip"
 )
 
 // ReadTable parses a per-factor accuracy table in the reference layout
@@ -127,7 +129,7 @@ func parseCell(s, column string) (float64, error) {
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil {
-		return 0, fmt.Errorf("column %s: %q is not a number", column, s)
+		return 0, fmt.Errorf("column %s: %s is not a number", column, clip.Quote(s))
 	}
 	return v, nil
 }

@@ -34,3 +34,13 @@ func AnnotationAssets(withTrain bool) []fetch.Asset {
 	}
 	return out
 }
+
+// AnnotationSHA256s maps the name of each pinned annotation file to its
+// sha256, for checking the installed copies when they are read.
+func AnnotationSHA256s() map[string]string {
+	pins := make(map[string]string, len(annotationPins))
+	for _, p := range annotationPins {
+		pins[p.name] = p.sha256
+	}
+	return pins
+}

@@ -7,6 +7,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/imagenetx/imagenetx/internal/clip"
 )
 
 // ReadFileLabels reads ImageNet-X's filename_label.csv (file_name,label)
@@ -37,7 +39,7 @@ func readLabels(r io.Reader, path string, wnids map[string]int) (map[string]int,
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if strings.TrimPrefix(hdr[0], "\ufeff") != "file_name" || hdr[1] != "label" {
-		return nil, fmt.Errorf("%s:1: header %q, want file_name,label", path, hdr)
+		return nil, fmt.Errorf("%s:1: header %s, want file_name,label", path, clip.Quotes(hdr))
 	}
 	labels := map[string]int{}
 	lines := map[string]int{}
@@ -58,11 +60,11 @@ func readLabels(r io.Reader, path string, wnids map[string]int) (map[string]int,
 				if wnids != nil {
 					want += " or an ImageNet wnid (e.g. n01440764)"
 				}
-				return nil, fmt.Errorf("%s:%d: label %q is not %s", path, line, rec[1], want)
+				return nil, fmt.Errorf("%s:%d: label %s is not %s", path, line, clip.Quote(rec[1]), want)
 			}
 		}
 		if prev, dup := lines[rec[0]]; dup {
-			return nil, fmt.Errorf("%s:%d: %s listed twice (first on line %d)", path, line, rec[0], prev)
+			return nil, fmt.Errorf("%s:%d: %s listed twice (first on line %d)", path, line, clip.String(rec[0]), prev)
 		}
 		labels[rec[0]], lines[rec[0]] = c, line
 	}

@@ -14,6 +14,8 @@ import (
 	"math"
 	"os"
 	"strconv"
+
+	"github.com/imagenetx/imagenetx/internal/clip"
 )
 
 // Prediction is one image's answer.
@@ -132,7 +134,7 @@ func NewReader(r io.Reader, source string) (*Reader, error) {
 		*c.dst = i
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("%s:1: missing column(s) %q (header %q)", source, missing, header)
+		return nil, fmt.Errorf("%s:1: missing column(s) %q (header %s)", source, missing, clip.Quotes(header))
 	}
 	for k := 2; ; k++ {
 		ci, ok1 := index[fmt.Sprintf("top%d_class", k)]
@@ -224,7 +226,7 @@ func parseClass(s, col string) (int, error) {
 		// pandas may write an integer column as "12.0"
 		f, ferr := strconv.ParseFloat(s, 64)
 		if ferr != nil || f != math.Trunc(f) || f < 0 || f > math.MaxInt32 {
-			return 0, fmt.Errorf("%s %q is not a class index", col, s)
+			return 0, fmt.Errorf("%s %s is not a class index", col, clip.Quote(s))
 		}
 		c = int(f)
 	}
@@ -237,7 +239,7 @@ func parseClass(s, col string) (int, error) {
 func parseProb(s, col string) (float64, error) {
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil {
-		return 0, fmt.Errorf("%s %q is not a number", col, s)
+		return 0, fmt.Errorf("%s %s is not a number", col, clip.Quote(s))
 	}
 	if math.IsNaN(v) || v < 0 || v > 1 {
 		return 0, fmt.Errorf("%s %v is outside [0,1]", col, s)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/imagenetx/imagenetx/engine"
 	"github.com/imagenetx/imagenetx/internal/atomicfile"
+	"github.com/imagenetx/imagenetx/internal/clip"
 	"github.com/imagenetx/imagenetx/predictions"
 )
 
@@ -488,7 +489,7 @@ func expectHeader(br *bufio.Reader, path string, header []string) error {
 		return fmt.Errorf("%s: no header line: %w", path, err)
 	}
 	if want := csvLine(header); line != want {
-		return fmt.Errorf("%s:1: header %q, want %q (not this run's output, or another top-k)", path, strings.TrimSpace(line), strings.TrimSpace(want))
+		return fmt.Errorf("%s:1: header %s, want %q (not this run's output, or another top-k)", path, clip.Quote(strings.TrimSpace(line)), strings.TrimSpace(want))
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/imagenetx/imagenetx/engine"
 	"github.com/imagenetx/imagenetx/internal/atomicfile"
+	"github.com/imagenetx/imagenetx/internal/clip"
 	"github.com/imagenetx/imagenetx/predictions"
 	"github.com/imagenetx/imagenetx/preprocess"
 )
@@ -156,7 +157,7 @@ func scanCSV(path string, header []string, index map[string]int, fn rowFunc) err
 	return readCompleteRows(path, header, "another top-k or not an imagenetx output?", func(rec []string) error {
 		if i, ok := index[rec[0]]; ok {
 			if i <= last {
-				return fmt.Errorf("%s is out of file-name order", rec[0])
+				return fmt.Errorf("%s is out of file-name order", clip.String(rec[0]))
 			}
 			last = i
 		}
@@ -188,7 +189,7 @@ func readCompleteRows(path string, header []string, hint string, fn func(rec []s
 	cr.FieldsPerRecord = len(header)
 	got, err := cr.Read()
 	if err != nil || !equalStrings(got, header) {
-		return fmt.Errorf("%s: header %q, want %q (%s)", path, got, header, hint)
+		return fmt.Errorf("%s: header %s, want %q (%s)", path, clip.Quotes(got), header, hint)
 	}
 	for {
 		rec, err := cr.Read()

@@ -299,7 +299,7 @@ func (d *datasetFlags) load() (*eval.Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	ds, err := load.Annotations(dir, d.opts)
+	ds, err := load.Annotations(dir, imagenetx.PinDataHome(dir, d.opts))
 	if err != nil && d.dir == "" {
 		return nil, fmt.Errorf("annotations: %w (run `bash scripts/setup.sh` to fetch them, or pass --annotations DIR)", err)
 	}

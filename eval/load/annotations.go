@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/internal/clip"
 )
 
 // Upstream file names of the ImageNet-X release.
@@ -39,6 +40,17 @@ func Annotations(dir string, opts eval.DatasetOptions) (*eval.Dataset, error) {
 	if opts.Partition == "" {
 		opts.Partition = eval.Val
 	}
+	// The small tables are hashed apart; the large files as they are read
+	// (in memory), so that a pin costs one pass of sha256 over them.
+	small := []string{MetaclassFile, ClassNamesFile}
+	if !opts.KeepPrototypes {
+		small = append(small, PrototypeFile)
+	}
+	for _, name := range small {
+		if err := CheckPin(opts.Pins, filepath.Join(dir, name)); err != nil {
+			return nil, err
+		}
+	}
 	classMetaclass, err := loadMetaclasses(filepath.Join(dir, MetaclassFile))
 	if err != nil {
 		return nil, err
@@ -49,15 +61,17 @@ func Annotations(dir string, opts eval.DatasetOptions) (*eval.Dataset, error) {
 			return nil, err
 		}
 	}
-	file := opts.File
+	file, pins := opts.File, opts.Pins
 	if file == "" {
 		file = filepath.Join(dir, AnnotationFile(opts.Partition, opts.Factors))
+	} else {
+		pins = nil // one's own file, pinned by no one
 	}
-	d, err := loadAnnotations(file, opts, classMetaclass, prototypes)
+	d, err := loadAnnotations(file, opts, classMetaclass, prototypes, pins)
 	if err != nil {
 		return nil, err
 	}
-	if err := loadReal(d, filepath.Join(dir, RealLabelsFile)); err != nil {
+	if err := loadReal(d, filepath.Join(dir, RealLabelsFile), opts.Pins); err != nil {
 		return nil, err
 	}
 	if d.ClassNames, err = loadClassNames(filepath.Join(dir, ClassNamesFile)); err != nil {
@@ -70,9 +84,12 @@ func Annotations(dir string, opts eval.DatasetOptions) (*eval.Dataset, error) {
 // fixed 17 MB; parsing dominates an evaluation), then indexes them in file
 // order so that duplicates and line numbers are reported as a sequential
 // reader would.
-func loadAnnotations(path string, opts eval.DatasetOptions, classMetaclass [eval.NumClasses]int, exclude map[string]bool) (*eval.Dataset, error) {
+func loadAnnotations(path string, opts eval.DatasetOptions, classMetaclass [eval.NumClasses]int, exclude map[string]bool, pins map[string]string) (*eval.Dataset, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkPin(pins, path, data); err != nil {
 		return nil, err
 	}
 	chunks := splitLines(data, runtime.GOMAXPROCS(0))
@@ -98,7 +115,7 @@ func loadAnnotations(path string, opts eval.DatasetOptions, classMetaclass [eval
 				continue
 			}
 			if _, dup := excluded[l.FileName]; dup {
-				return nil, fmt.Errorf("%s:%d: duplicate file_name %q", path, l.line, l.FileName)
+				return nil, fmt.Errorf("%s:%d: duplicate file_name %s", path, l.line, clip.Quote(l.FileName))
 			}
 			excluded[l.FileName] = l.line
 		}
@@ -264,14 +281,14 @@ func parseAnnotation(b []byte) (eval.Image, error) {
 		return im, errors.New(`missing "file_name" (is this an ImageNet-X annotation file?)`)
 	}
 	if seen&(1<<17) == 0 {
-		return im, fmt.Errorf("%s: missing \"class\"", im.FileName)
+		return im, fmt.Errorf("%s: missing \"class\"", clip.String(im.FileName))
 	}
 	if im.Class < 0 || im.Class >= eval.NumClasses {
-		return im, fmt.Errorf("%s: class %d outside 0..%d", im.FileName, im.Class, eval.NumClasses-1)
+		return im, fmt.Errorf("%s: class %d outside 0..%d", clip.String(im.FileName), im.Class, eval.NumClasses-1)
 	}
 	for f := range eval.Factors {
 		if seen&(1<<f) == 0 {
-			return im, fmt.Errorf("%s: missing factor %q", im.FileName, eval.Factors[f])
+			return im, fmt.Errorf("%s: missing factor %q", clip.String(im.FileName), eval.Factors[f])
 		}
 	}
 	return im, nil
@@ -300,7 +317,7 @@ func loadMetaclasses(path string) (m [eval.NumClasses]int, err error) {
 	}
 	name := indexOf(header, "name")
 	if name < 0 {
-		return m, fmt.Errorf("%s:1: missing column \"name\" (header %q)", path, header)
+		return m, fmt.Errorf("%s:1: missing column \"name\" (header %s)", path, clip.Quotes(header))
 	}
 	n := 0
 	for ; ; n++ {

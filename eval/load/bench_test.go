@@ -7,6 +7,8 @@ import (
 	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/eval/load"
 	"github.com/imagenetx/imagenetx/internal/cputime"
+	"github.com/imagenetx/imagenetx/internal/shareddata"
+	"github.com/imagenetx/imagenetx/models"
 )
 
 // BenchmarkPredictionsCountsOnly is the paper-scale hot path: the four base
@@ -32,4 +34,26 @@ func BenchmarkPredictionsCountsOnly(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(rows), "ns/row")
 	b.ReportMetric(float64((cputime.Process()-cpu0).Nanoseconds())/float64(b.N)/float64(rows), "cpu-ns/row")
+}
+
+// BenchmarkAnnotationsPinned loads the val annotations (top factor) as the
+// data home's copy is loaded, each file checked against its sha256 pin,
+// and without the check: the difference is what the check costs next to
+// parsing (README, Reliability).
+func BenchmarkAnnotationsPinned(b *testing.B) {
+	dir := shareddata.Require(b, "annotations")
+	for _, bc := range []struct {
+		name string
+		pins map[string]string
+	}{{"unchecked", nil}, {"pinned", models.AnnotationSHA256s()}} {
+		b.Run(bc.name, func(b *testing.B) {
+			cpu0 := cputime.Process()
+			for b.Loop() {
+				if _, err := load.Annotations(dir, eval.DatasetOptions{Pins: bc.pins}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64((cputime.Process()-cpu0).Nanoseconds())/float64(b.N)/1e6, "cpu-ms/op")
+		})
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/imagenetx/imagenetx/internal/clip"
 )
 
 // The annotation files are 25 MB of one-object-per-line JSON; encoding/json
@@ -200,7 +202,7 @@ func (s *jsonScanner) integer() (int, error) {
 	}
 	f, err := strconv.ParseFloat(string(tok), 64)
 	if err != nil || f != float64(int(f)) {
-		return 0, fmt.Errorf("%s is not an integer", tok)
+		return 0, fmt.Errorf("%s is not an integer", clip.String(string(tok)))
 	}
 	return int(f), nil
 }

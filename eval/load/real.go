@@ -10,13 +10,17 @@ import (
 
 // loadReal reads the ReaL labels (imagenet_real_labels.jsonl): one JSON
 // array whose entry i lists the labels of ILSVRC2012_val_{i+1:08d}.JPEG. A
-// missing file leaves d.Real nil, so the real error type is refused.
-func loadReal(d *eval.Dataset, path string) error {
+// missing file leaves d.Real nil, so the real error type is refused; a file
+// that differs from its pin in pins is refused.
+func loadReal(d *eval.Dataset, path string, pins map[string]string) error {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
+		return err
+	}
+	if err := checkPin(pins, path, b); err != nil {
 		return err
 	}
 	lists, err := parseRealLabels(b)

@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/internal/clip"
 )
 
 // SpilloverFile is the name of the spill-over table (Columns) in a sweep's
@@ -45,7 +46,7 @@ func ReadCSV(r io.Reader, source string) (Curves, error) {
 		return Curves{}, fmt.Errorf("%s: header: %w", source, err)
 	}
 	if !slices.Equal(header, Columns) {
-		return Curves{}, fmt.Errorf("%s:1: header %q, want %q (a table written by imagenetx sweep)", source, header, Columns)
+		return Curves{}, fmt.Errorf("%s:1: header %s, want %q (a table written by imagenetx sweep)", source, clip.Quotes(header), Columns)
 	}
 	var rows []Row
 	var verdicts []Spillover
@@ -139,13 +140,13 @@ func parseRow(rec []string) (Row, Spillover, error) {
 	for _, f := range ints {
 		v, err := strconv.Atoi(rec[f.col])
 		if err != nil || v < 0 {
-			return row, "", fmt.Errorf("%s %q is not a count", Columns[f.col], rec[f.col])
+			return row, "", fmt.Errorf("%s %s is not a count", Columns[f.col], clip.Quote(rec[f.col]))
 		}
 		*f.dst = v
 	}
 	v, ok := parseSpillover(rec[12])
 	if !ok {
-		return row, "", fmt.Errorf("spillover %q is not a verdict (want baseline, few_images, worse, better or none)", rec[12])
+		return row, "", fmt.Errorf("spillover %s is not a verdict (want baseline, few_images, worse, better or none)", clip.Quote(rec[12]))
 	}
 	return row, v, nil
 }
@@ -158,7 +159,7 @@ func parseFloat(s, column string) (float64, error) {
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("%s %q is not a finite number", column, s)
+		return 0, fmt.Errorf("%s %s is not a finite number", column, clip.Quote(s))
 	}
 	return v, nil
 }

@@ -124,6 +124,9 @@ func (p *Program) ExitStatus(args []string, err error, stderr io.Writer) int {
 		}
 	}
 	var usage UsageError
+	if err != nil && !errors.Is(err, ErrHelp) {
+		err = clipped{err}
+	}
 	switch {
 	case err == nil, errors.Is(err, ErrHelp):
 		return 0
@@ -152,6 +155,26 @@ func (p *Program) ExitStatus(args []string, err error, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "%s: %v\n", prefix, err)
 	return 1
 }
+
+// maxMessage bounds what an error prints: the messages quote input values
+// clipped (package clip), and this catches one that still echoes an input
+// whole (a 50 MB CSV field must not become 50 MB on stderr).
+const maxMessage = 4096
+
+// clipped is an error whose message is cut in the middle past maxMessage
+// bytes, keeping its start (the command and file) and its end (the cause).
+type clipped struct{ error }
+
+func (c clipped) Error() string {
+	msg := c.error.Error()
+	if len(msg) <= maxMessage {
+		return msg
+	}
+	head, tail := msg[:maxMessage/2], msg[len(msg)-maxMessage/4:]
+	return strings.ToValidUTF8(head, "") + fmt.Sprintf(" … (%d bytes left out) … ", len(msg)-len(head)-len(tail)) + strings.ToValidUTF8(tail, "")
+}
+
+func (c clipped) Unwrap() error { return c.error }
 
 // help is `PROGRAM help [COMMAND]`.
 func (p *Program) help(args []string, stdout io.Writer) error {
