@@ -32,8 +32,9 @@ type namedPath struct{ what, path string }
 
 // Check says, before anything is written, whether o can be written: each
 // path must resolve (atomicfile.Resolve: not a directory, a link to one,
-// "dir/", a file the user may not write, ...) into an existing folder (a
-// link dangling into a missing folder cannot be made), and no two of o's
+// "dir/", a file the user may not write, ...), a link into an existing
+// folder (a file a link dangles to in a missing folder cannot be made; a
+// missing folder named directly is the caller's to make), and no two of o's
 // files, nor their partial files, may be one file (ErrSameFile). Outputs
 // of one command that must be distinct from each other are checked
 // together by CheckDistinct.
@@ -46,7 +47,7 @@ func (o Outputs) Check() error {
 		if err != nil {
 			return fmt.Errorf("%s file: %w", f.what, err)
 		}
-		if t.Kind == atomicfile.Missing {
+		if t.Kind == atomicfile.Missing && t.Link {
 			dir := filepath.Dir(t.Path)
 			st, err := os.Stat(dir)
 			if err == nil && !st.IsDir() {
