@@ -256,6 +256,20 @@ func opList(counts map[string]int) []string {
 
 // explainSessionError turns a failed session creation into an error that
 // says what is missing, using what ONNX Runtime logged on the way.
+// ansiEscape matches a terminal control sequence (CSI), such as the colour
+// codes ONNX Runtime's and Dawn's loggers put around a line.
+var ansiEscape = regexp.MustCompile("\x1b\\[[0-9;?]*[ -/]*[@-~]")
+
+// plainText is a logged line without terminal control sequences, so that
+// an error quoting it prints no stray "[0;93m" where the terminal is not
+// one (a log file, CI).
+func plainText(s string) string {
+	if !strings.Contains(s, "\x1b") {
+		return s
+	}
+	return ansiEscape.ReplaceAllString(s, "")
+}
+
 func explainSessionError(modelPath string, dev Device, err error, logged []string) error {
 	if len(logged) > 0 {
 		return fmt.Errorf("load model %s on %s: %w; ONNX Runtime logged: %s", modelPath, dev, err, strings.Join(logged, " | "))

@@ -147,3 +147,15 @@ func TestOrtAPIIndices(t *testing.T) {
 		}
 	}
 }
+
+func TestPlainTextDropsTerminalCodes(t *testing.T) {
+	for in, want := range map[string]string{
+		"\x1b[0;93m2026-12-07 [W:onnxruntime:, x.cc:1] slow\x1b[m": "2026-12-07 [W:onnxruntime:, x.cc:1] slow",
+		"\x1b[1;31mfailed\x1b[0m":                                  "failed",
+		"plain [W] line":                                           "plain [W] line",
+	} {
+		if got := plainText(in); got != want {
+			t.Errorf("plainText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

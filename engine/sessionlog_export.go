@@ -38,7 +38,7 @@ func imagenetxSessionLog(handle C.uintptr_t, severity C.int, message *C.char) {
 	default:
 		l.inPlacement = false
 		if int(severity) >= severityWarning && len(l.problems) < maxLoggedProblems {
-			l.problems = append(l.problems, strings.TrimSpace(msg))
+			l.problems = append(l.problems, strings.TrimSpace(plainText(msg)))
 		}
 	}
 }
