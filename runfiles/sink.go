@@ -219,9 +219,17 @@ func (s *FileSink) Close() error {
 	if s.failed == nil {
 		err = s.Flush()
 	}
-	err = errors.Join(err, s.preds.Commit())
+	// The files keep their first write error and Commit returns it again:
+	// once Put has returned it, it is not reported a second time.
+	said := func(cerr error) error {
+		if s.failed != nil && errors.Is(cerr, s.failed) {
+			return nil
+		}
+		return cerr
+	}
+	err = errors.Join(err, said(s.preds.Commit()))
 	if s.errs != nil {
-		err = errors.Join(err, s.errs.Commit())
+		err = errors.Join(err, said(s.errs.Commit()))
 	}
 	return err
 }

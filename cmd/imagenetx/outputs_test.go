@@ -184,6 +184,8 @@ func TestCommandOutputsFollowTheRule(t *testing.T) {
 				switch {
 				case tg.wantErr != "" && (rc != 1 || !strings.Contains(stderr, tg.wantErr) || !strings.Contains(stderr, path)):
 					t.Errorf("exit status %d, want 1 with %q naming %s:\n%s", rc, tg.wantErr, path, stderr)
+				case tg.wantErr != "" && strings.Count(stderr, tg.wantErr) != 1:
+					t.Errorf("the error is said %d times, want once:\n%s", strings.Count(stderr, tg.wantErr), stderr)
 				case tg.wantErr == "" && rc != 0:
 					t.Errorf("exit status %d, want 0:\n%s", rc, stderr)
 				}
@@ -220,8 +222,8 @@ func TestCommandOutputsFollowTheRule(t *testing.T) {
 			var stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = full, &stderr
 			cmd.Run()
-			if rc := cmd.ProcessState.ExitCode(); rc != 1 || !strings.Contains(stderr.String(), "no space left on device") {
-				t.Errorf("exit status %d, want 1 with the write error:\n%s", rc, stderr.String())
+			if rc := cmd.ProcessState.ExitCode(); rc != 1 || strings.Count(stderr.String(), "no space left on device") != 1 {
+				t.Errorf("exit status %d, want 1 with the write error, once:\n%s", rc, stderr.String())
 			}
 		})
 	}
