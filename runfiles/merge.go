@@ -489,7 +489,13 @@ func expectHeader(br *bufio.Reader, path string, header []string) error {
 		return fmt.Errorf("%s: no header line: %w", path, err)
 	}
 	if want := csvLine(header); line != want {
-		return fmt.Errorf("%s:1: header %s, want %q (not this run's output, or another top-k)", path, clip.Quote(strings.TrimSpace(line)), strings.TrimSpace(want))
+		// Only the newline is cut: a header that differs in its line end
+		// alone (CRLF) would otherwise print as the one wanted.
+		got, hint := strings.TrimSuffix(line, "\n"), "not this run's output, or another top-k"
+		if strings.HasSuffix(got, "\r") {
+			hint = "its lines end in CRLF, as an editor or a Windows tool may write them; imagenetx writes and reads \\n"
+		}
+		return fmt.Errorf("%s:1: header %s, want %q (%s)", path, clip.Quote(got), strings.TrimSuffix(want, "\n"), hint)
 	}
 	return nil
 }

@@ -250,6 +250,10 @@ func TestMergeRejectsBadFiles(t *testing.T) {
 	otherTopK := filepath.Join(dir, "k.csv")
 	run.write(t, otherTopK, ShardSpec{Index: 1, Count: 2}, nil)
 	must(t, os.WriteFile(otherTopK, []byte("file_name,predicted_class,predicted_probability\n"), 0o644))
+	crlf := filepath.Join(dir, "crlf.csv")
+	run.write(t, crlf, ShardSpec{Index: 1, Count: 2}, nil)
+	data, _ = os.ReadFile(crlf)
+	must(t, os.WriteFile(crlf, bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n")), 0o644))
 	tests := []struct {
 		name    string
 		shards  []string
@@ -262,6 +266,9 @@ func TestMergeRejectsBadFiles(t *testing.T) {
 		{"torn last line", []string{a, torn}, filepath.Join(dir, "m.csv"), "torn.csv"},
 		{"other header", []string{a, otherTopK}, filepath.Join(dir, "m.csv"), `k.csv:1: header "file_name,predicted_class,predicted_probability"`},
 		{"overwrite input", []string{a, b}, b, "would overwrite the input"},
+		// The header as read and as wanted differ, in the message too.
+		{"CRLF line ends", []string{a, crlf}, filepath.Join(dir, "m.csv"), `,top3_probability\r", want "file_name`},
+		{"CRLF line ends, said", []string{a, crlf}, filepath.Join(dir, "m.csv"), "CRLF"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
