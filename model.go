@@ -121,7 +121,8 @@ func (m *Model) Manifest(images *Images) runfiles.Manifest {
 	c := m.clf
 	pl := c.Session.Placement()
 	return runfiles.Manifest{
-		Name: m.Name(), Model: c.Spec.Name, ModelSHA256: c.Spec.SHA256, Preprocess: c.Spec.Preprocess, Variant: m.opts.Variant,
+		Version: runfiles.ManifestVersion, Name: m.Name(), Model: c.Spec.Name, ModelSHA256: c.Spec.SHA256, Sidecar: c.Spec.Sidecar,
+		Preprocess: runfiles.RecordPreprocess(c.Spec.Preprocess), Variant: m.opts.Variant,
 		Decode: m.opts.Decode.Policy(), FastDecode: m.opts.Decode.Fast, MaxPixels: m.opts.Decode.MaxPixels, MaxFileBytes: m.opts.Decode.MaxFileBytes,
 		Layout: c.Preparer.Layout.String(), ConvAlgoSearch: convAlgoSearch(m.opts), Batch: c.Config.Batch, TopK: m.TopK(), LabelOffset: c.Config.Scorer.LabelOffset,
 		OutputKind: c.Config.Scorer.Kind.String(), Device: deviceKind(m.opts.Device), Runtime: engine.RuntimeVersion(),

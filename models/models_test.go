@@ -218,6 +218,23 @@ func TestResolve(t *testing.T) {
 			t.Fatalf("spec %+v, %v", spec, err)
 		}
 	})
+	t.Run("registered by content, copied under another name", func(t *testing.T) {
+		// The registry's description, the file's own name.
+		shared := shareddata.Require(t, "models", "mobilenetv2-7.quant.onnx")
+		data, err := os.ReadFile(shared)
+		if err != nil {
+			t.Fatal(err)
+		}
+		copied := filepath.Join(t.TempDir(), "mymodel.onnx")
+		if err := os.WriteFile(copied, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := Lookup("mobilenetv2-7.quant")
+		spec, err := Resolve(copied, nil)
+		if err != nil || !spec.Registered || spec.Name != "mymodel" || spec.Preprocess != want.Preprocess || spec.Output != want.Output {
+			t.Fatalf("spec %+v, %v; want the registry's description named mymodel", spec, err)
+		}
+	})
 }
 
 func TestReadFileLabels(t *testing.T) {

@@ -43,8 +43,10 @@ func unregistered(path string) Model {
 // Resolve finds the model ref names: a registered model's name (its file is
 // looked for in each of dirs, in order, and must match the pinned sha256),
 // or the path of any .onnx file. A file whose sha256 is a registered
-// model's gets that model's description whatever its name. A sidecar JSON
-// beside the file (MODEL.json) is applied on top.
+// model's gets that model's description (preprocessing, output) whatever
+// its name, but is named by its stem, as any file given by path is: a
+// copy saved as mymodel.onnx is "mymodel". A sidecar JSON beside the file
+// (MODEL.json) is applied on top.
 func Resolve(ref string, dirs []string) (Spec, error) {
 	if m, ok := Lookup(ref); ok && !isFile(ref) {
 		return resolveRegistered(m, dirs)
@@ -58,6 +60,7 @@ func Resolve(ref string, dirs []string) (Spec, error) {
 	}
 	spec := Spec{Model: unregistered(ref), Path: ref, SHA256: sum}
 	if m, ok := LookupSHA256(sum); ok {
+		m.Name, m.FileName = spec.Name, spec.FileName
 		spec.Model, spec.Registered = m, true
 	}
 	return withSidecar(spec)

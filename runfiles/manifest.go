@@ -14,18 +14,34 @@ import (
 	"github.com/imagenetx/imagenetx/preprocess"
 )
 
+// ManifestVersion is the version of run.json's schema that WriteManifest
+// writes: 2, one snake_case schema (preprocessing keys included, the
+// interpolation by name). Version 1 (no version field) wrote the
+// preprocessing with Go's field names and the interpolation as a number;
+// ReadManifest reads both, so older outputs still resume and merge.
+const ManifestVersion = 2
+
 // Manifest records what produced an output (the run.json beside it), so
 // that resuming can refuse to mix runs of different models or settings and
 // merging can prove that shards fit together and cover their image list.
 type Manifest struct {
+	// Version is the schema's (ManifestVersion when written; 0 read from
+	// a version-1 file). It describes the file, not the run: not compared.
+	Version int `json:"version" manifest:"report"`
 	// Name is the model's name in the outputs (its files' names, the
 	// tables' model column); Model is what it was opened from: the
-	// registry name or the model file's stem.
-	Name        string            `json:"name"`
-	Model       string            `json:"model"`
-	ModelSHA256 string            `json:"model_sha256"`
-	Preprocess  preprocess.Config `json:"preprocess"`
-	Variant     string            `json:"variant"`
+	// registry name, or for a file the file's stem. The model is the
+	// file whose sha256 ModelSHA256 is: Model names it, and is not
+	// compared (a copy under another name is the same model).
+	Name        string `json:"name"`
+	Model       string `json:"model" manifest:"report"`
+	ModelSHA256 string `json:"model_sha256"`
+	// Sidecar is the path of the sidecar config applied to the model
+	// ("" for none); what it set is in Preprocess (and the output kind,
+	// the layout, the label offset), which are compared.
+	Sidecar    string     `json:"sidecar,omitempty" manifest:"report"`
+	Preprocess Preprocess `json:"preprocess"`
+	Variant    string     `json:"variant"`
 	// Decode is the decode policy (preprocess.DecodeOptions.Policy:
 	// "pillow" or "strict"). It changes which images fail, so resume and
 	// merge must not mix policies; outputs made before it was recorded
@@ -75,6 +91,43 @@ type Manifest struct {
 	ShardImages int       `json:"shard_images"`
 }
 
+// Preprocess is the preprocessing (preprocess.Config) as run.json records
+// it: snake_case keys, the interpolation by name.
+type Preprocess struct {
+	ResizeSize    int        `json:"resize_size"`
+	CropSize      int        `json:"crop_size"`
+	CropPct       float64    `json:"crop_pct"`
+	Interpolation string     `json:"interpolation"`
+	Mean          [3]float32 `json:"mean"`
+	Std           [3]float32 `json:"std"`
+}
+
+// RecordPreprocess is c as run.json records it.
+func RecordPreprocess(c preprocess.Config) Preprocess {
+	return Preprocess{ResizeSize: c.ResizeSize, CropSize: c.CropSize, CropPct: c.CropPct,
+		Interpolation: c.Interpolation.String(), Mean: c.Mean, Std: c.Std}
+}
+
+// UnmarshalJSON reads both schemas: version 2's snake_case keys, and
+// version 1's Go field names with the interpolation as a number (0
+// bilinear, 1 bicubic).
+func (p *Preprocess) UnmarshalJSON(b []byte) error {
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(b, &keys); err != nil {
+		return err
+	}
+	if _, v1 := keys["ResizeSize"]; v1 {
+		var c preprocess.Config
+		if err := json.Unmarshal(b, &c); err != nil {
+			return fmt.Errorf("preprocess (run.json version 1): %w", err)
+		}
+		*p = RecordPreprocess(c)
+		return nil
+	}
+	type plain Preprocess // without this method
+	return json.Unmarshal(b, (*plain)(p))
+}
+
 // ReadManifest reads a run.json.
 func ReadManifest(path string) (Manifest, error) {
 	var m Manifest
@@ -88,12 +141,13 @@ func ReadManifest(path string) (Manifest, error) {
 	return m, nil
 }
 
-// WriteManifest writes m to path atomically; "" (predictions written in
-// place, see ForFile) writes nothing.
+// WriteManifest writes m to path atomically, as ManifestVersion; ""
+// (predictions written in place, see ForFile) writes nothing.
 func WriteManifest(path string, m Manifest) error {
 	if path == "" {
 		return nil
 	}
+	m.Version = ManifestVersion
 	return WriteJSON(path, m)
 }
 

@@ -2,7 +2,9 @@ package runfiles
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -10,7 +12,7 @@ import (
 )
 
 func testManifest() Manifest {
-	return Manifest{Model: "m", ModelSHA256: strings.Repeat("ab", 32), Preprocess: preprocess.DefaultConfig(),
+	return Manifest{Model: "m", ModelSHA256: strings.Repeat("ab", 32), Preprocess: RecordPreprocess(preprocess.DefaultConfig()),
 		Batch: 16, TopK: 1, OutputKind: "logits", Device: "cpu", Runtime: "1.24.3",
 		Images: 100, ImagesSHA256: strings.Repeat("cd", 32), Shard: Whole, ShardImages: 100}
 }
@@ -30,8 +32,8 @@ func TestCheckResumeNamesWhatChanged(t *testing.T) {
 	}{
 		{"model file", func(m *Manifest) { m.ModelSHA256 = strings.Repeat("ef", 32) },
 			[]string{"model_sha256: " + was.ModelSHA256 + " then, " + strings.Repeat("ef", 32) + " now"}},
-		{"preprocessing", func(m *Manifest) { m.Preprocess.Interpolation = preprocess.Bicubic; m.Preprocess.ResizeSize = 232 },
-			[]string{"preprocess.ResizeSize: 256 then, 232 now", "preprocess.Interpolation: bilinear then, bicubic now"}},
+		{"preprocessing", func(m *Manifest) { m.Preprocess.Interpolation = "bicubic"; m.Preprocess.ResizeSize = 232 },
+			[]string{"preprocess.resize_size: 256 then, 232 now", "preprocess.interpolation: bilinear then, bicubic now"}},
 		{"image list", func(m *Manifest) { m.Images, m.ImagesSHA256 = 101, strings.Repeat("00", 32) },
 			[]string{"images: 100 then, 101 now", "images_sha256: "}},
 		{"decoder limits", func(m *Manifest) { m.MaxPixels, m.MaxFileBytes = 1000, 2000 },
@@ -119,5 +121,54 @@ func TestCheckResumeOfRunJSONBeforeLayout(t *testing.T) {
 	}
 	if err := CheckResume(path, &now); err == nil || !strings.Contains(err.Error(), "layout: NHWC then, NCHW now") {
 		t.Fatalf("a changed layout: %v", err)
+	}
+}
+
+// TestRunJSONSchema: run.json is written as one snake_case schema with its
+// version (the interpolation by name, no Go field names), and a version-1
+// run.json (Go field names, the interpolation a number) still reads as the
+// same settings and resumes.
+func TestRunJSONSchema(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "run.json")
+	m := testManifest()
+	m.Preprocess = RecordPreprocess(preprocess.Config{ResizeSize: 256, CropSize: 224, Interpolation: preprocess.Bicubic,
+		Mean: preprocess.ImageNetMean, Std: preprocess.ImageNetStd})
+	if err := WriteManifest(path, m); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	for _, want := range []string{`"version": 2`, `"resize_size": 256`, `"interpolation": "bicubic"`, `"crop_pct": 0`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("run.json lacks %s:\n%s", want, text)
+		}
+	}
+	for _, k := range regexp.MustCompile(`"([^"]+)":`).FindAllStringSubmatch(text, -1) {
+		if k[1] != strings.ToLower(k[1]) {
+			t.Errorf("key %q is not snake_case", k[1])
+		}
+	}
+	// The same run as an imagenetx before version 2 wrote it.
+	v1 := strings.Replace(text, `"version": 2,`, "", 1)
+	v1 = strings.NewReplacer(`"resize_size"`, `"ResizeSize"`, `"crop_size"`, `"CropSize"`, `"crop_pct"`, `"CropPct"`,
+		`"interpolation": "bicubic"`, `"Interpolation": 1`, `"mean"`, `"Mean"`, `"std"`, `"Std"`).Replace(v1)
+	if err := os.WriteFile(path, []byte(v1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old, err := ReadManifest(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if old.Version != 0 || old.Preprocess != m.Preprocess {
+		t.Fatalf("version-1 run.json read as version %d, %+v; want %+v", old.Version, old.Preprocess, m.Preprocess)
+	}
+	now := m
+	now.Version = ManifestVersion
+	if err := CheckResume(path, &now); err != nil {
+		t.Fatalf("a version-1 run.json does not resume: %v", err)
 	}
 }

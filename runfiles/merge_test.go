@@ -51,7 +51,7 @@ func newFixtureRun(names []string) fixtureRun {
 		panic(err)
 	}
 	return fixtureRun{names: names, m: Manifest{
-		Model: "fixture", ModelSHA256: strings.Repeat("ab", 32), Preprocess: preprocess.DefaultConfig(),
+		Model: "fixture", ModelSHA256: strings.Repeat("ab", 32), Preprocess: RecordPreprocess(preprocess.DefaultConfig()),
 		Decode: preprocess.PolicyPillow, Batch: 4, TopK: 3, OutputKind: "logits", Device: "cpu", Runtime: "1.24.3",
 		Images: len(names), ImagesSHA256: fp,
 	}}
@@ -170,9 +170,9 @@ func TestMergeRejects(t *testing.T) {
 			return n
 		}}), "variant ( vs brightness:factor=1.5)"},
 		{"other preprocessing", append(plain("0/2"), shardEdit{"1/2", func(m *Manifest, n []string) []string {
-			m.Preprocess.Interpolation = preprocess.Bicubic
+			m.Preprocess.Interpolation = preprocess.Bicubic.String()
 			return n
-		}}), "preprocess.Interpolation (bilinear vs bicubic)"},
+		}}), "preprocess.interpolation (bilinear vs bicubic)"},
 		{"other decode policy", append(plain("0/2"), shardEdit{"1/2", func(m *Manifest, n []string) []string {
 			m.Decode = preprocess.PolicyStrict
 			return n

@@ -104,7 +104,7 @@ each model's files are named after it in OUTDIR.`,
 				}
 				fmt.Fprintf(e.Stderr, "%slabels %s: %s\n", warn, labels, m)
 			}
-			ms, err := f.model.openAll()
+			ms, err := f.model.openAll(e)
 			if err != nil {
 				return err
 			}

@@ -110,18 +110,19 @@ func (m *modelFlags) refsOrDefault() []string {
 	return m.refs
 }
 
-// open opens the model (the last --model given, under the last --name).
-func (m *modelFlags) open() (*imagenetx.Model, error) {
+// open opens the model (the last --model given, under the last --name),
+// saying on e's stderr when a sidecar config was applied to it.
+func (m *modelFlags) open(e *cli.Env) (*imagenetx.Model, error) {
 	refs := m.refsOrDefault()
 	name := ""
 	if len(m.names) > 0 {
 		name = m.names[len(m.names)-1]
 	}
-	return m.openOne(refs[len(refs)-1], name)
+	return m.openOne(e, refs[len(refs)-1], name)
 }
 
 // openAll opens every model given, each named by its --name (in order).
-func (m *modelFlags) openAll() ([]*imagenetx.Model, error) {
+func (m *modelFlags) openAll(e *cli.Env) ([]*imagenetx.Model, error) {
 	refs := m.refsOrDefault()
 	if len(m.names) > 0 && len(m.names) != len(refs) {
 		return nil, cli.Usagef("%d --name for %d --model: give one name per model, in order, or none", len(m.names), len(refs))
@@ -132,7 +133,7 @@ func (m *modelFlags) openAll() ([]*imagenetx.Model, error) {
 		if len(m.names) > 0 {
 			name = m.names[i]
 		}
-		model, err := m.openOne(ref, name)
+		model, err := m.openOne(e, ref, name)
 		if err != nil {
 			for _, o := range out {
 				o.Close()
@@ -146,13 +147,17 @@ func (m *modelFlags) openAll() ([]*imagenetx.Model, error) {
 
 // openOne opens the model ref under name ("": its own); an error about the
 // library given by --ort-lib says so, and one about a registered model not
-// yet fetched says how.
-func (m *modelFlags) openOne(ref, name string) (*imagenetx.Model, error) {
+// yet fetched says how. A sidecar config applied to the model changes its
+// preprocessing unasked: it is announced, and run.json records its path.
+func (m *modelFlags) openOne(e *cli.Env, ref, name string) (*imagenetx.Model, error) {
 	opts := m.options()
 	opts.Name = name
 	model, err := imagenetx.Open(ref, opts)
 	switch {
 	case err == nil:
+		if sc := model.Spec().Sidecar; sc != "" {
+			fmt.Fprintf(e.Stderr, "%s: sidecar config %s applied (recorded in run.json)\n", model.Name(), sc)
+		}
 		return model, nil
 	case errors.Is(err, models.ErrNotInstalled):
 		return nil, fmt.Errorf("%w (`imagenetx setup --models %s` fetches it)", err, ref)

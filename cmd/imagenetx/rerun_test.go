@@ -255,8 +255,8 @@ func TestResumeRefusesChangedSettings(t *testing.T) {
 		{[]string{"--max-pixels", "1000"}, "max_pixels"},
 		{[]string{"--strict-decode"}, "decode"},
 		{[]string{"--fast-decode"}, "fast_decode"},
-		{[]string{"--resize", "232"}, "ResizeSize"},
-		{[]string{"--interpolation", "bicubic"}, "Interpolation"},
+		{[]string{"--resize", "232"}, "resize_size"},
+		{[]string{"--interpolation", "bicubic"}, "interpolation"},
 		{[]string{"--variant", "brightness:factor=1.5"}, "variant"},
 		{[]string{"--limit", "7"}, "images"},
 	}
@@ -271,5 +271,43 @@ func TestResumeRefusesChangedSettings(t *testing.T) {
 	r := startBinary(t, append(append([]string{}, base...), "--resume")...)
 	if rc := r.wait(); rc != 0 {
 		t.Fatalf("resume with the same settings: exit status %d\n%s", rc, &r.stderr)
+	}
+}
+
+// TestRunJSONNamesTheModelAndItsSidecar copies a registry model as
+// mymodel.onnx with a sidecar config beside it and runs it: the run says
+// that the sidecar was applied, and run.json is one snake_case schema
+// with its version, names the model mymodel (its stem), records the
+// sidecar's path and the interpolation by name.
+func TestRunJSONNamesTheModelAndItsSidecar(t *testing.T) {
+	images := shareddata.Require(t, "images", "val_227")
+	dir := t.TempDir()
+	data, err := os.ReadFile(shareddata.Require(t, "models", "mobilenetv2-7.quant.onnx"))
+	must(t, err)
+	model := filepath.Join(dir, "mymodel.onnx")
+	must(t, os.WriteFile(model, data, 0o644))
+	sidecar := filepath.Join(dir, "mymodel.json")
+	must(t, os.WriteFile(sidecar, []byte(`{"interpolation": "bicubic"}`), 0o644))
+	out := filepath.Join(dir, "p.csv")
+	args := realRunArgs(t, images, out, "--limit", "4")
+	args[4] = model // --model's value
+	p := startBinary(t, args...)
+	if rc := p.wait(); rc != 0 {
+		t.Fatalf("exit status %d\n%s", rc, &p.stderr)
+	}
+	if !strings.Contains(p.stderr.String(), "sidecar config "+sidecar+" applied") {
+		t.Errorf("the sidecar is not announced:\n%s", &p.stderr)
+	}
+	text, err := os.ReadFile(runfiles.ForFile(out, "").Manifest)
+	must(t, err)
+	for _, want := range []string{`"version": 2`, `"name": "mymodel"`, `"model": "mymodel"`, `"sidecar": "` + sidecar + `"`, `"interpolation": "bicubic"`} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("run.json lacks %s:\n%s", want, text)
+		}
+	}
+	for _, goStyle := range []string{"ResizeSize", "Interpolation", "CropPct"} {
+		if strings.Contains(string(text), goStyle) {
+			t.Errorf("run.json holds the Go-style key %s", goStyle)
+		}
 	}
 }

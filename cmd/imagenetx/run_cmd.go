@@ -34,12 +34,12 @@ func (f *runFlags) register(fs *flag.FlagSet, several bool) {
 }
 
 // open lists the images and opens the model (loading the runtime).
-func (f *runFlags) open() (*imagenetx.Images, *imagenetx.Model, error) {
+func (f *runFlags) open(e *cli.Env) (*imagenetx.Images, *imagenetx.Model, error) {
 	images, err := f.images.list()
 	if err != nil {
 		return nil, nil, err
 	}
-	model, err := f.model.open()
+	model, err := f.model.open(e)
 	return images, model, err
 }
 
@@ -81,7 +81,7 @@ together by imagenetx merge.`,
 					return err
 				}
 			}
-			images, model, err := f.open()
+			images, model, err := f.open(e)
 			if err != nil {
 				return err
 			}

@@ -74,7 +74,7 @@ is neither sharded nor resumed: its statistics need every image in one pass.`,
 			if err != nil {
 				return err
 			}
-			m, err := model.open()
+			m, err := model.open(e)
 			if err != nil {
 				return err
 			}
