@@ -125,12 +125,13 @@ soak() {
   for k in "${points[@]}"; do
     "$bin" "${args[@]}" --resume -o "$tmp/soak.csv" &
     pid=$!
-    while kill -0 "$pid" 2>/dev/null && (($(rows "$tmp/soak.csv") < k)); do sleep 0.1; done
+    # Until it is complete, a run writes soak.csv.partial (README: Re-runs and resume).
+    while kill -0 "$pid" 2>/dev/null && (($(rows "$tmp/soak.csv.partial") < k)); do sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
     rc=0
     wait "$pid" 2>/dev/null || rc=$? # (bash would print "Killed")
     pid=""
-    got=$(rows "$tmp/soak.csv")
+    got=$(rows "$tmp/soak.csv.partial")
     [ "$rc" -eq 137 ] || { echo "soak: the run ended by itself (exit status $rc) before SIGKILL at $k rows" >&2; return 1; }
     echo "SIGKILL after $k rows were on disk ($got rows, the last maybe torn, when it died)"
   done
