@@ -66,7 +66,7 @@ func TestRunCommand(t *testing.T) {
 	}
 	// Resuming with other settings is refused.
 	err = invoke(context.Background(), "run", []string{"--images", images, "--limit", "40", "--topk", "3", "--batch", "8", "--quiet", "--resume", "--interpolation", "bicubic", "-o", out})
-	if err == nil || !strings.Contains(err.Error(), "different settings") || !strings.Contains(err.Error(), "preprocess.Interpolation: bilinear then, bicubic now") {
+	if err == nil || !strings.Contains(err.Error(), "different settings") || !strings.Contains(err.Error(), "preprocess.interpolation: bilinear then, bicubic now") {
 		t.Fatalf("resume with another interpolation: %v", err)
 	}
 	// So is resuming under another decode policy: it changes which images fail.
