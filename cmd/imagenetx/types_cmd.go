@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/imagenetx/imagenetx"
 	"github.com/imagenetx/imagenetx/eval"
 	"github.com/imagenetx/imagenetx/eval/population"
 	"github.com/imagenetx/imagenetx/eval/tabular"
+	"github.com/imagenetx/imagenetx/internal/atomicfile"
 	"github.com/imagenetx/imagenetx/internal/cli"
 )
 
@@ -142,46 +142,32 @@ scored on part of the annotated images gets an indicative placement.`,
 }
 
 // distinctOutputs refuses two output paths of one command that name the
-// same file, through links too, dangling ones included ("" and "-",
-// standard output, are left out).
+// same file: the same target once links are followed (atomicfile.Resolve,
+// a dangling link included), or one existing file under two names. ""
+// and "-" (standard output) and outputs written in place (devices) are
+// streams, not files, and are not compared.
 func distinctOutputs(paths ...string) error {
-	seen := map[string]string{}
+	type seen struct {
+		name, target string
+		info         os.FileInfo
+	}
+	var all []seen
 	for _, p := range paths {
 		if p == "" || p == "-" {
 			continue
 		}
-		key := resolvedTarget(p)
-		if other, ok := seen[key]; ok {
-			return cli.Usagef("%s and %s are the same file: give each output its own", other, p)
+		t, err := atomicfile.Resolve(p)
+		if err != nil || t.InPlace() {
+			continue // the write names an unresolvable path
 		}
-		seen[key] = p
+		cur := seen{name: p, target: t.Path}
+		cur.info, _ = os.Stat(t.Path)
+		for _, s := range all {
+			if s.target == cur.target || (s.info != nil && cur.info != nil && os.SameFile(s.info, cur.info)) {
+				return cli.Usagef("%s and %s are the same file (%s): give each output its own", s.name, p, cur.target)
+			}
+		}
+		all = append(all, cur)
 	}
 	return nil
-}
-
-// resolvedTarget is the file a path writes to: links followed (a dangling
-// one to the file it names), the folder's links resolved.
-func resolvedTarget(p string) string {
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return p
-	}
-	for range 40 { // the kernel's limit on links in a path
-		fi, err := os.Lstat(abs)
-		if err != nil || fi.Mode()&os.ModeSymlink == 0 {
-			break
-		}
-		target, err := os.Readlink(abs)
-		if err != nil {
-			break
-		}
-		if !filepath.IsAbs(target) {
-			target = filepath.Join(filepath.Dir(abs), target)
-		}
-		abs = target
-	}
-	if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
-		abs = filepath.Join(dir, filepath.Base(abs))
-	}
-	return abs
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"github.com/imagenetx/imagenetx/eval"
+	"github.com/imagenetx/imagenetx/internal/clip"
 )
 
 // Source is one of the paper's published result tables.
@@ -176,26 +177,16 @@ func ReadModelTypes(r io.Reader, source string) (map[string]Kind, error) {
 			return nil, fmt.Errorf("%s:%d: empty model name", source, line)
 		}
 		if _, dup := kinds[model]; dup {
-			return nil, fmt.Errorf("%s:%d: model %s listed twice", source, line, quote(model))
+			return nil, fmt.Errorf("%s:%d: model %s listed twice", source, line, clip.Quote(model))
 		}
 		arch := rec[col["architecture"]]
 		switch arch {
 		case "transformer", "convolutional", "other", "":
 		default:
-			return nil, fmt.Errorf("%s:%d: architecture %s (want transformer, convolutional or other)", source, line, quote(arch))
+			return nil, fmt.Errorf("%s:%d: architecture %s (want transformer, convolutional or other)", source, line, clip.Quote(arch))
 		}
 		kinds[model] = Kind{Type: rec[col["model_type"]], Architecture: arch}
 	}
-}
-
-// quote quotes a value from an input file, cut to a length an error
-// message can carry.
-func quote(s string) string {
-	const most = 120
-	if len(s) > most {
-		return fmt.Sprintf("%q… (%d bytes)", s[:most], len(s))
-	}
-	return fmt.Sprintf("%q", s)
 }
 
 // model returns a model of src with its kind.
