@@ -127,6 +127,10 @@ const (
 	Bilinear Interpolation = iota
 	// Bicubic is PIL's Image.BICUBIC (Keys cubic, a = -0.5, antialiased when shrinking).
 	Bicubic
+	// Box is PIL's Image.BOX (each output pixel the mean of the input pixels
+	// it covers). No model preprocesses with it, so ParseInterpolation does
+	// not accept it; the pixelate corruption resizes with it.
+	Box
 )
 
 // ParseInterpolation parses "bilinear" or "bicubic".
@@ -147,6 +151,8 @@ func (i Interpolation) String() string {
 		return "bilinear"
 	case Bicubic:
 		return "bicubic"
+	case Box:
+		return "box"
 	}
 	return fmt.Sprintf("Interpolation(%d)", int(i))
 }

@@ -148,10 +148,21 @@ type filter struct {
 }
 
 func filterFor(f pix.Interpolation) filter {
-	if f == pix.Bicubic {
+	switch f {
+	case pix.Bicubic:
 		return filter{bicubic, 2}
+	case pix.Box:
+		return filter{box, 0.5}
 	}
 	return filter{bilinear, 1}
+}
+
+// box is Pillow's box_filter: 1 on (-0.5, 0.5].
+func box(x float64) float64 {
+	if x > -0.5 && x <= 0.5 {
+		return 1
+	}
+	return 0
 }
 
 func bilinear(x float64) float64 {

@@ -36,7 +36,7 @@ func ResizeWindow(dst, src *pix.RGB8, w, h int, f pix.Interpolation, win Window,
 	if w <= 0 || h <= 0 || win.W <= 0 || win.H <= 0 {
 		return nil, fmt.Errorf("resize %dx%d to %dx%d window %+v: sizes must be positive", src.W, src.H, w, h, win)
 	}
-	if f != pix.Bilinear && f != pix.Bicubic {
+	if f != pix.Bilinear && f != pix.Bicubic && f != pix.Box {
 		return nil, fmt.Errorf("resize: unsupported interpolation %v", f)
 	}
 	if s == nil {
@@ -83,7 +83,7 @@ func Source(srcW, srcH, w, h int, f pix.Interpolation, win Window) (x0, y0, x1, 
 
 // SourceReduced is Source for a srcW×srcH image Reduced by r.
 func SourceReduced(srcW, srcH int, r pix.Reduction, w, h int, f pix.Interpolation, win Window) (x0, y0, x1, y1 int) {
-	if srcW <= 0 || srcH <= 0 || w <= 0 || h <= 0 || (f != pix.Bilinear && f != pix.Bicubic) {
+	if srcW <= 0 || srcH <= 0 || w <= 0 || h <= 0 || (f != pix.Bilinear && f != pix.Bicubic && f != pix.Box) {
 		return 0, 0, max(srcW, 0), max(srcH, 0)
 	}
 	ox0, ox1 := max(win.X, 0), min(win.X+win.W, w)
