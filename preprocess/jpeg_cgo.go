@@ -249,6 +249,45 @@ static int jx_read(jx_dec *d, unsigned char *out, int stride, int x0, int x1, in
 	jpeg_finish_decompress(ci);
 	return 0;
 }
+
+// jx_encode compresses w×h packed RGB pixels as Pillow 9.4's JpegEncode.c
+// does for Image.save(f, "JPEG", quality=q): libjpeg's defaults (YCbCr,
+// 4:2:0, islow DCT, standard Huffman tables), jpeg_set_quality(q, TRUE).
+// The data is malloc'ed into *out (the caller frees it); 0, or -1 with msg.
+static int jx_encode(const unsigned char *pix, int w, int h, int stride, int quality,
+		unsigned char **out, unsigned long *outlen, char *msg) {
+	struct jpeg_compress_struct ci;
+	jx_err err;
+	memset(&err, 0, sizeof err);
+	ci.err = jpeg_std_error(&err.pub);
+	err.pub.error_exit = jx_error_exit;
+	err.pub.output_message = jx_output;
+	*out = NULL;
+	*outlen = 0;
+	if (setjmp(err.jb)) {
+		snprintf(msg, JMSG_LENGTH_MAX, "%s", err.msg);
+		jpeg_destroy_compress(&ci);
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	jpeg_create_compress(&ci);
+	jpeg_mem_dest(&ci, out, outlen);
+	ci.image_width = w;
+	ci.image_height = h;
+	ci.input_components = 3;
+	ci.in_color_space = JCS_RGB;
+	jpeg_set_defaults(&ci);
+	jpeg_set_quality(&ci, quality, TRUE);
+	jpeg_start_compress(&ci, TRUE);
+	while (ci.next_scanline < ci.image_height) {
+		JSAMPROW row = (JSAMPROW)(pix + (size_t)ci.next_scanline * stride);
+		jpeg_write_scanlines(&ci, &row, 1);
+	}
+	jpeg_finish_compress(&ci);
+	jpeg_destroy_compress(&ci);
+	return 0;
+}
 */
 import "C"
 
@@ -345,4 +384,29 @@ func jpegError(d *C.jx_dec, w, h int) error {
 		return fmt.Errorf("jpeg: %w (premature end of data in the header)", ErrTruncated)
 	}
 	return fmt.Errorf("jpeg: %w: %s", ErrCorrupt, C.GoString(C.jx_msg(d)))
+}
+
+// EncodeJPEG compresses img as Pillow 9.4's Image.save(f, "JPEG",
+// quality=quality) does (4:2:0, islow DCT, standard tables, quality 1 to
+// 100 with baseline-clamped tables).
+func EncodeJPEG(img *RGB8, quality int) ([]byte, error) {
+	if err := img.Validate(); err != nil {
+		return nil, fmt.Errorf("jpeg encode: %w", err)
+	}
+	if quality < 1 || quality > 100 {
+		return nil, fmt.Errorf("jpeg encode: quality %d: must be 1 to 100", quality)
+	}
+	var pinner runtime.Pinner
+	pinner.Pin(&img.Pix[0])
+	defer pinner.Unpin()
+	var out *C.uchar
+	var n C.ulong
+	msg := (*C.char)(C.malloc(C.JMSG_LENGTH_MAX))
+	defer C.free(unsafe.Pointer(msg))
+	if C.jx_encode((*C.uchar)(unsafe.Pointer(&img.Pix[0])), C.int(img.W), C.int(img.H), C.int(img.Stride),
+		C.int(quality), &out, &n, msg) != 0 {
+		return nil, fmt.Errorf("jpeg encode %dx%d: %s", img.W, img.H, C.GoString(msg))
+	}
+	defer C.free(unsafe.Pointer(out))
+	return C.GoBytes(unsafe.Pointer(out), C.int(n)), nil
 }

@@ -16,21 +16,32 @@ type applyFunc = func(img *pix.RGB8, rng *rand.Rand) (*pix.RGB8, error)
 // builder turns a step's parameters into its apply function.
 type builder struct {
 	required, optional []string
-	make               func(p params) (applyFunc, error)
+	// words are the keys (among required and optional) whose values are
+	// names, not numbers.
+	words []string
+	make  func(p params) (applyFunc, error)
+	// random, when set, says whether the step with these parameters draws
+	// random numbers (a step of randomBuilders always does).
+	random func(p params) bool
 }
 
 func (b builder) build(p params) (applyFunc, error) {
-	for k := range p {
+	for k := range p.num {
 		if !slices.Contains(b.required, k) && !slices.Contains(b.optional, k) {
-			return nil, fmt.Errorf("unknown parameter %q (takes %v)", k, append(b.required, b.optional...))
+			return nil, fmt.Errorf("unknown parameter %q (takes %v)", k, slices.Concat(b.required, b.optional))
+		}
+	}
+	for k := range p.word {
+		if !slices.Contains(b.required, k) && !slices.Contains(b.optional, k) {
+			return nil, fmt.Errorf("unknown parameter %q (takes %v)", k, slices.Concat(b.required, b.optional))
 		}
 	}
 	for _, k := range b.required {
-		if _, ok := p[k]; !ok {
+		if !p.has(k) {
 			return nil, fmt.Errorf("missing parameter %q", k)
 		}
 	}
-	for k, v := range p {
+	for k, v := range p.num {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, fmt.Errorf("parameter %s = %v: must be finite", k, v)
 		}
@@ -59,7 +70,7 @@ func probability(v float64) error {
 
 func factorStep(fn func(*pix.RGB8, float64)) builder {
 	return builder{required: []string{"factor"}, make: func(p params) (applyFunc, error) {
-		f := p["factor"]
+		f := p.num["factor"]
 		if err := nonNegative("factor", f); err != nil {
 			return nil, err
 		}
@@ -73,7 +84,7 @@ var builders = map[string]builder{
 	"contrast":   factorStep(adjustContrast),
 	"saturation": factorStep(adjustSaturation),
 	"hue": {required: []string{"factor"}, make: func(p params) (applyFunc, error) {
-		h := p["factor"]
+		h := p.num["factor"]
 		if h < -0.5 || h > 0.5 {
 			return nil, fmt.Errorf("factor = %v: must be in [-0.5, 0.5]", h)
 		}
@@ -82,7 +93,7 @@ var builders = map[string]builder{
 	"grayscale": {make: func(params) (applyFunc, error) { return inPlace(grayscale), nil }},
 	"hflip":     {make: func(params) (applyFunc, error) { return inPlace(hflip), nil }},
 	"blur": {required: []string{"kernel", "sigma"}, make: func(p params) (applyFunc, error) {
-		k, s := p["kernel"], p["sigma"]
+		k, s := p.num["kernel"], p.num["sigma"]
 		if k != math.Trunc(k) || k < 1 || int(k)%2 != 1 || k > 1023 {
 			return nil, fmt.Errorf("kernel = %v: must be an odd integer in 1..1023", k)
 		}
@@ -92,9 +103,12 @@ var builders = map[string]builder{
 		return func(img *pix.RGB8, _ *rand.Rand) (*pix.RGB8, error) { return gaussianBlur(img, int(k), s) }, nil
 	}},
 	"rotate": {required: []string{"degrees"}, make: func(p params) (applyFunc, error) {
-		d := p["degrees"]
+		d := p.num["degrees"]
 		return func(img *pix.RGB8, _ *rand.Rand) (*pix.RGB8, error) { return rotate(img, d), nil }, nil
 	}},
+	// corrupt draws from the image's generator when its corruption is
+	// random (corruptStep.random says which).
+	"corrupt": corruptStep,
 }
 
 // randomBuilders are the steps that draw from the per-image generator.
@@ -102,7 +116,7 @@ var randomBuilders = map[string]builder{
 	"colorjitter": {optional: []string{"brightness", "contrast", "saturation", "hue"}, make: makeColorJitter},
 	"crop":        {required: []string{"scale"}, make: makeZoom},
 	"randomrotate": {required: []string{"degrees"}, make: func(p params) (applyFunc, error) {
-		d := p["degrees"]
+		d := p.num["degrees"]
 		if err := nonNegative("degrees", d); err != nil {
 			return nil, err
 		}
@@ -111,10 +125,10 @@ var randomBuilders = map[string]builder{
 		}, nil
 	}},
 	"randomgrayscale": {required: []string{"p"}, make: func(p params) (applyFunc, error) {
-		return withProbability(p["p"], grayscale)
+		return withProbability(p.num["p"], grayscale)
 	}},
 	"randomhflip": {required: []string{"p"}, make: func(p params) (applyFunc, error) {
-		return withProbability(p["p"], hflip)
+		return withProbability(p.num["p"], hflip)
 	}},
 }
 
@@ -148,14 +162,14 @@ func withProbability(prob float64, f func(*pix.RGB8)) (applyFunc, error) {
 // makeColorJitter is transforms.ColorJitter(b, c, s, h).
 func makeColorJitter(p params) (applyFunc, error) {
 	for _, k := range []string{"brightness", "contrast", "saturation"} {
-		if err := nonNegative(k, p[k]); err != nil {
+		if err := nonNegative(k, p.num[k]); err != nil {
 			return nil, err
 		}
 	}
-	if h := p["hue"]; h < 0 || h > 0.5 {
+	if h := p.num["hue"]; h < 0 || h > 0.5 {
 		return nil, fmt.Errorf("hue = %v: must be in [0, 0.5]", h)
 	}
-	b, c, s, h := p["brightness"], p["contrast"], p["saturation"], p["hue"]
+	b, c, s, h := p.num["brightness"], p.num["contrast"], p.num["saturation"], p.num["hue"]
 	return func(img *pix.RGB8, rng *rand.Rand) (*pix.RGB8, error) {
 		order := rng.Perm(4)
 		bf := uniform(rng, max(0, 1-b), 1+b)
@@ -180,7 +194,7 @@ func makeColorJitter(p params) (applyFunc, error) {
 
 // makeZoom is RandomResizedCrop(size, scale=(s, 1), ratio=(3/4, 4/3)) on the crop.
 func makeZoom(p params) (applyFunc, error) {
-	s := p["scale"]
+	s := p.num["scale"]
 	if !(s > 0 && s <= 1) {
 		return nil, fmt.Errorf("scale = %v: must be in (0, 1]", s)
 	}

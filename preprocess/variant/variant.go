@@ -36,6 +36,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -51,8 +52,9 @@ type Chain struct {
 
 // step is one parsed step; apply may modify img in place and returns the result.
 type step struct {
-	name  string
-	apply func(img *pix.RGB8, rng *rand.Rand) (*pix.RGB8, error)
+	name   string
+	random bool
+	apply  func(img *pix.RGB8, rng *rand.Rand) (*pix.RGB8, error)
 }
 
 // Parse parses a spec; seed (with each image's key) seeds the random steps.
@@ -81,7 +83,7 @@ func (c *Chain) Seed() uint64 { return c.seed }
 // Random reports whether any step draws random numbers.
 func (c *Chain) Random() bool {
 	for _, s := range c.steps {
-		if _, ok := randomBuilders[s.name]; ok {
+		if s.random {
 			return true
 		}
 	}
@@ -112,39 +114,78 @@ func rngFor(seed uint64, key string) *rand.Rand {
 	return rand.New(rand.NewPCG(seed, h.Sum64()))
 }
 
-// params is a step's key=value list.
-type params map[string]float64
+// params is a step's key=value list: numbers, and words for the keys a
+// step declares word-valued (builder.words), such as corrupt's name.
+type params struct {
+	num  map[string]float64
+	word map[string]string
+}
+
+// has reports whether key was given.
+func (p params) has(key string) bool {
+	_, n := p.num[key]
+	_, w := p.word[key]
+	return n || w
+}
 
 func parseStep(text string) (step, error) {
 	name, args, _ := strings.Cut(text, ":")
 	name = strings.ToLower(strings.TrimSpace(name))
-	p := params{}
+	b, ok := builders[name]
+	random := false
+	if !ok {
+		if b, ok = randomBuilders[name]; !ok {
+			return step{}, fmt.Errorf("unknown step %q (known: %s)", name, strings.Join(StepNames(), ", "))
+		}
+		random = true
+	}
+	p := params{num: map[string]float64{}, word: map[string]string{}}
 	if strings.TrimSpace(args) != "" {
 		for _, kv := range strings.Split(args, ",") {
 			k, v, ok := strings.Cut(kv, "=")
 			k = strings.ToLower(strings.TrimSpace(k))
+			v = strings.TrimSpace(v)
 			if !ok || k == "" {
 				return step{}, fmt.Errorf("%q: parameter %q is not key=value", name, kv)
 			}
-			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if p.has(k) {
+				return step{}, fmt.Errorf("%q: parameter %s given twice", name, k)
+			}
+			if slices.Contains(b.words, k) {
+				// A word is matched as a name: letters, digits, '_' and '-'
+				// only, so that no separator of the spec hides in one.
+				if !isWord(v) {
+					return step{}, fmt.Errorf("%q: parameter %s = %q: want a name (letters, digits, _ or -)", name, k, v)
+				}
+				p.word[k] = strings.ToLower(v)
+				continue
+			}
+			f, err := strconv.ParseFloat(v, 64)
 			if err != nil {
 				return step{}, fmt.Errorf("%q: parameter %s: %w", name, k, err)
 			}
-			if _, dup := p[k]; dup {
-				return step{}, fmt.Errorf("%q: parameter %s given twice", name, k)
-			}
-			p[k] = f
-		}
-	}
-	b, ok := builders[name]
-	if !ok {
-		if b, ok = randomBuilders[name]; !ok {
-			return step{}, fmt.Errorf("unknown step %q (known: %s)", name, strings.Join(StepNames(), ", "))
+			p.num[k] = f
 		}
 	}
 	apply, err := b.build(p)
 	if err != nil {
 		return step{}, fmt.Errorf("%s: %w", name, err)
 	}
-	return step{name: name, apply: apply}, nil
+	if b.random != nil {
+		random = b.random(p)
+	}
+	return step{name: name, random: random, apply: apply}, nil
+}
+
+// isWord reports whether s is a non-empty name of letters, digits, '_' and '-'.
+func isWord(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
 }

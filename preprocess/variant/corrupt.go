@@ -1,0 +1,166 @@
+package variant
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/imagenetx/imagenetx/datahome"
+	"github.com/imagenetx/imagenetx/preprocess/pix"
+	"github.com/imagenetx/imagenetx/preprocess/variant/corrupt"
+)
+
+// The corrupt step (corrupt:name=NAME,severity=S) applies one of
+// imagecorruptions' 19 corruptions (package corrupt) to the crop, as
+// ImageNet-C does after Resize(256) and CenterCrop(224). Two of them need
+// more than pixels: jpeg_compression a JPEG codec, which package preprocess
+// registers (RegisterCodecs) so that this package stays free of cgo, and
+// frost the six overlay images, read from FrostDir.
+
+// codecs are what package preprocess registers.
+var codecs struct {
+	sync.RWMutex
+	jpeg   corrupt.JPEGCodec
+	decode func([]byte) (*pix.RGB8, error)
+}
+
+// RegisterCodecs sets the JPEG round trip (Pillow's save at a quality, then
+// open) and the image decoder the corrupt step uses: package preprocess
+// registers its libjpeg-turbo ones when it is imported.
+func RegisterCodecs(jpeg corrupt.JPEGCodec, decode func([]byte) (*pix.RGB8, error)) {
+	codecs.Lock()
+	defer codecs.Unlock()
+	codecs.jpeg, codecs.decode = jpeg, decode
+}
+
+// frost holds the overlays, loaded on first use from frost.dir.
+var frost struct {
+	sync.Mutex
+	dir      string
+	overlays *corrupt.FrostOverlays
+}
+
+// FrostSubdir is where the frost overlays sit in the data home (and in a
+// mirror laid out as ../shared/imagenetx).
+const FrostSubdir = "corruptions/frost"
+
+// SetFrostDir makes the frost corruption read its overlays from dir (the
+// six files of corrupt.FrostFiles, checked against their sha256) instead of
+// the data home's corruptions/frost, where set-up installs them.
+func SetFrostDir(dir string) {
+	frost.Lock()
+	defer frost.Unlock()
+	frost.dir, frost.overlays = dir, nil
+}
+
+// FrostDir returns the folder the frost corruption reads its overlays
+// from: the one SetFrostDir set, else the data home's corruptions/frost.
+func FrostDir() (string, error) {
+	frost.Lock()
+	defer frost.Unlock()
+	return frostDirLocked()
+}
+
+func frostDirLocked() (string, error) {
+	if frost.dir != "" {
+		return frost.dir, nil
+	}
+	home, err := datahome.Dir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(home, filepath.FromSlash(FrostSubdir)), nil
+}
+
+// frostOverlays loads (once) and returns the overlays.
+func frostOverlays() (*corrupt.FrostOverlays, error) {
+	frost.Lock()
+	defer frost.Unlock()
+	if frost.overlays != nil {
+		return frost.overlays, nil
+	}
+	dir, err := frostDirLocked()
+	if err != nil {
+		return nil, fmt.Errorf("frost overlays: %w", err)
+	}
+	codecs.RLock()
+	decode := codecs.decode
+	codecs.RUnlock()
+	if decode == nil {
+		return nil, fmt.Errorf("frost overlays: no image decoder registered (import package preprocess)")
+	}
+	ov, err := LoadFrost(dir, decode)
+	if err != nil {
+		return nil, err
+	}
+	frost.overlays = ov
+	return ov, nil
+}
+
+// LoadFrost reads the six frost overlays from dir, checks each against its
+// pinned sha256 (corrupt.FrostSHA256) and decodes it with decode (which
+// must drop a PNG's alpha and decode JPEGs with libjpeg's islow IDCT and
+// fancy upsampling, as cv2.imread does).
+func LoadFrost(dir string, decode func([]byte) (*pix.RGB8, error)) (*corrupt.FrostOverlays, error) {
+	var imgs [6]*pix.RGB8
+	for i, name := range corrupt.FrostFiles {
+		path := filepath.Join(dir, name)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("frost overlay (run imagenetx setup, or point SetFrostDir at a copy): %w", err)
+		}
+		sum := sha256.Sum256(data)
+		if got := hex.EncodeToString(sum[:]); got != corrupt.FrostSHA256[i] {
+			return nil, fmt.Errorf("frost overlay %s: sha256 %s, want %s", path, got, corrupt.FrostSHA256[i])
+		}
+		if imgs[i], err = decode(bytes.Clone(data)); err != nil {
+			return nil, fmt.Errorf("frost overlay %s: %w", path, err)
+		}
+	}
+	return corrupt.NewFrostOverlays(imgs)
+}
+
+// makeCorrupt builds corrupt:name=NAME,severity=S.
+func makeCorrupt(p params) (applyFunc, error) {
+	name := p.word["name"]
+	c, ok := corrupt.Lookup(name)
+	if !ok {
+		return nil, fmt.Errorf("name = %q: unknown corruption (known: %v)", name, corrupt.Names())
+	}
+	s := p.num["severity"]
+	if s != float64(int(s)) || s < 1 || s > 5 {
+		return nil, fmt.Errorf("severity = %v: must be an integer 1 to 5", s)
+	}
+	sev := int(s)
+	return func(img *pix.RGB8, rng *rand.Rand) (*pix.RGB8, error) {
+		env := corrupt.Env{Rand: rng}
+		switch c.Name {
+		case "jpeg_compression":
+			codecs.RLock()
+			env.JPEG = codecs.jpeg
+			codecs.RUnlock()
+		case "frost":
+			ov, err := frostOverlays()
+			if err != nil {
+				return nil, err
+			}
+			env.Frost = ov
+		}
+		return corrupt.Apply(c.Name, img, sev, env)
+	}, nil
+}
+
+var corruptStep = builder{
+	required: []string{"name", "severity"},
+	words:    []string{"name"},
+	make:     makeCorrupt,
+	random: func(p params) bool {
+		c, ok := corrupt.Lookup(p.word["name"])
+		return ok && c.Random
+	},
+}
