@@ -16,7 +16,8 @@ Usage:
   corruptions_reference.py corrupt NAME SEVERITY IN.npy OUT.npy [--frost-dir D] [--seed N]
       IN.npy: (N, H, W, 3) uint8 crops; OUT.npy the corrupted crops, each
       np.uint8(corruption(Image.fromarray(crop), severity)) as corrupt()
-      returns it. --seed seeds np.random once before the first image.
+      returns it. --seed N calls np.random.seed(N) before each image (a
+      Python user's way to regenerate one image; imagenetx's numpy_seed=N).
   corruptions_reference.py batch IN.npy OUT_DIR NAME:SEVERITY... [--frost-dir D] [--seed N]
       corrupt for several corruptions in one process: OUT_DIR/NAME_SEVERITY.npy.
   corruptions_reference.py overlays FROST_DIR OUT_PREFIX
@@ -687,15 +688,18 @@ def main():
             corrupt(img, a.severity, a.name)
         print((time.process_time() - t0) / len(crops))
         return
-    if a.seed is not None:
-        np.random.seed(a.seed)
+    def one(img, severity, name):
+        if a.seed is not None:
+            np.random.seed(a.seed)
+        return corrupt(img, severity, name)
+
     if a.cmd == "batch":
         for job in a.jobs:
             name, sev = job.rsplit(":", 1)
-            out = np.stack([corrupt(img, int(sev), name) for img in crops])
+            out = np.stack([one(img, int(sev), name) for img in crops])
             np.save(os.path.join(a.outdir, "%s_%s.npy" % (name, sev)), out)
         return
-    out = np.stack([corrupt(img, a.severity, a.name) for img in crops])
+    out = np.stack([one(img, a.severity, a.name) for img in crops])
     np.save(a.out, out)
 
 

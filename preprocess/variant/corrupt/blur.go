@@ -70,14 +70,18 @@ func disk(radius, alias float64) ([]float64, int) {
 }
 
 // GlassBlur is glass_blur: a Gaussian blur (sigma 0.7, 0.9, 1, 1.1, 1.5)
-// truncated to uint8, local pixel swaps (each pixel, bottom-right to
-// top-left, exchanged with one up to max_delta away, for 1 to 3 passes),
-// then the same blur again.
+// truncated to uint8, local pixel moves (each pixel, bottom-right to
+// top-left, for 1 to 3 passes, takes the value of one up to max_delta
+// away), then the same blur again.
 //
-// The swaps run in sequence as in the reference (each reads the result of
-// the ones before), so the distribution is the reference's; natively
-// compiled they cost a few milliseconds, where the reference's numba loop
-// (with its per-process compilation) takes about half a second an image.
+// The reference means to swap the two pixels, but its tuple assignment of
+// two NumPy views (x[h, w], x[h', w'] = x[h', w'], x[h, w]) copies the
+// second pixel into the first and then writes that same value back: a copy,
+// not a swap. The moves here copy, so the distribution is the reference's.
+// They run in sequence as in the reference (each reads the result of the
+// ones before); natively compiled they cost about a millisecond, where the
+// reference's numba loop costs about half a second an image (its
+// per-process compilation included).
 func GlassBlur(img *pix.RGB8, severity int, rng Rand) (*pix.RGB8, error) {
 	type params struct {
 		sigma       float64
@@ -101,9 +105,7 @@ func GlassBlur(img *pix.RGB8, severity int, rng Rand) (*pix.RGB8, error) {
 				dx := rng.IntN(2*d) - d // np.random.randint(-d, d): high exclusive
 				dy := rng.IntN(2*d) - d
 				p, q := (y*w+x)*3, ((y+dy)*w+x+dx)*3
-				px[p], px[q] = px[q], px[p]
-				px[p+1], px[q+1] = px[q+1], px[p+1]
-				px[p+2], px[q+2] = px[q+2], px[p+2]
+				px[p], px[p+1], px[p+2] = px[q], px[q+1], px[q+2]
 			}
 		}
 	}
