@@ -95,6 +95,7 @@ func setupRuntime(ctx context.Context, opts SetupOptions, log io.Writer) error {
 
 func setupData(ctx context.Context, opts SetupOptions, log io.Writer) error {
 	assets := append(models.AnnotationAssets(opts.Train), models.ResultAssets()...)
+	assets = append(assets, models.CorruptionAssets()...)
 	for _, name := range opts.Models {
 		m, ok := models.Lookup(name)
 		if !ok {

@@ -3,6 +3,7 @@ package models
 import (
 	"errors"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -281,6 +282,25 @@ func TestResultAssetsMatchShared(t *testing.T) {
 	}
 	for _, a := range assets {
 		if err := fetch.VerifyFile(filepath.Join(filepath.Dir(dir), a.Path), a.SHA256); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestCorruptionAssetsMatchShared checks the frost overlays' pins against
+// the mirror's copies, laid out as the data home (corruptions/frost/NAME).
+func TestCorruptionAssetsMatchShared(t *testing.T) {
+	dir := shareddata.Require(t, "corruptions", "frost")
+	root := filepath.Dir(filepath.Dir(dir))
+	assets := CorruptionAssets()
+	if len(assets) != 6 {
+		t.Fatalf("%d corruption assets, want the 6 frost overlays", len(assets))
+	}
+	for _, a := range assets {
+		if !strings.HasPrefix(a.Path, "corruptions/frost/frost") || !strings.HasSuffix(a.URL, path.Base(a.Path)) {
+			t.Errorf("asset %+v: path not under corruptions/frost/ or URL not the file's", a)
+		}
+		if err := fetch.VerifyFile(filepath.Join(root, a.Path), a.SHA256); err != nil {
 			t.Error(err)
 		}
 	}

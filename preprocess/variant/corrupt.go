@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -125,7 +126,7 @@ func LoadFrost(dir string, decode func([]byte) (*pix.RGB8, error)) (*corrupt.Fro
 	return corrupt.NewFrostOverlays(imgs)
 }
 
-// makeCorrupt builds corrupt:name=NAME,severity=S.
+// makeCorrupt builds corrupt:name=NAME,severity=S[,numpy_seed=N].
 func makeCorrupt(p params) (applyFunc, error) {
 	name := p.word["name"]
 	c, ok := corrupt.Lookup(name)
@@ -137,8 +138,22 @@ func makeCorrupt(p params) (applyFunc, error) {
 		return nil, fmt.Errorf("severity = %v: must be an integer 1 to 5", s)
 	}
 	sev := int(s)
+	npSeed, seeded := p.num["numpy_seed"]
+	if seeded {
+		if npSeed != math.Trunc(npSeed) || npSeed < 0 || npSeed > math.MaxUint32 {
+			return nil, fmt.Errorf("numpy_seed = %v: must be an integer 0 to 2^32-1, as np.random.seed takes", npSeed)
+		}
+		if !corrupt.NumPySeeded(c.Name) {
+			return nil, fmt.Errorf("numpy_seed: %s does not draw from NumPy's legacy generator alone (impulse_noise uses skimage's Generator, glass_blur numba's), so no seed reproduces it", c.Name)
+		}
+	}
 	return func(img *pix.RGB8, rng *rand.Rand) (*pix.RGB8, error) {
 		env := corrupt.Env{Rand: rng}
+		if seeded {
+			// What np.random.seed(N) before corrupt() gives: every image
+			// starts from the same state.
+			env.Rand = corrupt.NewNumPyRand(uint32(npSeed))
+		}
 		switch c.Name {
 		case "jpeg_compression":
 			codecs.RLock()
@@ -155,12 +170,17 @@ func makeCorrupt(p params) (applyFunc, error) {
 	}, nil
 }
 
+// corruptStep draws from the chain's per-image generator when its
+// corruption is random and no numpy_seed is given (with one, each image's
+// result depends on the spec alone).
 var corruptStep = builder{
 	required: []string{"name", "severity"},
+	optional: []string{"numpy_seed"},
 	words:    []string{"name"},
 	make:     makeCorrupt,
 	random: func(p params) bool {
 		c, ok := corrupt.Lookup(p.word["name"])
-		return ok && c.Random
+		_, seeded := p.num["numpy_seed"]
+		return ok && c.Random && !seeded
 	},
 }

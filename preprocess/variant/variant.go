@@ -14,6 +14,18 @@
 //	hflip                      F.hflip
 //	rotate:degrees=D           F.rotate(img, D): nearest, expand=False, about the centre, fill 0
 //
+// The ImageNet-C corruptions of imagecorruptions 1.1.2 (package corrupt),
+// as ImageNet-C applies them to the 224×224 crop:
+//
+//	corrupt:name=NAME,severity=S[,numpy_seed=N]
+//	    NAME one of corrupt.Names() (gaussian_noise, …, saturate), S 1 to 5.
+//	    The random ones draw from the per-image generator below; with
+//	    numpy_seed=N they draw from NumPy's legacy generator seeded by
+//	    np.random.seed(N) for each image instead, reproducing
+//	    imagecorruptions' own image draw for draw (all random ones but
+//	    impulse_noise and glass_blur). frost reads its six overlays from
+//	    FrostDir (set-up installs them in the data home).
+//
 // Random steps draw from a generator seeded by (seed, key), key being the
 // image's file name, so a result never depends on worker count or order:
 //
