@@ -6,6 +6,10 @@
 #   bash scripts/bench.sh            # everything but paper, soak and fast
 #   bash scripts/bench.sh eval       # one part: eval, preprocess, engine, sweep, audits, paper, soak, fast, types
 #   bash scripts/bench.sh types      # `imagenetx types` against the toolkit's computation
+#   bash scripts/bench.sh corruptions # the 19 ImageNet-C corruptions against imagecorruptions'
+#                                    # Python (Debian's python3-numpy, -scipy, -skimage, -opencv,
+#                                    # -numba, -pil), one core each; IMAGENETX_BENCH_CORRUPT_N
+#                                    # crops (default 20), severity IMAGENETX_BENCH_CORRUPT_SEVERITY (3)
 #   bash scripts/bench.sh paper      # `eval` over 40 and 2,200 prediction files
 #                                    # (needs ~5.5 GB free under $TMPDIR)
 #   bash scripts/bench.sh soak       # a 50,000-image run killed 3 times and resumed
@@ -239,6 +243,45 @@ types_side_by_side() {
   fi
 }
 
+# corruptions_side_by_side: each corruption on the same N val_227 crops,
+# as whole processes pinned to one core (taskset; one thread each): the
+# reference script's corrupt command (imagecorruptions 1.1.2's code:
+# Python start-up, imports and numba's compilation included) and
+# corrupttop1 apply (the corrupt variant step). Each writes the corrupted
+# crops as .npy. The reference's in-process CPU time per image (after its
+# first image: no start-up, no compilation) is shown too.
+corruptions_side_by_side() {
+  local n=${IMAGENETX_BENCH_CORRUPT_N:-20} sev=${IMAGENETX_BENCH_CORRUPT_SEVERITY:-3}
+  echo "== corruptions: the 19 at severity $sev on $n val_227 crops, whole processes on one core each"
+  echo "load average (1, 5, 15 min): $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+  local tmp py=/usr/bin/python3 c rw rc iw ic inproc tr=0 ti=0
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' RETURN
+  go build -o "$tmp/corrupttop1" ./scripts/corrupttop1
+  "$tmp/corrupttop1" crops -images "$data/images/val_227" -n "$n" -out "$tmp/crops.npy" -names "$tmp/names.txt"
+  local one=(taskset -c 0 env OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 NUMBA_NUM_THREADS=1 GOMAXPROCS=1)
+  # per image: reference wall and CPU (whole process / N), its in-process
+  # CPU, imagenetx wall and CPU (whole process / N), CPU ratio
+  printf '%-18s %12s %12s %12s %12s %12s %8s\n' corruption ref_wall ref_cpu ref_inproc imx_wall imx_cpu cpu_ratio
+  for c in gaussian_noise shot_noise impulse_noise defocus_blur glass_blur motion_blur zoom_blur snow frost fog \
+      brightness contrast elastic_transform pixelate jpeg_compression speckle_noise gaussian_blur spatter saturate; do
+    timed "reference $c" "${one[@]}" "$py" scripts/corruptions_reference.py corrupt "$c" "$sev" "$tmp/crops.npy" "$tmp/ref.npy" \
+      --frost-dir "$data/corruptions/frost" >/dev/null # timed's line too: the table below says it
+    rw=$t_wall rc=$t_cpu
+    inproc=$("${one[@]}" "$py" scripts/corruptions_reference.py time "$c" "$sev" "$tmp/crops.npy" --frost-dir "$data/corruptions/frost")
+    timed "imagenetx $c" "${one[@]}" "$tmp/corrupttop1" apply -in "$tmp/crops.npy" -out "$tmp/imx.npy" \
+      -names "$tmp/names.txt" -spec "corrupt:name=$c,severity=$sev" >/dev/null
+    iw=$t_wall ic=$t_cpu
+    tr=$(awk -v a="$tr" -v b="$rc" 'BEGIN {print a + b}')
+    ti=$(awk -v a="$ti" -v b="$ic" 'BEGIN {print a + b}')
+    awk -v c="$c" -v n="$n" -v rw="$rw" -v rc="$rc" -v ip="$inproc" -v iw="$iw" -v ic="$ic" \
+      'BEGIN {printf "%-18s %12.4f %12.4f %12.4f %12.4f %12.4f %7.1fx\n", c, rw / n, rc / n, ip, iw / n, ic / n, rc / ic}'
+  done
+  awk -v n="$n" -v tr="$tr" -v ti="$ti" \
+    'BEGIN {printf "%-18s %12s %12.4f %12s %12s %12.4f %7.1fx\n", "all 19", "", tr / (19 * n), "", "", ti / (19 * n), tr / ti}'
+  echo "load average (1, 5, 15 min): $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
 for part in $parts; do
   case "$part" in
   eval)
@@ -271,6 +314,9 @@ for part in $parts; do
   types)
     types_side_by_side
     ;;
+  corruptions)
+    corruptions_side_by_side
+    ;;
   soak)
     soak
     ;;
@@ -278,7 +324,7 @@ for part in $parts; do
     fast_agreement
     ;;
   *)
-    echo "unknown part $part (want eval, preprocess, engine, sweep, audits, paper, soak, fast, types)" >&2
+    echo "unknown part $part (want eval, preprocess, engine, sweep, audits, paper, soak, fast, types, corruptions)" >&2
     exit 2
     ;;
   esac
