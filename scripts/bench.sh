@@ -275,7 +275,7 @@ corruptions_side_by_side() {
     tr=$(awk -v a="$tr" -v b="$rc" 'BEGIN {print a + b}')
     ti=$(awk -v a="$ti" -v b="$ic" 'BEGIN {print a + b}')
     awk -v c="$c" -v n="$n" -v rw="$rw" -v rc="$rc" -v ip="$inproc" -v iw="$iw" -v ic="$ic" \
-      'BEGIN {printf "%-18s %12.4f %12.4f %12.4f %12.4f %12.4f %7.1fx\n", c, rw / n, rc / n, ip, iw / n, ic / n, rc / ic}'
+      'BEGIN {printf "%-18s %12.4f %12.4f %12.4f %12.4f %12.4f %7.1fx\n", c, rw / n, rc / n, ip, iw / n, ic / n, rc / (ic > 0 ? ic : 0.01)}'
   done
   awk -v n="$n" -v tr="$tr" -v ti="$ti" \
     'BEGIN {printf "%-18s %12s %12.4f %12s %12s %12.4f %7.1fx\n", "all 19", "", tr / (19 * n), "", "", ti / (19 * n), tr / ti}'

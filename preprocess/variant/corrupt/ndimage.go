@@ -53,41 +53,50 @@ func gaussianKernel(sigma, truncate float64) []float64 {
 // gaussianFilter is scipy.ndimage.gaussian_filter over the first two axes
 // of an h×w×c interleaved array (sigma 0 on the channel axis, as skimage's
 // gaussian with channel_axis=-1 asks): a 1-D correlation down the columns,
-// then along the rows. It returns a new array.
+// then along the rows. Each output sums as scipy's symmetric-kernel loop
+// does (the centre tap, then each pair of mirrored taps added first), so
+// the results are scipy's to the last bit; the loops run along whole rows,
+// which is what makes them fast. It returns a new array.
 func gaussianFilter(v []float64, w, h, c int, sigma, truncate float64, b boundary) []float64 {
 	k := gaussianKernel(sigma, truncate)
 	r := len(k) / 2
-	tmp := make([]float64, len(v))
 	stride := w * c
-	// Axis 0 (rows of the image move).
-	line := make([]float64, h+2*r)
-	for x := range stride {
-		for i := range line {
-			line[i] = v[b.index(i-r, h)*stride+x]
+	// Axis 0: whole rows at a time.
+	tmp := make([]float64, len(v))
+	for y := range h {
+		o := tmp[y*stride : (y+1)*stride]
+		centre := v[y*stride : (y+1)*stride]
+		for i, x := range centre {
+			o[i] = x * k[r]
 		}
-		for y := range h {
-			acc := line[y+r] * k[r]
-			for j := 1; j <= r; j++ {
-				acc += (line[y+r-j] + line[y+r+j]) * k[r+j]
+		for j := 1; j <= r; j++ {
+			up := v[b.index(y-j, h)*stride:][:stride]
+			down := v[b.index(y+j, h)*stride:][:stride]
+			kj := k[r+j]
+			for i := range o {
+				o[i] += (up[i] + down[i]) * kj
 			}
-			tmp[y*stride+x] = acc
 		}
 	}
+	// Axis 1: each row padded by r pixels, then the same loop along it.
 	out := make([]float64, len(v))
-	line = make([]float64, w+2*r)
+	pad := make([]float64, (w+2*r)*c)
 	for y := range h {
 		row := tmp[y*stride : (y+1)*stride]
-		for ch := range c {
-			for i := range line {
-				line[i] = row[b.index(i-r, w)*c+ch]
-			}
-			o := out[y*stride:]
-			for x := range w {
-				acc := line[x+r] * k[r]
-				for j := 1; j <= r; j++ {
-					acc += (line[x+r-j] + line[x+r+j]) * k[r+j]
-				}
-				o[x*c+ch] = acc
+		for x := -r; x < w+r; x++ {
+			copy(pad[(x+r)*c:(x+r+1)*c], row[b.index(x, w)*c:])
+		}
+		o := out[y*stride : (y+1)*stride]
+		centre := pad[r*c:][:stride]
+		for i, x := range centre {
+			o[i] = x * k[r]
+		}
+		for j := 1; j <= r; j++ {
+			left := pad[(r-j)*c:][:stride]
+			right := pad[(r+j)*c:][:stride]
+			kj := k[r+j]
+			for i := range o {
+				o[i] += (left[i] + right[i]) * kj
 			}
 		}
 	}

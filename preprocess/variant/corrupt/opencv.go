@@ -54,7 +54,7 @@ func filter2D(v []float64, w, h, c int, k []float64, kw int) []float64 {
 	var taps []tap
 	for i := range kw {
 		for j := range kw {
-			if k[i*kw+j] != 0 {
+			if k[i*kw+j] != 0 { // the disk's zero corners cost nothing
 				taps = append(taps, tap{i - r, j - r, k[i*kw+j]})
 			}
 		}

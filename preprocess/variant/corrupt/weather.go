@@ -3,6 +3,7 @@ package corrupt
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/imagenetx/imagenetx/preprocess/pix"
 )
@@ -172,6 +173,22 @@ func plasmaFractal(size int, decay float64, rng Rand) []float32 {
 // which commute with the swap.
 type FrostOverlays struct {
 	rgb [6]*pix.RGB8
+	// resized caches each overlay's resize per target size (an overlay is
+	// resized the same way for every image of a size): read-only once
+	// stored, safe for concurrent use.
+	resized sync.Map // frostKey -> *pix.RGB8
+}
+
+type frostKey struct{ idx, w, h int }
+
+// resizedOverlay is overlay idx resized to w×h (cached).
+func (o *FrostOverlays) resizedOverlay(idx, w, h int) *pix.RGB8 {
+	k := frostKey{idx, w, h}
+	if m, ok := o.resized.Load(k); ok {
+		return m.(*pix.RGB8)
+	}
+	m, _ := o.resized.LoadOrStore(k, resizeCubic(o.rgb[idx], w, h))
+	return m.(*pix.RGB8)
 }
 
 // FrostFiles are the overlay file names, in the reference's order.
@@ -205,7 +222,8 @@ func Frost(img *pix.RGB8, severity int, ov *FrostOverlays, rng Rand) (*pix.RGB8,
 	if ov == nil {
 		return nil, fmt.Errorf("frost overlays not loaded")
 	}
-	fr := ov.rgb[rng.IntN(5)]
+	idx := rng.IntN(5)
+	fr := ov.rgb[idx]
 	scale := 1.0
 	fh, fw := float64(fr.H), float64(fr.W)
 	xh, xw := float64(img.H), float64(img.W)
@@ -220,7 +238,7 @@ func Frost(img *pix.RGB8, severity int, ov *FrostOverlays, rng Rand) (*pix.RGB8,
 	}
 	scale *= 1.1
 	nw, nh := int(math.Ceil(fw*scale)), int(math.Ceil(fh*scale))
-	rs := resizeCubic(fr, nw, nh)
+	rs := ov.resizedOverlay(idx, nw, nh)
 	if nh-img.H <= 0 || nw-img.W <= 0 {
 		return nil, fmt.Errorf("frost overlay %dx%d too small for a %dx%d image", nw, nh, img.W, img.H)
 	}
