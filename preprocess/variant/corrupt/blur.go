@@ -10,7 +10,7 @@ import (
 // filter2D, reflect-101 border) with a disk of radius 3, 4, 6, 8, 10
 // antialiased by a Gaussian of sigma 0.1 or 0.5 (the reference's disk).
 func DefocusBlur(img *pix.RGB8, severity int) (*pix.RGB8, error) {
-	c, err := level(severity, [5][2]float64{{3, 0.1}, {4, 0.5}, {6, 0.5}, {8, 0.5}, {10, 0.5}})
+	c, err := level(img, severity, [5][2]float64{{3, 0.1}, {4, 0.5}, {6, 0.5}, {8, 0.5}, {10, 0.5}})
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +87,7 @@ func GlassBlur(img *pix.RGB8, severity int, rng Rand) (*pix.RGB8, error) {
 		sigma       float64
 		delta, iter int
 	}
-	c, err := level(severity, [5]params{{0.7, 1, 2}, {0.9, 2, 1}, {1, 2, 3}, {1.1, 3, 2}, {1.5, 4, 2}})
+	c, err := level(img, severity, [5]params{{0.7, 1, 2}, {0.9, 2, 1}, {1, 2, 3}, {1.1, 3, 2}, {1.5, 4, 2}})
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +120,7 @@ func GlassBlur(img *pix.RGB8, severity int, rng Rand) (*pix.RGB8, error) {
 // uniform in [-45, 45] degrees, with half-Gaussian weights (radius 10, 15,
 // 15, 15, 20; sigma 3, 5, 8, 12, 15), edges replicated.
 func MotionBlur(img *pix.RGB8, severity int, rng Rand) (*pix.RGB8, error) {
-	c, err := level(severity, [5][2]float64{{10, 3}, {15, 5}, {15, 8}, {15, 12}, {20, 15}})
+	c, err := level(img, severity, [5][2]float64{{10, 3}, {15, 5}, {15, 8}, {15, 12}, {20, 15}})
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +196,7 @@ var zoomCounts = [5]int{12, 16, 11, 13, 11}
 // each factor of np.arange(1, 1.11, 0.01), (1, 1.16, 0.01), (1, 1.21,
 // 0.02), (1, 1.26, 0.02), (1, 1.31, 0.03), in float32 as the reference.
 func ZoomBlur(img *pix.RGB8, severity int) (*pix.RGB8, error) {
-	zf, err := level(severity, zoomFactors)
+	zf, err := level(img, severity, zoomFactors)
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +228,7 @@ func ZoomBlur(img *pix.RGB8, severity int) (*pix.RGB8, error) {
 // gaussian_filter, nearest edges, truncate 4) of x/255 with sigma 1, 2, 3,
 // 4, 6 on each channel.
 func GaussianBlur(img *pix.RGB8, severity int) (*pix.RGB8, error) {
-	c, err := level(severity, [5]float64{1, 2, 3, 4, 6})
+	c, err := level(img, severity, [5]float64{1, 2, 3, 4, 6})
 	if err != nil {
 		return nil, err
 	}

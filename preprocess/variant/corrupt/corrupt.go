@@ -123,10 +123,14 @@ func Apply(name string, img *pix.RGB8, severity int, env Env) (*pix.RGB8, error)
 	return out, nil
 }
 
-// level picks a severity's parameters from the reference's table.
-func level[T any](severity int, table [5]T) (T, error) {
+// level checks the image and picks a severity's parameters from the
+// reference's table.
+func level[T any](img *pix.RGB8, severity int, table [5]T) (T, error) {
+	var zero T
+	if err := img.Validate(); err != nil {
+		return zero, err
+	}
 	if severity < 1 || severity > 5 {
-		var zero T
 		return zero, fmt.Errorf("severity %d: must be 1 to 5", severity)
 	}
 	return table[severity-1], nil

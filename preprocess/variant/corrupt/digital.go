@@ -11,7 +11,7 @@ import (
 // Brightness is brightness: skimage HSV value raised by 0.1 to 0.5,
 // clipped to 1.
 func Brightness(img *pix.RGB8, severity int) (*pix.RGB8, error) {
-	c, err := level(severity, [5]float64{.1, .2, .3, .4, .5})
+	c, err := level(img, severity, [5]float64{.1, .2, .3, .4, .5})
 	if err != nil {
 		return nil, err
 	}
@@ -23,7 +23,7 @@ func Brightness(img *pix.RGB8, severity int) (*pix.RGB8, error) {
 // Saturate is saturate: skimage HSV saturation scaled by 0.3, 0.1, 2, 5,
 // 20 and raised by 0, 0, 0, 0.1, 0.2, clipped to [0, 1].
 func Saturate(img *pix.RGB8, severity int) (*pix.RGB8, error) {
-	c, err := level(severity, [5][2]float64{{0.3, 0}, {0.1, 0}, {2, 0}, {5, 0.1}, {20, 0.2}})
+	c, err := level(img, severity, [5][2]float64{{0.3, 0}, {0.1, 0}, {2, 0}, {5, 0.1}, {20, 0.2}})
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +49,7 @@ func mapHSV(img *pix.RGB8, f func(h, s, v float64) (float64, float64, float64)) 
 // Contrast is contrast: each channel of x/255 pulled towards its mean,
 // (x - mean)*c + mean with c 0.4, 0.3, 0.2, 0.1, 0.05.
 func Contrast(img *pix.RGB8, severity int) (*pix.RGB8, error) {
-	c, err := level(severity, [5]float64{0.4, .3, .2, .1, .05})
+	c, err := level(img, severity, [5]float64{0.4, .3, .2, .1, .05})
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +73,7 @@ func Contrast(img *pix.RGB8, severity int) (*pix.RGB8, error) {
 // height, smoothed by a Gaussian of sigma 1% of the size (reflect edges,
 // truncate 3) and scaled by alpha 12.5, 16.25, 21.25, 25, 30.
 func ElasticTransform(img *pix.RGB8, severity int, rng Rand) (*pix.RGB8, error) {
-	alpha, err := level(severity, [5]float64{250 * 0.05, 250 * 0.065, 250 * 0.085, 250 * 0.1, 250 * 0.12})
+	alpha, err := level(img, severity, [5]float64{250 * 0.05, 250 * 0.065, 250 * 0.085, 250 * 0.1, 250 * 0.12})
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +157,7 @@ func gaussianFilterAxis(v []float64, w, h int, sigma, truncate float64, b bounda
 // Pixelate is pixelate: Pillow's BOX resize to int(size*c), c 0.6, 0.5,
 // 0.4, 0.3, 0.25, then its NEAREST resize back, exactly.
 func Pixelate(img *pix.RGB8, severity int) (*pix.RGB8, error) {
-	c, err := level(severity, [5]float64{0.6, 0.5, 0.4, 0.3, 0.25})
+	c, err := level(img, severity, [5]float64{0.6, 0.5, 0.4, 0.3, 0.25})
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +200,7 @@ func pillowNearest(src *pix.RGB8, w, h int) *pix.RGB8 {
 // JPEGCompression is jpeg_compression: the image saved by Pillow as a JPEG
 // of quality 25, 18, 15, 10, 7 and decoded back, through codec.
 func JPEGCompression(img *pix.RGB8, severity int, codec JPEGCodec) (*pix.RGB8, error) {
-	q, err := level(severity, [5]int{25, 18, 15, 10, 7})
+	q, err := level(img, severity, [5]int{25, 18, 15, 10, 7})
 	if err != nil {
 		return nil, err
 	}

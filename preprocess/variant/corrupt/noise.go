@@ -9,7 +9,7 @@ import (
 // GaussianNoise is gaussian_noise: x/255 plus normal noise of standard
 // deviation 0.08, 0.12, 0.18, 0.26, 0.38, clipped to [0, 1].
 func GaussianNoise(img *pix.RGB8, severity int, rng Rand) (*pix.RGB8, error) {
-	c, err := level(severity, [5]float64{.08, .12, 0.18, 0.26, 0.38})
+	c, err := level(img, severity, [5]float64{.08, .12, 0.18, 0.26, 0.38})
 	if err != nil {
 		return nil, err
 	}
@@ -23,7 +23,7 @@ func GaussianNoise(img *pix.RGB8, severity int, rng Rand) (*pix.RGB8, error) {
 // ShotNoise is shot_noise: Poisson(x/255 * c)/c with c 60, 25, 12, 5, 3,
 // clipped to [0, 1].
 func ShotNoise(img *pix.RGB8, severity int, rng Rand) (*pix.RGB8, error) {
-	c, err := level(severity, [5]float64{60, 25, 12, 5, 3})
+	c, err := level(img, severity, [5]float64{60, 25, 12, 5, 3})
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +38,7 @@ func ShotNoise(img *pix.RGB8, severity int, rng Rand) (*pix.RGB8, error) {
 // amount=c) with c 0.03, 0.06, 0.09, 0.17, 0.27: each value (each channel
 // on its own) is replaced with probability c, by 1 or 0 with equal odds.
 func ImpulseNoise(img *pix.RGB8, severity int, rng Rand) (*pix.RGB8, error) {
-	c, err := level(severity, [5]float64{.03, .06, .09, 0.17, 0.27})
+	c, err := level(img, severity, [5]float64{.03, .06, .09, 0.17, 0.27})
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func ImpulseNoise(img *pix.RGB8, severity int, rng Rand) (*pix.RGB8, error) {
 // SpeckleNoise is speckle_noise: x + x*N(0, c) with c 0.15, 0.2, 0.35,
 // 0.45, 0.6, clipped to [0, 1].
 func SpeckleNoise(img *pix.RGB8, severity int, rng Rand) (*pix.RGB8, error) {
-	c, err := level(severity, [5]float64{.15, .2, 0.35, 0.45, 0.6})
+	c, err := level(img, severity, [5]float64{.15, .2, 0.35, 0.45, 0.6})
 	if err != nil {
 		return nil, err
 	}

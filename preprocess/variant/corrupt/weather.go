@@ -13,7 +13,7 @@ import (
 // quantised to 8 bits and added with its 180° rotation to the image
 // brightened towards its 1.5×gray + 0.5.
 func Snow(img *pix.RGB8, severity int, rng Rand) (*pix.RGB8, error) {
-	c, err := level(severity, [5][7]float64{
+	c, err := level(img, severity, [5][7]float64{
 		{0.1, 0.3, 3, 0.5, 10, 4, 0.8},
 		{0.2, 0.3, 2, 0.5, 12, 4, 0.7},
 		{0.55, 0.3, 4, 0.9, 12, 8, 0.7},
@@ -64,7 +64,7 @@ func Snow(img *pix.RGB8, severity int, rng Rand) (*pix.RGB8, error) {
 // 1.4) scaled by 1.5 to 3 and added to x/255, then rescaled by
 // max/(max + scale).
 func Fog(img *pix.RGB8, severity int, rng Rand) (*pix.RGB8, error) {
-	c, err := level(severity, [5][2]float64{{1.5, 2}, {2., 2}, {2.5, 1.7}, {2.5, 1.5}, {3., 1.4}})
+	c, err := level(img, severity, [5][2]float64{{1.5, 2}, {2., 2}, {2.5, 1.7}, {2.5, 1.5}, {3., 1.4}})
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +215,7 @@ func NewFrostOverlays(rgb [6]*pix.RGB8) (*FrostOverlays, error) {
 // never used), scaled by 1.1 with OpenCV's bicubic resize (more where it is
 // smaller than the image) and cropped at a uniform position.
 func Frost(img *pix.RGB8, severity int, ov *FrostOverlays, rng Rand) (*pix.RGB8, error) {
-	c, err := level(severity, [5][2]float64{{1, 0.4}, {0.8, 0.6}, {0.7, 0.7}, {0.65, 0.7}, {0.6, 0.75}})
+	c, err := level(img, severity, [5][2]float64{{1, 0.4}, {0.8, 0.6}, {0.7, 0.7}, {0.65, 0.7}, {0.6, 0.75}})
 	if err != nil {
 		return nil, err
 	}
@@ -260,7 +260,7 @@ func Frost(img *pix.RGB8, severity int, ov *FrostOverlays, rng Rand) (*pix.RGB8,
 // the image. At 4 and 5 it is mud: the layer's mask blurred, thresholded
 // at 0.8, blending the image towards mud brown.
 func Spatter(img *pix.RGB8, severity int, rng Rand) (*pix.RGB8, error) {
-	c, err := level(severity, [5][6]float64{
+	c, err := level(img, severity, [5][6]float64{
 		{0.65, 0.3, 4, 0.69, 0.6, 0},
 		{0.65, 0.3, 3, 0.68, 0.6, 0},
 		{0.65, 0.3, 2, 0.68, 0.5, 0},
