@@ -35,9 +35,9 @@ type Func func(img *pix.RGB8, severity int, env Env) (*pix.RGB8, error)
 
 // Corruption describes one of the 19 corruptions.
 type Corruption struct {
-	Name   string
-	Random bool // draws from Env.Rand
-	Apply  Func
+	Name   string // imagecorruptions' function name, e.g. "gaussian_noise"
+	Random bool   // draws from Env.Rand
+	Apply  Func   // the corruption; Apply (the package function) also checks the image
 }
 
 // corruptions are imagecorruptions' corruption_tuple, in its order (the
