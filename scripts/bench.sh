@@ -254,15 +254,16 @@ corruptions_side_by_side() {
   local n=${IMAGENETX_BENCH_CORRUPT_N:-20} sev=${IMAGENETX_BENCH_CORRUPT_SEVERITY:-3}
   echo "== corruptions: the 19 at severity $sev on $n val_227 crops, whole processes on one core each"
   echo "load average (1, 5, 15 min): $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
-  local tmp py=/usr/bin/python3 c rw rc iw ic inproc tr=0 ti=0
+  local tmp py=/usr/bin/python3 c rw rc iw ic inproc tr=0 ti=0 tp=0
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' RETURN
   go build -o "$tmp/corrupttop1" ./scripts/corrupttop1
   "$tmp/corrupttop1" crops -images "$data/images/val_227" -n "$n" -out "$tmp/crops.npy" -names "$tmp/names.txt"
   local one=(taskset -c 0 env OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 NUMBA_NUM_THREADS=1 GOMAXPROCS=1)
-  # per image: reference wall and CPU (whole process / N), its in-process
-  # CPU, imagenetx wall and CPU (whole process / N), CPU ratio
-  printf '%-18s %12s %12s %12s %12s %12s %8s\n' corruption ref_wall ref_cpu ref_inproc imx_wall imx_cpu cpu_ratio
+  # per image, seconds: the reference's wall and CPU (whole process / N) and
+  # its in-process CPU; imagenetx's wall and CPU (whole process / N); the
+  # CPU ratios, whole process and against the reference's in-process time
+  printf '%-18s %10s %10s %10s %10s %10s %8s %8s\n' corruption ref_wall ref_cpu ref_inproc imx_wall imx_cpu ratio inproc
   for c in gaussian_noise shot_noise impulse_noise defocus_blur glass_blur motion_blur zoom_blur snow frost fog \
       brightness contrast elastic_transform pixelate jpeg_compression speckle_noise gaussian_blur spatter saturate; do
     timed "reference $c" "${one[@]}" "$py" scripts/corruptions_reference.py corrupt "$c" "$sev" "$tmp/crops.npy" "$tmp/ref.npy" \
@@ -274,11 +275,13 @@ corruptions_side_by_side() {
     iw=$t_wall ic=$t_cpu
     tr=$(awk -v a="$tr" -v b="$rc" 'BEGIN {print a + b}')
     ti=$(awk -v a="$ti" -v b="$ic" 'BEGIN {print a + b}')
+    tp=$(awk -v a="$tp" -v b="$inproc" 'BEGIN {print a + b}')
+    # /usr/bin/time counts CPU in 10 ms ticks: a process under one tick counts one
     awk -v c="$c" -v n="$n" -v rw="$rw" -v rc="$rc" -v ip="$inproc" -v iw="$iw" -v ic="$ic" \
-      'BEGIN {printf "%-18s %12.4f %12.4f %12.4f %12.4f %12.4f %7.1fx\n", c, rw / n, rc / n, ip, iw / n, ic / n, rc / (ic > 0 ? ic : 0.01)}'
+      'BEGIN {if (ic < 0.01) ic = 0.01; printf "%-18s %10.4f %10.4f %10.4f %10.4f %10.4f %7.1fx %7.1fx\n", c, rw / n, rc / n, ip, iw / n, ic / n, rc / ic, ip * n / ic}'
   done
-  awk -v n="$n" -v tr="$tr" -v ti="$ti" \
-    'BEGIN {printf "%-18s %12s %12.4f %12s %12s %12.4f %7.1fx\n", "all 19", "", tr / (19 * n), "", "", ti / (19 * n), tr / ti}'
+  awk -v n="$n" -v tr="$tr" -v ti="$ti" -v tp="$tp" \
+    'BEGIN {printf "%-18s %10s %10.4f %10.4f %10s %10.4f %7.1fx %7.1fx\n", "all 19 (mean)", "", tr / (19 * n), tp / 19, "", ti / (19 * n), tr / ti, tp * n / ti}'
   echo "load average (1, 5, 15 min): $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
