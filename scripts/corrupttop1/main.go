@@ -50,6 +50,7 @@ func main() {
 	jobs := fs.String("jobs", "", "eval: NAME:SEVERITY,...")
 	model := fs.String("model", "mobilenetv2-12-int8", "eval: model")
 	seed := fs.Uint64("seed", 0, "eval: variant seed")
+	clean := fs.Bool("clean", true, "eval: also report the clean top-1")
 	in := fs.String("in", "", "apply: input crops .npy")
 	spec := fs.String("spec", "", "apply: variant chain")
 	fs.Parse(os.Args[2:])
@@ -67,7 +68,7 @@ func main() {
 	case "crops":
 		err = writeCrops(*out, *namesOut, names, crops)
 	case "eval":
-		err = eval(*model, *ref, strings.Split(*jobs, ","), *seed, names, crops)
+		err = eval(*model, *ref, strings.Split(*jobs, ","), *seed, *clean, names, crops)
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -174,7 +175,7 @@ func accuracy(names []string, preds []int, labels map[string]int) float64 {
 	return 100 * float64(ok) / float64(len(names))
 }
 
-func eval(model, refDir string, jobs []string, seed uint64, names []string, crops []*pix.RGB8) error {
+func eval(model, refDir string, jobs []string, seed uint64, withClean bool, names []string, crops []*pix.RGB8) error {
 	ann, err := datahome.Annotations()
 	if err != nil {
 		return err
@@ -196,13 +197,15 @@ func eval(model, refDir string, jobs []string, seed uint64, names []string, crop
 	}
 	defer clf.Close()
 	c := &classifier{clf: clf, mean: spec.Preprocess.Mean, std: spec.Preprocess.Std}
-	clean, err := c.top1(names, crops)
-	if err != nil {
-		return err
-	}
 	w := bufio.NewWriter(os.Stdout)
 	defer w.Flush()
-	fmt.Fprintf(w, "# %s on %d images: clean top-1 %.2f%%\n", model, len(names), accuracy(names, clean, labels))
+	if withClean {
+		clean, err := c.top1(names, crops)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "# %s on %d images: clean top-1 %.2f%%\n", model, len(names), accuracy(names, clean, labels))
+	}
 	fmt.Fprintln(w, "corruption\tseverity\treference_top1\timagenetx_top1\tdifference\timagenetx_cpu_s_per_image")
 	w.Flush()
 	for _, job := range jobs {
