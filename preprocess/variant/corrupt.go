@@ -184,3 +184,26 @@ var corruptStep = builder{
 		return ok && c.Random && !seeded
 	},
 }
+
+// CorruptionSpec returns the step spec of a corruption at a severity,
+// "corrupt:name=NAME,severity=S", checking both: what a sweep over the
+// corruptions builds one feed from (as Family does for the strength
+// families).
+func CorruptionSpec(name string, severity int) (string, error) {
+	if _, ok := corrupt.Lookup(name); !ok {
+		return "", fmt.Errorf("unknown corruption %q (known: %v)", name, corrupt.Names())
+	}
+	if severity < 1 || severity > 5 {
+		return "", fmt.Errorf("corruption %s severity %d: must be 1 to 5", name, severity)
+	}
+	return fmt.Sprintf("corrupt:name=%s,severity=%d", name, severity), nil
+}
+
+// CorruptionChain is CorruptionSpec parsed with the given seed.
+func CorruptionChain(name string, severity int, seed uint64) (*Chain, error) {
+	spec, err := CorruptionSpec(name, severity)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(spec, seed)
+}

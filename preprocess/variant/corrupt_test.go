@@ -203,3 +203,25 @@ func FuzzCorruptSpec(f *testing.F) {
 		}
 	})
 }
+
+func TestCorruptionSpec(t *testing.T) {
+	for _, name := range corrupt.Names() {
+		for s := 1; s <= 5; s++ {
+			ch, err := variant.CorruptionChain(name, s, 4)
+			if err != nil {
+				t.Fatalf("%s %d: %v", name, s, err)
+			}
+			if want := "corrupt:name=" + name + ",severity=" + string(rune('0'+s)); ch.String() != want || ch.Seed() != 4 {
+				t.Errorf("%s %d: chain %q seed %d, want %q seed 4", name, s, ch.String(), ch.Seed(), want)
+			}
+		}
+	}
+	for _, bad := range []struct {
+		name string
+		sev  int
+	}{{"haze", 1}, {"fog", 0}, {"fog", 6}, {"", 3}} {
+		if _, err := variant.CorruptionSpec(bad.name, bad.sev); err == nil {
+			t.Errorf("CorruptionSpec(%q, %d) accepted", bad.name, bad.sev)
+		}
+	}
+}
