@@ -164,14 +164,29 @@ func motionBlur(v []float64, w, h, c, radius int, sigma, angle float64) []float6
 			break
 		}
 		k := kernel[i]
+		// Columns [lo, hi) read the row shifted by dx; those left of lo
+		// read its first pixel, those from hi on its last (the edge
+		// replication of the reference's shift).
+		lo, hi := max(0, dx), min(w, w+dx)
 		for y := range h {
 			sy := min(max(y-dy, 0), h-1)
-			src := v[sy*w*c:]
-			o := out[y*w*c:]
-			for x := range w {
-				sx := min(max(x-dx, 0), w-1) * c
+			src := v[sy*w*c : (sy+1)*w*c]
+			o := out[y*w*c : (y+1)*w*c]
+			for x := 0; x < lo; x++ {
 				for ch := range c {
-					o[x*c+ch] += k * src[sx+ch]
+					o[x*c+ch] += k * src[ch]
+				}
+			}
+			if hi > lo {
+				mid := o[lo*c : hi*c]
+				s := src[(lo-dx)*c : (hi-dx)*c]
+				for j := range mid {
+					mid[j] += k * s[j]
+				}
+			}
+			for x := max(hi, lo); x < w; x++ {
+				for ch := range c {
+					o[x*c+ch] += k * src[(w-1)*c+ch]
 				}
 			}
 		}

@@ -28,8 +28,15 @@ func ShotNoise(img *pix.RGB8, severity int, rng Rand) (*pix.RGB8, error) {
 		return nil, err
 	}
 	f := toFloat(img, 255)
-	for i, x := range f.v {
-		f.v[i] = float64(poisson(rng, x*c)) / c
+	// A byte has 256 values: each one's Poisson constants are computed once.
+	var ps [256]*poissonParams
+	for y := range img.H {
+		for i, b := range img.Row(y) {
+			if ps[b] == nil {
+				ps[b] = newPoisson(float64(b) / 255 * c)
+			}
+			f.v[y*img.W*3+i] = float64(ps[b].draw(rng)) / c
+		}
 	}
 	return unitToRGB8(img, f), nil
 }
@@ -79,19 +86,42 @@ func SpeckleNoise(img *pix.RGB8, severity int, rng Rand) (*pix.RGB8, error) {
 // poisson draws from Poisson(lam) with NumPy's legacy algorithms: the
 // multiplication method below 10, Hörmann's PTRS transformed rejection
 // from 10 on.
-func poisson(rng Rand, lam float64) int64 {
-	if lam >= 10 {
-		return poissonPTRS(rng, lam)
+func poisson(rng Rand, lam float64) int64 { return newPoisson(lam).draw(rng) }
+
+// poissonParams are the constants of one lam's draws.
+type poissonParams struct {
+	lam, enlam                                float64
+	slam, loglam, a, b, invalpha, vr, logInva float64
+}
+
+func newPoisson(lam float64) *poissonParams {
+	p := &poissonParams{lam: lam}
+	if lam < 10 {
+		p.enlam = math.Exp(-lam)
+		return p
 	}
-	if lam == 0 {
+	p.slam = math.Sqrt(lam)
+	p.loglam = math.Log(lam)
+	p.b = 0.931 + 2.53*p.slam
+	p.a = -0.059 + 0.02483*p.b
+	p.invalpha = 1.1239 + 1.1328/(p.b-3.4)
+	p.vr = 0.9277 - 3.6224/(p.b-2)
+	p.logInva = math.Log(p.invalpha)
+	return p
+}
+
+func (p *poissonParams) draw(rng Rand) int64 {
+	if p.lam >= 10 {
+		return p.ptrs(rng)
+	}
+	if p.lam == 0 {
 		return 0
 	}
-	enlam := math.Exp(-lam)
 	var x int64
 	prod := 1.0
 	for {
 		prod *= rng.Float64()
-		if prod > enlam {
+		if prod > p.enlam {
 			x++
 		} else {
 			return x
@@ -99,25 +129,19 @@ func poisson(rng Rand, lam float64) int64 {
 	}
 }
 
-func poissonPTRS(rng Rand, lam float64) int64 {
-	slam := math.Sqrt(lam)
-	loglam := math.Log(lam)
-	b := 0.931 + 2.53*slam
-	a := -0.059 + 0.02483*b
-	invalpha := 1.1239 + 1.1328/(b-3.4)
-	vr := 0.9277 - 3.6224/(b-2)
+func (p *poissonParams) ptrs(rng Rand) int64 {
 	for {
 		u := rng.Float64() - 0.5
 		v := rng.Float64()
 		us := 0.5 - math.Abs(u)
-		k := int64(math.Floor((2*a/us+b)*u + lam + 0.43))
-		if us >= 0.07 && v <= vr {
+		k := int64(math.Floor((2*p.a/us+p.b)*u + p.lam + 0.43))
+		if us >= 0.07 && v <= p.vr {
 			return k
 		}
 		if k < 0 || (us < 0.013 && v > us) {
 			continue
 		}
-		if math.Log(v)+math.Log(invalpha)-math.Log(a/(us*us)+b) <= -lam+float64(k)*loglam-loggam(float64(k+1)) {
+		if math.Log(v)+p.logInva-math.Log(p.a/(us*us)+p.b) <= -p.lam+float64(k)*p.loglam-loggam(float64(k+1)) {
 			return k
 		}
 	}
