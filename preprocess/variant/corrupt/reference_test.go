@@ -49,7 +49,7 @@ func referencePython(t *testing.T) (python, script string) {
 
 // crops returns the ImageNet-C crops (Resize 256, CenterCrop 224, Pillow
 // bilinear) of the first n val_227 images, in name order.
-func crops(t *testing.T, n int) ([]string, []*pix.RGB8) {
+func crops(t testing.TB, n int) ([]string, []*pix.RGB8) {
 	t.Helper()
 	dir := shareddata.Require(t, "images", "val_227")
 	ents, err := os.ReadDir(dir)
@@ -150,7 +150,7 @@ func runReference(t *testing.T, imgs []*pix.RGB8, jobs []string, extra ...string
 
 // env is what the corrupt step would pass: a per-image generator, the JPEG
 // round trip and the overlays from the shared data.
-func env(t *testing.T, seed uint64) corrupt.Env {
+func env(t testing.TB, seed uint64) corrupt.Env {
 	t.Helper()
 	ov, err := variant.LoadFrost(shareddata.Require(t, "corruptions", "frost"), preprocess.Decode)
 	if err != nil {
