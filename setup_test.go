@@ -14,8 +14,9 @@ import (
 	"github.com/imagenetx/imagenetx/models"
 )
 
-// TestSetupDataFromMirror: set-up copies the annotations and the model
-// from a mirror, replaces a damaged file, and names what it cannot fetch.
+// TestSetupDataFromMirror: set-up copies the annotations, the published
+// results, the frost overlays and the model from a mirror, replaces a
+// damaged file, and names what it cannot fetch.
 func TestSetupDataFromMirror(t *testing.T) {
 	mirror := filepath.Dir(shareddata.Require(t, "annotations"))
 	home := t.TempDir()
@@ -24,8 +25,13 @@ func TestSetupDataFromMirror(t *testing.T) {
 	if err := Setup(context.Background(), opts, &log); err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(log.String(), "copied from mirror"); n != 27 {
-		t.Fatalf("%d files copied, want 7 annotations + 19 published results + 1 model:\n%s", n, log.String())
+	if n := strings.Count(log.String(), "copied from mirror"); n != 33 {
+		t.Fatalf("%d files copied, want 7 annotations + 19 published results + 6 frost overlays + 1 model:\n%s", n, log.String())
+	}
+	for _, name := range []string{"frost1.png", "frost6.jpg"} {
+		if _, err := os.Stat(filepath.Join(home, "corruptions", "frost", name)); err != nil {
+			t.Errorf("frost overlay not installed in the data home: %v", err)
+		}
 	}
 	// A damaged file is replaced; the rest are only checked.
 	os.WriteFile(filepath.Join(home, "models", "mobilenetv2-12-int8.onnx"), []byte("damaged"), 0o644)
@@ -33,7 +39,7 @@ func TestSetupDataFromMirror(t *testing.T) {
 	if err := Setup(context.Background(), opts, &log); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Count(log.String(), "present") != 26 || strings.Count(log.String(), "copied from mirror") != 1 {
+	if strings.Count(log.String(), "present") != 32 || strings.Count(log.String(), "copied from mirror") != 1 {
 		t.Fatalf("second set-up:\n%s", log.String())
 	}
 	// A registered model without a public download needs the mirror.
