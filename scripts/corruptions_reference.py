@@ -18,6 +18,11 @@ Usage:
       np.uint8(corruption(Image.fromarray(crop), severity)) as corrupt()
       returns it. --seed N calls np.random.seed(N) before each image (a
       Python user's way to regenerate one image; imagenetx's numpy_seed=N).
+      --seed-each B seeds image i with B+i instead, and also the generators
+      np.random.seed does not reach (numba's, for glass_blur; skimage's
+      random_noise, for impulse_noise, gets a seed drawn from np.random), so
+      that a run is repeatable: the tests compare distributions without
+      flaking.
   corruptions_reference.py batch IN.npy OUT_DIR NAME:SEVERITY... [--frost-dir D] [--seed N]
       corrupt for several corruptions in one process: OUT_DIR/NAME_SEVERITY.npy.
   corruptions_reference.py overlays FROST_DIR OUT_PREFIX
@@ -643,6 +648,23 @@ def corrupt(image, severity=1, corruption_name=None):
 # /////////////// imagenetx's driver ///////////////
 
 
+@njit()
+def _seed_numba(seed):
+    # np.random.seed inside compiled code seeds numba's own generator.
+    np.random.seed(seed)
+
+
+_random_noise = sk.util.random_noise
+
+
+def _seeded_random_noise(*args, **kwargs):
+    # impulse_noise calls sk.util.random_noise without a seed (fresh OS
+    # entropy each time); with --seed-each it draws the seed from np.random.
+    kwargs.setdefault("seed", int(np.random.randint(2**31)))
+    return _random_noise(*args, **kwargs)
+
+
+
 def main():
     global FROST_DIR
     ap = argparse.ArgumentParser()
@@ -660,6 +682,7 @@ def main():
     b.add_argument("jobs", nargs="+")
     b.add_argument("--frost-dir")
     b.add_argument("--seed", type=int)
+    b.add_argument("--seed-each", type=int)
     o = sub.add_parser("overlays")
     o.add_argument("frost_dir")
     o.add_argument("prefix")
@@ -688,18 +711,25 @@ def main():
             corrupt(img, a.severity, a.name)
         print((time.process_time() - t0) / len(crops))
         return
-    def one(img, severity, name):
+    seed_each = getattr(a, "seed_each", None)
+    if seed_each is not None:
+        sk.util.random_noise = _seeded_random_noise
+
+    def one(i, img, severity, name):
         if a.seed is not None:
             np.random.seed(a.seed)
+        if seed_each is not None:
+            np.random.seed(seed_each + i)
+            _seed_numba(seed_each + i)
         return corrupt(img, severity, name)
 
     if a.cmd == "batch":
         for job in a.jobs:
             name, sev = job.rsplit(":", 1)
-            out = np.stack([one(img, int(sev), name) for img in crops])
+            out = np.stack([one(i, img, int(sev), name) for i, img in enumerate(crops)])
             np.save(os.path.join(a.outdir, "%s_%s.npy" % (name, sev)), out)
         return
-    out = np.stack([one(img, a.severity, a.name) for img in crops])
+    out = np.stack([one(i, img, a.severity, a.name) for i, img in enumerate(crops)])
     np.save(a.out, out)
 
 
