@@ -206,7 +206,7 @@ func eval(model, refDir string, jobs []string, seed uint64, withClean bool, name
 		}
 		fmt.Fprintf(w, "# %s on %d images: clean top-1 %.2f%%\n", model, len(names), accuracy(names, clean, labels))
 	}
-	fmt.Fprintln(w, "corruption\tseverity\treference_top1\timagenetx_top1\tdifference\timagenetx_cpu_s_per_image")
+	fmt.Fprintln(w, "corruption\tseverity\treference_top1\timagenetx_top1\tdifference\timagenetx_wall_s_per_image")
 	w.Flush()
 	for _, job := range jobs {
 		name, sev, ok := strings.Cut(job, ":")
