@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/imagenetx/imagenetx/datahome"
+	"github.com/imagenetx/imagenetx/internal/shareddata"
 	"github.com/imagenetx/imagenetx/internal/cli"
 )
 
@@ -18,15 +19,19 @@ import (
 // prevalence, plot and cooccur find set-up's annotations in the data home
 // without --annotations, as audit and run do.
 func TestReadersFindSetUpAnnotations(t *testing.T) {
-	ann := writeAnnotationFixture(t)
+	// The data home holds the real release: its files are checked against
+	// their pinned sha256 when read, so a fixture there would be refused.
+	ann := shareddata.Require(t, "annotations")
 	home := t.TempDir()
 	if err := os.Symlink(ann, filepath.Join(home, datahome.AnnotationsDir)); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv(datahome.EnvVar, home)
 	dir := t.TempDir()
-	a := writePredictionFixture(t, dir, "a", fixtureA)
-	b := writePredictionFixture(t, dir, "b", fixtureB)
+	base := shareddata.Require(t, "predictions", "base")
+	a, b := filepath.Join(dir, "a.csv"), filepath.Join(dir, "b.csv")
+	writeHead(t, filepath.Join(base, "ResNet50.csv"), a, 2001)
+	writeHead(t, filepath.Join(base, "ViT.csv"), b, 2001)
 	out := t.TempDir()
 	for _, c := range []struct {
 		name string
