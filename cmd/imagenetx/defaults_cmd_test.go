@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/imagenetx/imagenetx/datahome"
-	"github.com/imagenetx/imagenetx/internal/shareddata"
 	"github.com/imagenetx/imagenetx/internal/cli"
+	"github.com/imagenetx/imagenetx/internal/shareddata"
 )
 
 // TestReadersFindSetUpAnnotations: eval, compare, report, calibration,
