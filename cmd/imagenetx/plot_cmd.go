@@ -97,9 +97,9 @@ func populationChart(ctx context.Context, e *cli.Env, kind string, rf *reportFla
 		return nil, err
 	}
 	if kind == "model-types" {
-		pop := pub.ByType()
-		if by == "architecture" {
-			pop = pub.ByArchitecture()
+		pop, err := pub.Grouped(by)
+		if err != nil {
+			return nil, err
 		}
 		c, err := population.Compare(pop)
 		if err != nil {
@@ -109,14 +109,7 @@ func populationChart(ctx context.Context, e *cli.Env, kind string, rf *reportFla
 	}
 	var rows []eval.Row
 	if len(rf.in.predictions) > 0 {
-		if err := imagenetx.Comparable(rf.in.dataset.opts); err != nil {
-			return nil, cli.Usagef("--predictions cannot be placed: %v", err)
-		}
-		acc, err := rf.in.accumulate(ctx, e, eval.AccumulatorOptions{CountsOnly: true})
-		if err != nil {
-			return nil, err
-		}
-		t, err := acc.Table(rf.errorType)
+		t, err := placeableTable(ctx, e, &rf.in, rf.errorType)
 		if err != nil {
 			return nil, err
 		}

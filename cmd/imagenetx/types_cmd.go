@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/imagenetx/imagenetx"
 	"github.com/imagenetx/imagenetx/eval"
@@ -24,11 +25,24 @@ func resultsVar(fs *flag.FlagSet, p *string) {
 // groupingVar adds --by.
 func groupingVar(fs *flag.FlagSet, p *string) {
 	cli.Var(fs, p, "by", "type", func(s string) (string, error) {
-		if s != "type" && s != "architecture" {
+		if !slices.Contains(population.Groupings, s) {
 			return "", errors.New("want type or architecture")
 		}
 		return s, nil
 	}, "compare by model `GROUPING`: type (the paper's four model types) or architecture (transformer vs convolutional)")
+}
+
+// placeableTable is the factor table of the --predictions models, scored
+// on annotations the published results can be compared with.
+func placeableTable(ctx context.Context, e *cli.Env, in *inputFlags, et eval.ErrorType) (*eval.Table, error) {
+	if err := imagenetx.Comparable(in.dataset.opts); err != nil {
+		return nil, cli.Usagef("--predictions cannot be placed: %v", err)
+	}
+	acc, err := in.accumulate(ctx, e, eval.AccumulatorOptions{CountsOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	return acc.Table(et)
 }
 
 // typesCommand is `imagenetx types`.
@@ -89,9 +103,9 @@ scored on part of the annotated images gets an indicative placement.`,
 			if err != nil {
 				return err
 			}
-			pop := pub.ByType()
-			if by == "architecture" {
-				pop = pub.ByArchitecture()
+			pop, err := pub.Grouped(by)
+			if err != nil {
+				return err
 			}
 			c, err := population.Compare(pop)
 			if err != nil {
@@ -103,14 +117,7 @@ scored on part of the annotated images gets an indicative placement.`,
 			}
 			var among *imagenetx.Among
 			if len(in.predictions) > 0 {
-				if err := imagenetx.Comparable(in.dataset.opts); err != nil {
-					return cli.Usagef("--predictions cannot be placed: %v", err)
-				}
-				acc, err := in.accumulate(ctx, e, eval.AccumulatorOptions{CountsOnly: true})
-				if err != nil {
-					return err
-				}
-				t, err := acc.Table(errorType)
+				t, err := placeableTable(ctx, e, &in, errorType)
 				if err != nil {
 					return err
 				}

@@ -268,6 +268,21 @@ func (p *Published) ByArchitecture() *Population {
 	return pop
 }
 
+// Groupings are the names Grouped takes: "type" (ByType) and
+// "architecture" (ByArchitecture).
+var Groupings = []string{"type", "architecture"}
+
+// Grouped returns the population of a grouping named in Groupings.
+func (p *Published) Grouped(grouping string) (*Population, error) {
+	switch grouping {
+	case "type":
+		return p.ByType(), nil
+	case "architecture":
+		return p.ByArchitecture(), nil
+	}
+	return nil, fmt.Errorf("population: unknown grouping %q (want type or architecture)", grouping)
+}
+
 // Group returns the models of one group.
 func (pop *Population) Group(name string) []Model {
 	var out []Model
