@@ -166,7 +166,7 @@ func makeCorrupt(p params) (applyFunc, error) {
 			}
 			env.Frost = ov
 		}
-		return corrupt.Apply(c.Name, img, sev, env)
+		return c.Run(img, sev, env)
 	}, nil
 }
 

@@ -2,6 +2,7 @@ package variant
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -26,12 +27,7 @@ type builder struct {
 }
 
 func (b builder) build(p params) (applyFunc, error) {
-	for k := range p.num {
-		if !slices.Contains(b.required, k) && !slices.Contains(b.optional, k) {
-			return nil, fmt.Errorf("unknown parameter %q (takes %v)", k, slices.Concat(b.required, b.optional))
-		}
-	}
-	for k := range p.word {
+	for _, k := range slices.Concat(slices.Collect(maps.Keys(p.num)), slices.Collect(maps.Keys(p.word))) {
 		if !slices.Contains(b.required, k) && !slices.Contains(b.optional, k) {
 			return nil, fmt.Errorf("unknown parameter %q (takes %v)", k, slices.Concat(b.required, b.optional))
 		}

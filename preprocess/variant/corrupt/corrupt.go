@@ -113,12 +113,19 @@ func Apply(name string, img *pix.RGB8, severity int, env Env) (*pix.RGB8, error)
 	if !ok {
 		return nil, fmt.Errorf("unknown corruption %q (known: %v)", name, Names())
 	}
+	return c.Run(img, severity, env)
+}
+
+// Run corrupts img at severity (1 to 5), the errors naming the
+// corruption: Apply for a corruption already looked up, as a variant step
+// holds it for every image.
+func (c Corruption) Run(img *pix.RGB8, severity int, env Env) (*pix.RGB8, error) {
 	if err := img.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", c.Name, err)
 	}
 	out, err := c.Apply(img, severity, env)
 	if err != nil {
-		return nil, fmt.Errorf("%s severity %d: %w", name, severity, err)
+		return nil, fmt.Errorf("%s severity %d: %w", c.Name, severity, err)
 	}
 	return out, nil
 }
