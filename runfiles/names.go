@@ -20,6 +20,10 @@ const (
 	FactorsFile = "factors.csv"
 	// LeaderboardFile is an audit's table of its models side by side.
 	LeaderboardFile = "leaderboard.csv"
+	// ErrorsSuffix and ManifestSuffix end a run's errors file and its
+	// run.json (NAME.errors.csv, NAME.run.json).
+	ErrorsSuffix   = ".errors.csv"
+	ManifestSuffix = ".run.json"
 	// PlacementFile is an audit's placement of its models among the
 	// paper's published models.
 	PlacementFile = "placement.csv"
@@ -69,7 +73,7 @@ func ForFile(preds, errorsPath string) Outputs {
 	if named, ok := namedBase(preds); ok {
 		base = named
 	}
-	return Outputs{Predictions: preds, Errors: errorsPath, Manifest: base + ".run.json", Lock: base + ".lock"}
+	return Outputs{Predictions: preds, Errors: errorsPath, Manifest: base + ManifestSuffix, Lock: base + ".lock"}
 }
 
 // ForModel lays out the run of the model named name written into the
@@ -97,10 +101,10 @@ func ForDir(dir string) Outputs {
 // preds.csv → preds.errors.csv, NAME.predictions.csv → NAME.errors.csv.
 func ErrorsPathFor(predsPath string) string {
 	if named, ok := namedBase(predsPath); ok {
-		return named + ".errors.csv"
+		return named + ErrorsSuffix
 	}
 	ext := filepath.Ext(predsPath)
-	return strings.TrimSuffix(predsPath, ext) + ".errors.csv"
+	return strings.TrimSuffix(predsPath, ext) + ErrorsSuffix
 }
 
 // StrengthName names the predictions of the model name at one strength of
@@ -140,7 +144,7 @@ func RunFilesIn(dir string) ([]string, error) {
 		if e.IsDir() {
 			continue
 		}
-		if fixed[n] || strings.HasSuffix(n, predictions.FileSuffix) || strings.HasSuffix(n, ".errors.csv") || strings.HasSuffix(n, ".run.json") {
+		if fixed[n] || strings.HasSuffix(n, predictions.FileSuffix) || strings.HasSuffix(n, ErrorsSuffix) || strings.HasSuffix(n, ManifestSuffix) {
 			names = append(names, n)
 		}
 	}
